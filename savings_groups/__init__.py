@@ -1,0 +1,47 @@
+"""Savings Groups: books for savings groups and ROSCAs. create_app() builds the web app."""
+
+from pathlib import Path
+
+from flask import Flask
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def resource_dir(name: str) -> Path:
+    """templates/ and translations/ sit beside the package in a checkout, inside it in a wheel."""
+    inside = PACKAGE_DIR / name
+    return inside if inside.is_dir() else PACKAGE_DIR.parent / name
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    from . import auth, config, db, i18n, passwords, schema, security, views
+
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder=str(resource_dir("templates")),
+        instance_path=_instance_path(test_config),
+    )
+    config.load(app, test_config)
+    passwords.configure(
+        app.config["ARGON2_TIME_COST"],
+        app.config["ARGON2_MEMORY_COST"],
+        app.config["ARGON2_PARALLELISM"],
+    )
+    db.init_app(app)
+    if app.config["RUN_MIGRATIONS_ON_START"]:
+        with db.db.connection_context():
+            schema.upgrade(db.db.obj)
+    i18n.init_app(app, resource_dir("translations"))
+    security.init_app(app)
+    auth.init_app(app)
+    views.init_app(app)
+    return app
+
+
+def _instance_path(test_config: dict | None) -> str | None:
+    import os
+
+    if test_config and test_config.get("INSTANCE_PATH"):
+        return str(test_config["INSTANCE_PATH"])
+    return os.environ.get("SAVINGS_GROUPS_INSTANCE") or None

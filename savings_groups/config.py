@@ -1,0 +1,67 @@
+"""Configuration in layers: defaults, the instance folder, the environment, then the caller's."""
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+DEFAULTS = {
+    "HOST": "127.0.0.1",
+    "PORT": 5000,
+    # A shared laptop: a session left open is closed after this many idle minutes.
+    "IDLE_TIMEOUT_MINUTES": 15,
+    "PASSWORD_MIN_LENGTH": 10,
+    # After this many failed logins an account is locked, first for LOCKOUT_BASE_SECONDS,
+    # then twice as long after each further failure, never more than LOCKOUT_MAX_SECONDS.
+    "LOCKOUT_THRESHOLD": 5,
+    "LOCKOUT_BASE_SECONDS": 60,
+    "LOCKOUT_MAX_SECONDS": 3600,
+    # argon2id cost: argon2-cffi's RFC 9106 low-memory profile (64 MiB, 3 passes).
+    "ARGON2_TIME_COST": 3,
+    "ARGON2_MEMORY_COST": 65536,
+    "ARGON2_PARALLELISM": 4,
+    "BABEL_DEFAULT_LOCALE": "en",
+    "BABEL_DEFAULT_TIMEZONE": "UTC",
+    "WTF_CSRF_TIME_LIMIT": None,  # a meeting form stays open for hours
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "REMEMBER_COOKIE_DURATION": timedelta(0),
+    "PREFERRED_URL_SCHEME": "http",
+    "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
+    "RUN_MIGRATIONS_ON_START": True,
+}
+
+SECRET_KEY_FILE = "secret_key"
+
+
+def load(app, test_config=None):
+    """Fill app.config from every layer, most specific last."""
+    app.config.from_mapping(DEFAULTS)
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.from_prefixed_env("SAVINGS_GROUPS")
+    if os.environ.get("DATABASE_URL"):
+        app.config["DATABASE_URL"] = os.environ["DATABASE_URL"]
+    if test_config:
+        app.config.from_mapping(test_config)
+    app.config.setdefault("DATABASE_URL", default_database_url(app.instance_path))
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = read_or_create_secret_key(app.instance_path)
+    app.permanent_session_lifetime = timedelta(minutes=app.config["IDLE_TIMEOUT_MINUTES"])
+
+
+def default_database_url(instance_path):
+    return "sqlite:///" + str(Path(instance_path) / "savings_groups.sqlite3")
+
+
+def read_or_create_secret_key(instance_path):
+    """The key signs sessions; made once per installation, readable by its owner only."""
+    path = Path(instance_path) / SECRET_KEY_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text(encoding="ascii").strip()
+    with os.fdopen(fd, "w", encoding="ascii") as handle:
+        key = secrets.token_hex(32)
+        handle.write(key)
+    return key

@@ -1,0 +1,28 @@
+"""Named, translatable errors raised by the domain and shown by the views."""
+
+
+def N_(message: str) -> str:
+    """Mark a message for extraction; it is translated where it is shown."""
+    return message
+
+
+class DomainError(Exception):
+    """A rule of the domain was broken; `message` is an English msgid with %(name)s fields."""
+
+    def __init__(self, message: str, field: str | None = None, **params):
+        super().__init__(message % params if params else message)
+        self.message = message
+        self.field = field
+        self.params = params
+
+    def translate(self, gettext) -> str:
+        """The message in the reader's language, given a gettext(msgid, **params)."""
+        return gettext(self.message, **self.params)
+
+
+class NotFound(DomainError):
+    """The object does not exist or the user may not know that it does."""
+
+
+class Forbidden(DomainError):
+    """The user may see the object but their role may not do this."""

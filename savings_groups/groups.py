@@ -1,0 +1,73 @@
+"""Creating and editing groups (more of a group's life comes with meetings and cycles)."""
+
+from babel import Locale
+from babel.numbers import list_currencies
+
+from . import audit
+from .db import db
+from .errors import N_, DomainError
+from .models import GroupAssignment, GroupKind, Role, SavingsGroup, User
+
+GROUP_FIELDS = ("name", "kind", "currency", "village", "district", "country")
+COUNTRY_CODES = frozenset(code for code in Locale("en").territories if code.isalpha())
+
+
+def create_group(
+    actor: User,
+    name: str,
+    kind: GroupKind | str,
+    currency: str,
+    village: str = "",
+    district: str = "",
+    country: str = "",
+) -> SavingsGroup:
+    """Create a group; a facilitator who creates one is assigned to it."""
+    values = _clean(name, kind, currency, village, district, country)
+    with db.atomic():
+        group = SavingsGroup.create(created_by=actor, **values)
+        audit.record(actor, "group.create", group, group=group, **values)
+        if actor.role_enum is not Role.ADMIN:
+            GroupAssignment.create(user=actor, group=group, assigned_by=actor)
+        return group
+
+
+def update_group(
+    actor: User,
+    group: SavingsGroup,
+    name: str,
+    kind: GroupKind | str,
+    currency: str,
+    village: str = "",
+    district: str = "",
+    country: str = "",
+) -> None:
+    values = _clean(name, kind, currency, village, district, country)
+    with db.atomic():
+        changed = audit.changes(group, **values)
+        if changed:
+            group.save()
+            audit.record(actor, "group.update", group, group=group, **changed)
+
+
+def _clean(name, kind, currency, village, district, country) -> dict:
+    name = (name or "").strip()
+    if not name:
+        raise DomainError(N_("Enter the group's name."), field="name")
+    try:
+        kind = GroupKind(kind)
+    except ValueError:
+        raise DomainError(N_("Choose the kind of group."), field="kind") from None
+    currency = (currency or "").strip().upper()
+    if currency not in list_currencies():
+        raise DomainError(N_("Choose a currency from the list."), field="currency")
+    country = (country or "").strip().upper()
+    if country and country not in COUNTRY_CODES:
+        raise DomainError(N_("Choose a country from the list."), field="country")
+    return {
+        "name": name,
+        "kind": kind.value,
+        "currency": currency,
+        "village": (village or "").strip(),
+        "district": (district or "").strip(),
+        "country": country,
+    }

@@ -1,0 +1,52 @@
+"""Blueprints, one per area the user sees, and the helpers they share."""
+
+from flask import flash, render_template
+from flask_babel import gettext
+from flask_login import current_user
+
+from .. import accounts
+from ..access import Action, can
+from ..errors import DomainError
+
+
+def init_app(app) -> None:
+    from . import admin, auth, errors, groups
+    from .auth import language_switch_form
+
+    for module in (auth, groups, admin):
+        app.register_blueprint(module.bp)
+    errors.init_app(app)
+    app.jinja_env.globals.update(can=lambda action: can(current_user.user, action), Action=Action)
+    app.jinja_env.filters["label"] = lambda enum_value: gettext(enum_value.label)
+
+    @app.context_processor
+    def shell():
+        org = accounts.organization()
+        return {
+            "organization_name": org.name if org else None,
+            "language_switch_form": language_switch_form,
+        }
+
+
+def translate(error: DomainError) -> str:
+    return error.translate(gettext)
+
+
+def show_error(form, error: DomainError) -> None:
+    """Put a domain error next to its field when the form has that field, else in a flash."""
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None:
+        field.errors = (
+            [*field.errors, translate(error)]
+            if isinstance(field.errors, list)
+            else [translate(error)]
+        )
+    else:
+        flash(translate(error), "danger")
+
+
+def render_form(template: str, form, status: int = 200, **context):
+    """Render a form page; 422 when it comes back with errors, so tests and tools can tell."""
+    if form.errors and status == 200:
+        status = 422
+    return render_template(template, form=form, **context), status
