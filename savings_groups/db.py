@@ -80,15 +80,18 @@ def is_read_only_error(error: Exception) -> bool:
 
 def init_app(app) -> None:
     """Open the configured database and connect and close it around every request."""
+    from flask import g
+
     database = open_database(app.config["DATABASE_URL"])
     check_writable(database)
     db.initialize(database)
 
     @app.before_request
     def connect_database():
-        db.connect(reuse_if_open=True)
+        g.opened_database = db.connect(reuse_if_open=True)
 
     @app.teardown_request
     def close_database(exception):
-        if not db.is_closed():
+        # Close only what this request opened (a CLI command or a test may hold its own).
+        if g.pop("opened_database", False) and not db.is_closed():
             db.close()

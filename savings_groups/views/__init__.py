@@ -1,6 +1,6 @@
 """Blueprints, one per area the user sees, and the helpers they share."""
 
-from flask import flash, render_template
+from flask import render_template
 from flask_babel import gettext
 from flask_login import current_user
 
@@ -33,16 +33,13 @@ def translate(error: DomainError) -> str:
 
 
 def show_error(form, error: DomainError) -> None:
-    """Put a domain error next to its field when the form has that field, else in a flash."""
+    """Put a domain error next to its field, or above the form when it concerns no one field."""
+    message = translate(error)
     field = getattr(form, error.field, None) if error.field else None
     if field is not None:
-        field.errors = (
-            [*field.errors, translate(error)]
-            if isinstance(field.errors, list)
-            else [translate(error)]
-        )
+        field.errors = [*field.errors, message]
     else:
-        flash(translate(error), "danger")
+        form.form_errors.append(message)
 
 
 def render_form(template: str, form, status: int = 200, **context):

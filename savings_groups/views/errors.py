@@ -3,7 +3,7 @@
 from flask import render_template
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from peewee import OperationalError
+from peewee import DatabaseError
 from werkzeug.exceptions import HTTPException
 
 from .. import db as database
@@ -43,7 +43,7 @@ def init_app(app) -> None:
             ),
         )
 
-    @app.errorhandler(OperationalError)
+    @app.errorhandler(DatabaseError)
     def database_error(error):
         if database.is_read_only_error(error):
             return _page(

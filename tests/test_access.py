@@ -1,0 +1,97 @@
+"""Every role against every view: 404 for a group one may not see, 403 for an action one may not do."""
+
+import pytest
+
+from savings_groups.models import Role
+
+ROLES = [Role.ADMIN, Role.FACILITATOR, Role.RECORDER, Role.VIEWER]
+OK, FORBIDDEN, MISSING = 200, 403, 404
+
+# (method, path, endpoint, expected status for admin, facilitator, recorder, viewer).
+# {mine} is a group assigned to the user, {other} one that is not, {user} another account.
+MATRIX = [
+    ("GET", "/", "groups.index", (OK, OK, OK, OK)),
+    ("GET", "/groups/new", "groups.new", (OK, OK, FORBIDDEN, FORBIDDEN)),
+    ("GET", "/groups/{mine}", "groups.show", (OK, OK, OK, OK)),
+    ("GET", "/groups/{other}", "groups.show", (OK, MISSING, MISSING, MISSING)),
+    ("GET", "/groups/{mine}/edit", "groups.edit", (OK, OK, FORBIDDEN, FORBIDDEN)),
+    ("GET", "/groups/{other}/edit", "groups.edit", (OK, MISSING, MISSING, MISSING)),
+    ("GET", "/groups/999999", "groups.show", (MISSING, MISSING, MISSING, MISSING)),
+    ("GET", "/account", "auth.account", (OK, OK, OK, OK)),
+    ("GET", "/admin/users", "admin.users", (OK, FORBIDDEN, FORBIDDEN, FORBIDDEN)),
+    ("GET", "/admin/users/new", "admin.new_user", (OK, FORBIDDEN, FORBIDDEN, FORBIDDEN)),
+    ("GET", "/admin/users/{user}", "admin.edit_user", (OK, FORBIDDEN, FORBIDDEN, FORBIDDEN)),
+    (
+        "POST",
+        "/admin/users/{user}/password",
+        "admin.reset_password",
+        (422, FORBIDDEN, FORBIDDEN, FORBIDDEN),
+    ),
+    (
+        "POST",
+        "/admin/users/{user}/active",
+        "admin.set_active",
+        (302, FORBIDDEN, FORBIDDEN, FORBIDDEN),
+    ),
+    ("GET", "/admin/organization", "admin.organization", (OK, FORBIDDEN, FORBIDDEN, FORBIDDEN)),
+    ("GET", "/admin/audit", "admin.audit_log", (OK, FORBIDDEN, FORBIDDEN, FORBIDDEN)),
+    ("POST", "/groups/new", "groups.new", (422, 422, FORBIDDEN, FORBIDDEN)),
+    # An edit form posted without fields keeps the group's values (WTForms): saved, redirected.
+    ("POST", "/groups/{mine}/edit", "groups.edit", (302, 302, FORBIDDEN, FORBIDDEN)),
+    ("POST", "/groups/{other}/edit", "groups.edit", (302, MISSING, MISSING, MISSING)),
+]
+PUBLIC = {"auth.login", "auth.setup", "auth.language", "auth.logout", "auth.lock", "static"}
+
+
+@pytest.fixture
+def world(make_user, make_group):
+    mine, other = make_group("Mine"), make_group("Other")
+    bystander = make_user("bystander", role=Role.VIEWER)
+    people = {role: make_user(f"the-{role.value}", role=role, groups=[mine]) for role in ROLES[1:]}
+    return {"mine": mine.id, "other": other.id, "user": bystander.id, "people": people}
+
+
+@pytest.mark.parametrize("role", ROLES, ids=[r.value for r in ROLES])
+def test_access_matrix(web, admin, world, role):
+    username = "admin" if role is Role.ADMIN else f"the-{role.value}"
+    assert web.login(username).status_code == 302
+    failures = []
+    for method, template, _endpoint, expected in MATRIX:
+        path = template.format(**world)
+        want = expected[ROLES.index(role)]
+        if method == "GET":
+            got = web.client.get(path).status_code
+        else:
+            got = web.post(path, {}, form_path="/account").status_code
+        if got != want:
+            failures.append(f"{method} {path}: {got}, expected {want}")
+    assert not failures, failures
+
+
+def test_every_view_is_in_the_matrix(app):
+    covered = {endpoint for _m, _p, endpoint, _e in MATRIX} | PUBLIC
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    assert endpoints - covered == set()
+
+
+def test_anonymous_visitors_are_sent_to_the_login_page(client, admin, world):
+    for method, template, _endpoint, _expected in MATRIX:
+        path = template.format(**world)
+        response = client.open(path, method=method)
+        if method == "GET":
+            assert response.status_code == 302, path
+            assert response.location.startswith("/login"), path
+        else:
+            assert response.status_code in (302, 400), path  # no session: CSRF or login
+
+
+def test_a_deactivated_user_is_logged_out_at_the_next_request(web, app, admin, make_user):
+    from savings_groups import accounts
+    from savings_groups.db import db
+
+    bob = make_user("bob", role=Role.VIEWER)
+    assert web.login("bob").status_code == 302
+    assert web.client.get("/").status_code == 200
+    with db.connection_context():
+        accounts.set_active(admin, bob, False)
+    assert web.client.get("/").status_code == 302
