@@ -181,7 +181,7 @@ def _locked(remaining: timedelta) -> LoginRefused:
     minutes = max(1, -(-int(remaining.total_seconds()) // 60))
     return LoginRefused(
         N_(
-            "Too many failed attempts for this username. Try again in %(minutes)d minute(s), "
+            "Too many failed attempts for this username. Try again in %(minutes)d min, "
             "or ask an administrator."
         ),
         minutes=minutes,

@@ -2,7 +2,25 @@
 
 import json
 
+from .errors import N_
 from .models import AuditEntry
+
+# What each action code means, for the audit log page; a code missing here is shown as it is.
+ACTION_LABELS = {
+    "organization.create": N_("Organization created"),
+    "organization.update": N_("Organization changed"),
+    "user.create": N_("Account created"),
+    "user.update": N_("Account changed"),
+    "user.set_locale": N_("Language chosen"),
+    "user.change_password": N_("Password changed"),
+    "user.reset_password": N_("Password reset"),
+    "user.activate": N_("Account reactivated"),
+    "user.deactivate": N_("Account deactivated"),
+    "group.create": N_("Group created"),
+    "group.update": N_("Group changed"),
+    "group.assign": N_("Assigned to a group"),
+    "group.unassign": N_("Removed from a group"),
+}
 
 
 def record(actor, action: str, obj, group=None, **details) -> AuditEntry:

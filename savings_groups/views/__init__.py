@@ -6,6 +6,7 @@ from flask_login import current_user
 
 from .. import accounts
 from ..access import Action, can
+from ..audit import ACTION_LABELS
 from ..errors import DomainError
 
 
@@ -18,6 +19,9 @@ def init_app(app) -> None:
     errors.init_app(app)
     app.jinja_env.globals.update(can=lambda action: can(current_user.user, action), Action=Action)
     app.jinja_env.filters["label"] = lambda enum_value: gettext(enum_value.label)
+    app.jinja_env.filters["action_label"] = lambda code: (
+        gettext(ACTION_LABELS[code]) if code in ACTION_LABELS else code
+    )
 
     @app.context_processor
     def shell():

@@ -78,6 +78,8 @@ def new_user():
     form.fill_choices()
     if request.method == "GET":
         form.role.data = Role.RECORDER.value
+        org = accounts.organization()
+        form.locale.data = org.default_locale if org else ""
     if form.validate_on_submit():
         try:
             user = accounts.create_user(
