@@ -249,3 +249,12 @@ def test_admin_changes_are_audited_with_the_actor(web, admin, make_group, conn):
         ("group.assign", admin.id),
     }
     assert "fatou" in page(web.client.get("/admin/audit"))
+
+
+def test_the_language_switch_shows_the_page_language_after_a_failed_form(web, make_user, conn):
+    """A form sent back with errors must not reset the header's language list to the first one."""
+    make_user("amina", role=Role.ADMIN, locale="fr")
+    web.login("amina")
+    response = web.post("/admin/users/new", {"full_name": ""})
+    assert response.status_code == 422
+    assert '<option selected value="fr">' in page(response)

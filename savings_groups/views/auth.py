@@ -113,7 +113,7 @@ def login():
                     LANGUAGE_COOKIE, user.locale, max_age=COOKIE_MAX_AGE, samesite="Lax"
                 )
             return response
-    return render_form("auth/login.html", form, language_form=language_switch_form())
+    return render_form("auth/login.html", form)
 
 
 @bp.route("/logout", methods=["POST"])
@@ -136,7 +136,8 @@ def lock():
 
 @bp.route("/language", methods=["POST"])
 def language():
-    form = language_switch_form()
+    form = LanguageForm(prefix="ui")
+    form.language.choices = language_names()
     target = safe_next(form.next.data) or url_for("auth.login")
     if not form.validate_on_submit():
         flash(_("Choose a language from the list."), "danger")
@@ -192,11 +193,11 @@ def account():
 
 
 def language_switch_form() -> LanguageForm:
-    form = LanguageForm(prefix="ui")
+    """The switch shown in every page's header, set to the language of the page."""
+    form = LanguageForm(prefix="ui", formdata=None)
     form.language.choices = language_names()
-    if request.method == "GET":
-        form.language.data = _current_language()
-        form.next.data = request.full_path.rstrip("?")
+    form.language.data = _current_language()
+    form.next.data = request.full_path.rstrip("?")
     return form
 
 
