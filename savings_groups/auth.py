@@ -88,8 +88,7 @@ def _check_idle():
         end_session()
         flash(
             _(
-                "Your session ended after %(minutes)d min without activity. "
-                "Please log in again.",
+                "Your session ended after %(minutes)d min without activity. Please log in again.",
                 minutes=current_app.config["IDLE_TIMEOUT_MINUTES"],
             ),
             "warning",

@@ -1,5 +1,7 @@
 """Creating and editing groups (more of a group's life comes with meetings and cycles)."""
 
+from dataclasses import dataclass, fields
+
 from babel import Locale
 from babel.numbers import list_currencies
 
@@ -8,21 +10,50 @@ from .db import db
 from .errors import N_, DomainError
 from .models import GroupAssignment, GroupKind, Role, SavingsGroup, User
 
-GROUP_FIELDS = ("name", "kind", "currency", "village", "district", "country")
 COUNTRY_CODES = frozenset(code for code in Locale("en").territories if code.isalpha())
 
 
-def create_group(
-    actor: User,
-    name: str,
-    kind: GroupKind | str,
-    currency: str,
-    village: str = "",
-    district: str = "",
-    country: str = "",
-) -> SavingsGroup:
+@dataclass(frozen=True)
+class GroupDetails:
+    """What a facilitator enters about a group, as typed; `clean()` checks and normalises it."""
+
+    name: str
+    kind: GroupKind | str
+    currency: str
+    village: str = ""
+    district: str = ""
+    country: str = ""
+
+    def clean(self) -> dict:
+        name = (self.name or "").strip()
+        if not name:
+            raise DomainError(N_("Enter the group's name."), field="name")
+        try:
+            kind = GroupKind(self.kind)
+        except ValueError:
+            raise DomainError(N_("Choose the kind of group."), field="kind") from None
+        currency = (self.currency or "").strip().upper()
+        if currency not in list_currencies():
+            raise DomainError(N_("Choose a currency from the list."), field="currency")
+        country = (self.country or "").strip().upper()
+        if country and country not in COUNTRY_CODES:
+            raise DomainError(N_("Choose a country from the list."), field="country")
+        return {
+            "name": name,
+            "kind": kind.value,
+            "currency": currency,
+            "village": (self.village or "").strip(),
+            "district": (self.district or "").strip(),
+            "country": country,
+        }
+
+
+GROUP_FIELDS = tuple(f.name for f in fields(GroupDetails))
+
+
+def create_group(actor: User, details: GroupDetails) -> SavingsGroup:
     """Create a group; a facilitator who creates one is assigned to it."""
-    values = _clean(name, kind, currency, village, district, country)
+    values = details.clean()
     with db.atomic():
         group = SavingsGroup.create(created_by=actor, **values)
         audit.record(actor, "group.create", group, group=group, **values)
@@ -31,43 +62,10 @@ def create_group(
         return group
 
 
-def update_group(
-    actor: User,
-    group: SavingsGroup,
-    name: str,
-    kind: GroupKind | str,
-    currency: str,
-    village: str = "",
-    district: str = "",
-    country: str = "",
-) -> None:
-    values = _clean(name, kind, currency, village, district, country)
+def update_group(actor: User, group: SavingsGroup, details: GroupDetails) -> None:
+    values = details.clean()
     with db.atomic():
         changed = audit.changes(group, **values)
         if changed:
             group.save()
             audit.record(actor, "group.update", group, group=group, **changed)
-
-
-def _clean(name, kind, currency, village, district, country) -> dict:
-    name = (name or "").strip()
-    if not name:
-        raise DomainError(N_("Enter the group's name."), field="name")
-    try:
-        kind = GroupKind(kind)
-    except ValueError:
-        raise DomainError(N_("Choose the kind of group."), field="kind") from None
-    currency = (currency or "").strip().upper()
-    if currency not in list_currencies():
-        raise DomainError(N_("Choose a currency from the list."), field="currency")
-    country = (country or "").strip().upper()
-    if country and country not in COUNTRY_CODES:
-        raise DomainError(N_("Choose a country from the list."), field="country")
-    return {
-        "name": name,
-        "kind": kind.value,
-        "currency": currency,
-        "village": (village or "").strip(),
-        "district": (district or "").strip(),
-        "country": country,
-    }

@@ -96,9 +96,8 @@ def make_group(app, admin):
 
     def make(name=None, kind="savings", currency="XOF", **place):
         with db.connection_context():
-            return groups.create_group(
-                admin, name or f"Group {next(counter)}", kind, currency, **place
-            )
+            details = groups.GroupDetails(name or f"Group {next(counter)}", kind, currency, **place)
+            return groups.create_group(admin, details)
 
     return make
 

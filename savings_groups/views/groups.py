@@ -43,8 +43,10 @@ class GroupForm(FlaskForm):
         )
         self.country.choices = [("", _("Not set")), *countries]
 
-    def values(self) -> dict:
-        return {name: getattr(self, name).data for name in groups.GROUP_FIELDS}
+    def details(self) -> groups.GroupDetails:
+        return groups.GroupDetails(
+            **{name: getattr(self, name).data for name in groups.GROUP_FIELDS}
+        )
 
 
 @bp.route("/")
@@ -63,7 +65,7 @@ def new():
     form.fill_choices()
     if form.validate_on_submit():
         try:
-            group = groups.create_group(current_user.user, **form.values())
+            group = groups.create_group(current_user.user, form.details())
         except DomainError as error:
             show_error(form, error)
         else:
@@ -93,7 +95,7 @@ def edit(group_id: int):
     form.fill_choices()
     if form.validate_on_submit():
         try:
-            groups.update_group(current_user.user, group, **form.values())
+            groups.update_group(current_user.user, group, form.details())
         except DomainError as error:
             show_error(form, error)
         else:
