@@ -3,6 +3,7 @@
 from dataclasses import dataclass, fields
 
 from babel import Locale
+from babel.core import get_global
 from babel.numbers import list_currencies
 
 from . import audit
@@ -10,7 +11,12 @@ from .db import db
 from .errors import N_, DomainError
 from .models import GroupAssignment, GroupKind, Role, SavingsGroup, User
 
-COUNTRY_CODES = frozenset(code for code in Locale("en").territories if code.isalpha())
+# Countries: CLDR territories that have a currency of their own, less "unknown" and the EU.
+COUNTRY_CODES = frozenset(
+    code
+    for code in Locale("en").territories
+    if len(code) == 2 and code in get_global("territory_currencies") and code not in ("ZZ", "EU")
+)
 
 
 @dataclass(frozen=True)
