@@ -1,11 +1,14 @@
-"""peewee models: the organization, its users, groups and who may see them, the audit log."""
+"""peewee models: the organization and its users, groups, members, cycles, meetings, the ledger."""
 
+from decimal import Decimal
 from enum import StrEnum
 
 from peewee import (
     AutoField,
+    BigIntegerField,
     BooleanField,
     CharField,
+    DateField,
     DateTimeField,
     ForeignKeyField,
     IntegerField,
@@ -18,38 +21,51 @@ from .db import db
 from .errors import N_
 
 
-class Role(StrEnum):
+class Choice(StrEnum):
+    """A fixed list of values stored as text; each has a translatable label in its LABELS."""
+
+    @property
+    def label(self) -> str:
+        return type(self).LABELS[self]
+
+    @classmethod
+    def choices(cls) -> list[tuple[str, str]]:
+        return [(member.value, member.label) for member in cls]
+
+
+def labelled(enum: type[Choice], labels: dict) -> type[Choice]:
+    """Attach the labels (msgids) to an enum; every member must have one."""
+    assert set(labels) == set(enum), enum
+    enum.LABELS = labels
+    return enum
+
+
+class Role(Choice):
     ADMIN = "admin"
     FACILITATOR = "facilitator"
     RECORDER = "recorder"
     VIEWER = "viewer"
 
-    @property
-    def label(self) -> str:
-        return ROLE_LABELS[self]
+
+labelled(
+    Role,
+    {
+        Role.ADMIN: N_("Administrator"),
+        Role.FACILITATOR: N_("Facilitator"),
+        Role.RECORDER: N_("Recorder"),
+        Role.VIEWER: N_("Viewer"),
+    },
+)
 
 
-ROLE_LABELS = {
-    Role.ADMIN: N_("Administrator"),
-    Role.FACILITATOR: N_("Facilitator"),
-    Role.RECORDER: N_("Recorder"),
-    Role.VIEWER: N_("Viewer"),
-}
-
-
-class GroupKind(StrEnum):
+class GroupKind(Choice):
     SAVINGS = "savings"
     ROSCA = "rosca"
 
-    @property
-    def label(self) -> str:
-        return GROUP_KIND_LABELS[self]
 
-
-GROUP_KIND_LABELS = {
-    GroupKind.SAVINGS: N_("Savings group"),
-    GroupKind.ROSCA: N_("ROSCA (tontine)"),
-}
+labelled(
+    GroupKind, {GroupKind.SAVINGS: N_("Savings group"), GroupKind.ROSCA: N_("ROSCA (tontine)")}
+)
 
 
 class BaseModel(Model):
@@ -110,6 +126,14 @@ class SavingsGroup(BaseModel):
     country = CharField(max_length=2, default="")
     created_at = DateTimeField(default=utcnow)
     created_by = ForeignKeyField(User, null=True, on_delete="RESTRICT")
+    # Interest and payouts are rounded to this many minor units (e.g. 25 XOF).
+    rounding_unit = BigIntegerField(default=1)
+    meeting_frequency = CharField(max_length=20, default="weekly")
+    meeting_day = IntegerField(null=True)  # 0 = Monday
+    formed_on = DateField(null=True)
+    facilitator = ForeignKeyField(User, null=True, on_delete="RESTRICT")
+    notes = TextField(default="")
+    archived_at = DateTimeField(null=True)
 
     @property
     def kind_enum(self) -> GroupKind:
@@ -142,4 +166,296 @@ class AuditEntry(BaseModel):
     details = TextField(default="{}")
 
 
-ALL_MODELS = [Organization, User, LoginThrottle, SavingsGroup, GroupAssignment, AuditEntry]
+class DecimalText(CharField):
+    """A Decimal kept as text: SQLite would store a DECIMAL column as a float."""
+
+    def db_value(self, value):
+        return None if value is None else str(Decimal(value))
+
+    def python_value(self, value):
+        return None if value is None else Decimal(value)
+
+
+class MeetingFrequency(Choice):
+    WEEKLY = "weekly"
+    FORTNIGHTLY = "fortnightly"
+    MONTHLY = "monthly"
+
+
+labelled(
+    MeetingFrequency,
+    {
+        MeetingFrequency.WEEKLY: N_("Every week"),
+        MeetingFrequency.FORTNIGHTLY: N_("Every two weeks"),
+        MeetingFrequency.MONTHLY: N_("Every month"),
+    },
+)
+
+
+class Gender(Choice):
+    FEMALE = "female"
+    MALE = "male"
+    OTHER = "other"
+    UNSTATED = "unstated"
+
+
+labelled(
+    Gender,
+    {
+        Gender.FEMALE: N_("Woman"),
+        Gender.MALE: N_("Man"),
+        Gender.OTHER: N_("Other"),
+        Gender.UNSTATED: N_("Not stated"),
+    },
+)
+
+
+class MemberType(Choice):
+    RETURNEE = "returnee"
+    COMMUNITY = "community"
+    OTHER = "other"
+
+
+labelled(
+    MemberType,
+    {
+        MemberType.RETURNEE: N_("Returnee"),
+        MemberType.COMMUNITY: N_("Community member"),
+        MemberType.OTHER: N_("Other"),
+    },
+)
+
+
+class GroupRole(Choice):
+    CHAIR = "chair"
+    SECRETARY = "secretary"
+    TREASURER = "treasurer"
+    KEY_HOLDER = "key_holder"
+    MONEY_COUNTER = "money_counter"
+    MEMBER = "member"
+
+
+labelled(
+    GroupRole,
+    {
+        GroupRole.CHAIR: N_("Chair"),
+        GroupRole.SECRETARY: N_("Secretary"),
+        GroupRole.TREASURER: N_("Treasurer"),
+        GroupRole.KEY_HOLDER: N_("Key holder"),
+        GroupRole.MONEY_COUNTER: N_("Money counter"),
+        GroupRole.MEMBER: N_("Member"),
+    },
+)
+
+
+class Member(BaseModel):
+    """A member of a group. No identity document is ever asked for."""
+
+    id = AutoField()
+    group = ForeignKeyField(SavingsGroup, backref="members", on_delete="RESTRICT")
+    number = IntegerField()
+    full_name = CharField(max_length=200)
+    gender = CharField(max_length=20, default=Gender.UNSTATED.value)
+    birth_year = IntegerField(null=True)
+    phone = CharField(max_length=40, default="")
+    member_type = CharField(max_length=20)
+    group_role = CharField(max_length=20, default=GroupRole.MEMBER.value)
+    joined_on = DateField()
+    left_on = DateField(null=True)
+    left_reason = CharField(max_length=200, default="")
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("group", "number"), True),)
+
+
+class Cycle(BaseModel):
+    """A cycle of an accumulating group and the rules (constitution) the members voted for it."""
+
+    id = AutoField()
+    group = ForeignKeyField(SavingsGroup, backref="cycles", on_delete="RESTRICT")
+    number = IntegerField()
+    start_date = DateField()
+    planned_end = DateField()
+    share_value = BigIntegerField()
+    min_shares = IntegerField(default=1)
+    max_shares = IntegerField(default=5)
+    social_fund_contribution = BigIntegerField(default=0)
+    loan_rate = DecimalText(max_length=20, default="0")  # per period, e.g. 0.10
+    loan_method = CharField(max_length=40, default="flat")
+    loan_max_multiple = DecimalText(max_length=20, default="3")  # of the member's savings
+    loan_max_periods = IntegerField(default=3)
+    one_loan_at_a_time = BooleanField(default=True)
+    guarantor_threshold = BigIntegerField(null=True)
+    debt_warning_ratio = DecimalText(max_length=20, default="2")
+    rules_fixed_at = DateTimeField(null=True)  # set when the first meeting is closed
+    closed_at = DateTimeField(null=True)
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("group", "number"), True),)
+
+
+class FineType(BaseModel):
+    """A fine the group's rules list, with its amount (late, absent, forgot the passbook...)."""
+
+    id = AutoField()
+    cycle = ForeignKeyField(Cycle, backref="fine_types", on_delete="RESTRICT")
+    name = CharField(max_length=100)
+    amount = BigIntegerField()
+
+
+class RuleDecision(BaseModel):
+    """A change of a cycle's rules after they were fixed: decided by the group, recorded."""
+
+    id = AutoField()
+    cycle = ForeignKeyField(Cycle, backref="rule_decisions", on_delete="RESTRICT")
+    decided_on = DateField()
+    reason = TextField()
+    changes = TextField(default="{}")
+    recorded_by = ForeignKeyField(User, on_delete="RESTRICT")
+    recorded_at = DateTimeField(default=utcnow)
+
+
+class MeetingStatus(Choice):
+    DRAFT = "draft"
+    CLOSED = "closed"
+
+
+labelled(MeetingStatus, {MeetingStatus.DRAFT: N_("Draft"), MeetingStatus.CLOSED: N_("Closed")})
+
+
+class Meeting(BaseModel):
+    """A meeting of a group: a draft while it is entered, then closed and read-only."""
+
+    id = AutoField()
+    group = ForeignKeyField(SavingsGroup, backref="meetings", on_delete="RESTRICT")
+    cycle = ForeignKeyField(Cycle, backref="meetings", on_delete="RESTRICT")
+    held_on = DateField()
+    status = CharField(max_length=20, default=MeetingStatus.DRAFT.value)
+    # Raised at every save: a save based on an older version is refused (two tabs).
+    version = IntegerField(default=0)
+    draft = TextField(default="{}")
+    notes = TextField(default="")
+    closed_at = DateTimeField(null=True)
+    closed_by = ForeignKeyField(User, null=True, on_delete="RESTRICT")
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("group", "held_on"), True),)
+
+
+class AttendanceStatus(Choice):
+    PRESENT = "present"
+    ABSENT = "absent"
+    EXCUSED = "excused"
+    LATE = "late"
+    REPRESENTED = "represented"
+
+
+labelled(
+    AttendanceStatus,
+    {
+        AttendanceStatus.PRESENT: N_("Present"),
+        AttendanceStatus.ABSENT: N_("Absent"),
+        AttendanceStatus.EXCUSED: N_("Excused"),
+        AttendanceStatus.LATE: N_("Late"),
+        AttendanceStatus.REPRESENTED: N_("Represented"),
+    },
+)
+
+
+class Attendance(BaseModel):
+    id = AutoField()
+    meeting = ForeignKeyField(Meeting, backref="attendance", on_delete="RESTRICT")
+    member = ForeignKeyField(Member, on_delete="RESTRICT")
+    status = CharField(max_length=20)
+
+    class Meta:
+        indexes = ((("meeting", "member"), True),)
+
+
+class Fund(Choice):
+    LOAN_FUND = "loan_fund"
+    SOCIAL_FUND = "social_fund"
+    POT = "pot"
+
+
+labelled(
+    Fund,
+    {Fund.LOAN_FUND: N_("Loan fund"), Fund.SOCIAL_FUND: N_("Social fund"), Fund.POT: N_("Pot")},
+)
+
+
+class EntryKind(Choice):
+    OPENING_BALANCE = "opening_balance"
+    SHARE_PURCHASE = "share_purchase"
+    SOCIAL_FUND_CONTRIBUTION = "social_fund_contribution"
+    FINE = "fine"
+    WELFARE_GRANT = "welfare_grant"
+    CASH_DIFFERENCE = "cash_difference"
+
+
+labelled(
+    EntryKind,
+    {
+        EntryKind.OPENING_BALANCE: N_("Opening balance"),
+        EntryKind.SHARE_PURCHASE: N_("Shares bought"),
+        EntryKind.SOCIAL_FUND_CONTRIBUTION: N_("Social fund contribution"),
+        EntryKind.FINE: N_("Fine"),
+        EntryKind.WELFARE_GRANT: N_("Welfare grant"),
+        EntryKind.CASH_DIFFERENCE: N_("Cash difference"),
+    },
+)
+
+
+class Entry(BaseModel):
+    """One movement of money, the single source of truth. Never updated nor deleted: reversed."""
+
+    id = AutoField()
+    group = ForeignKeyField(SavingsGroup, on_delete="RESTRICT")
+    cycle = ForeignKeyField(Cycle, null=True, on_delete="RESTRICT")
+    meeting = ForeignKeyField(Meeting, null=True, backref="entries", on_delete="RESTRICT")
+    member = ForeignKeyField(Member, null=True, backref="entries", on_delete="RESTRICT")
+    kind = CharField(max_length=40)
+    fund = CharField(max_length=20)
+    amount = BigIntegerField()  # minor units; + into the box, - out of it
+    shares = IntegerField(default=0)
+    note = TextField(default="")
+    recorded_by = ForeignKeyField(User, on_delete="RESTRICT")
+    recorded_at = DateTimeField(default=utcnow)
+    reverses = ForeignKeyField("self", null=True, unique=True, on_delete="RESTRICT")
+
+    class Meta:
+        indexes = ((("group", "fund"), False), (("member", "kind"), False))
+
+
+class CashCount(BaseModel):
+    """The cash counted in a box when a meeting closes, beside what the ledger says it holds."""
+
+    id = AutoField()
+    meeting = ForeignKeyField(Meeting, backref="cash_counts", on_delete="RESTRICT")
+    fund = CharField(max_length=20)
+    counted = BigIntegerField()
+    computed = BigIntegerField()
+
+    class Meta:
+        indexes = ((("meeting", "fund"), True),)
+
+
+ALL_MODELS = [
+    Organization,
+    User,
+    LoginThrottle,
+    SavingsGroup,
+    GroupAssignment,
+    AuditEntry,
+    Member,
+    Cycle,
+    FineType,
+    RuleDecision,
+    Meeting,
+    Attendance,
+    Entry,
+    CashCount,
+]
