@@ -20,6 +20,7 @@ ACTION_LABELS = {
     "group.update": N_("Group changed"),
     "group.assign": N_("Assigned to a group"),
     "group.unassign": N_("Removed from a group"),
+    "entry.reverse": N_("Entry reversed"),
 }
 
 

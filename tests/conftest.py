@@ -2,13 +2,14 @@
 
 import os
 import re
+from datetime import date
 
 import pytest
-from peewee import PostgresqlDatabase
+from peewee import PostgresqlDatabase, fn
 
 from savings_groups import accounts, create_app, groups
 from savings_groups.db import db, open_database
-from savings_groups.models import Role
+from savings_groups.models import Cycle, Member, Role
 
 PASSWORD = "correct horse battery"
 # The same argon2id, at a cost that keeps the suite fast; production uses config.DEFAULTS.
@@ -98,6 +99,50 @@ def make_group(app, admin):
         with db.connection_context():
             details = groups.GroupDetails(name or f"Group {next(counter)}", kind, currency, **place)
             return groups.create_group(admin, details)
+
+    return make
+
+
+@pytest.fixture
+def make_member(app, admin):
+    """A member of a group (returnee by default), numbered in order."""
+
+    def make(
+        group, full_name=None, member_type="returnee", gender="female", joined_on=None, **fields
+    ):
+        with db.connection_context():
+            number = (
+                Member.select(fn.MAX(Member.number)).where(Member.group == group).scalar() or 0
+            ) + 1
+            return Member.create(
+                group=group,
+                number=number,
+                full_name=full_name or f"Member {number}",
+                member_type=member_type,
+                gender=gender,
+                joined_on=joined_on or date(2026, 1, 1),
+                **fields,
+            )
+
+    return make
+
+
+@pytest.fixture
+def make_cycle(app, admin):
+    """A cycle of a group with its rules; share value 1,000 minor units unless said otherwise."""
+
+    def make(group, start_date=date(2026, 1, 5), planned_end=date(2026, 12, 28), **rules):
+        with db.connection_context():
+            number = (
+                Cycle.select(fn.MAX(Cycle.number)).where(Cycle.group == group).scalar() or 0
+            ) + 1
+            return Cycle.create(
+                group=group,
+                number=number,
+                start_date=start_date,
+                planned_end=planned_end,
+                **{"share_value": 1000, "social_fund_contribution": 200, **rules},
+            )
 
     return make
 

@@ -39,6 +39,10 @@ MATRIX = [
     # An edit form posted without fields keeps the group's values (WTForms): saved, redirected.
     ("POST", "/groups/{mine}/edit", "groups.edit", (302, 302, FORBIDDEN, FORBIDDEN)),
     ("POST", "/groups/{other}/edit", "groups.edit", (302, MISSING, MISSING, MISSING)),
+    # members: rows for the members pages
+    # cycles: rows for the cycles and rules pages
+    # meetings: rows for the meeting pages
+    # ledger: rows for the history, corrections and passbooks
 ]
 PUBLIC = {"auth.login", "auth.setup", "auth.language", "auth.logout", "auth.lock", "static"}
 

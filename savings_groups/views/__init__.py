@@ -11,10 +11,10 @@ from ..errors import DomainError
 
 
 def init_app(app) -> None:
-    from . import admin, auth, errors, groups
+    from . import admin, auth, cycles, errors, groups, ledger, meetings, members
     from .auth import language_switch_form
 
-    for module in (auth, groups, admin):
+    for module in (auth, groups, members, cycles, meetings, ledger, admin):
         app.register_blueprint(module.bp)
     errors.init_app(app)
     app.jinja_env.globals.update(can=lambda action: can(current_user.user, action), Action=Action)
