@@ -5,6 +5,8 @@ from flask import current_app, request
 from flask_babel import Babel, format_date, format_datetime, format_decimal, get_locale
 from flask_login import current_user
 
+from .money import format_amount
+
 LANGUAGE_COOKIE = "lang"
 COOKIE_MAX_AGE = 365 * 24 * 3600
 
@@ -64,7 +66,13 @@ def init_app(app, translations_dir) -> None:
         number=format_decimal,
         currency_name=currency_name,
         place=place,
+        money=money,
     )
+
+
+def money(amount: int, currency: str, with_symbol: bool = True) -> str:
+    """An amount in minor units as the reader writes money: `{{ 150000 | money("XOF") }}`."""
+    return format_amount(amount, currency, str(get_locale()), with_symbol=with_symbol)
 
 
 def currency_name(code: str) -> str:
