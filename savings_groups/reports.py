@@ -1,0 +1,371 @@
+"""What members and facilitators read from the ledger: passbooks, history, the group's figures."""
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
+
+from peewee import JOIN, fn
+
+from . import ledger
+from .errors import N_, DomainError
+from .models import (
+    Attendance,
+    AttendanceStatus,
+    Cycle,
+    Entry,
+    EntryKind,
+    Fund,
+    Gender,
+    Meeting,
+    MeetingStatus,
+    Member,
+    MemberType,
+    SavingsGroup,
+    User,
+)
+
+HISTORY_PAGE_SIZE = 50
+# Attendance that counts as being at the meeting, for the attendance rate.
+ATTENDED = (AttendanceStatus.PRESENT, AttendanceStatus.LATE, AttendanceStatus.REPRESENTED)
+# Kinds whose corrected amount may take either sign as typed; others keep the original's direction.
+SIGNED_KINDS = (EntryKind.CASH_DIFFERENCE,)
+
+
+def current_cycle(group: SavingsGroup) -> Cycle | None:
+    """The group's open cycle (not closed), the latest if there were ever several."""
+    return (
+        Cycle.select()
+        .where((Cycle.group == group) & Cycle.closed_at.is_null())
+        .order_by(Cycle.number.desc())
+        .first()
+    )
+
+
+def cycle_of(group: SavingsGroup, cycle_id: int | None) -> Cycle | None:
+    """The cycle asked for (None if it is not the group's), else the open one, else the latest."""
+    if cycle_id is not None:
+        return Cycle.get_or_none((Cycle.id == cycle_id) & (Cycle.group == group))
+    return (
+        current_cycle(group)
+        or Cycle.select().where(Cycle.group == group).order_by(Cycle.number.desc()).first()
+    )
+
+
+# --- the passbook -----------------------------------------------------------------------------
+
+TOTAL_FIELDS = tuple(ledger.MemberTotals.__dataclass_fields__)
+
+
+@dataclass(frozen=True)
+class PassbookLine:
+    """One line of a passbook: a meeting, or the opening from paper books, or entries outside any
+    meeting. `moved` is what this line adds, `totals` the running totals after it."""
+
+    kind: str  # "opening", "meeting" or "other"
+    moved: ledger.MemberTotals
+    totals: ledger.MemberTotals
+    meeting: Meeting | None = None
+    attendance: AttendanceStatus | None = None
+    # Loans: once loans exist, the loan balance after this line goes here (from loan entries).
+
+
+@dataclass(frozen=True)
+class Passbook:
+    member: Member
+    cycle: Cycle | None
+    lines: list[PassbookLine] = field(default_factory=list)
+    totals: ledger.MemberTotals = ledger.MemberTotals()
+
+
+def passbook(group: SavingsGroup, member: Member, cycle: Cycle | None) -> Passbook:
+    """A member's passbook for a cycle (or all time): every meeting of the cycle in date order
+    with the member's attendance and what they put in or received, with running totals.
+
+    Three queries whatever the number of meetings: the meetings, the member's attendance, and the
+    member's entries summed per meeting, kind and fund. Where an entry counts is decided by
+    ledger.add_to_totals, so the totals equal ledger.member_totals for the member.
+    """
+    meetings = Meeting.select().where(Meeting.group == group).order_by(Meeting.held_on, Meeting.id)
+    entries = (
+        Entry.select(
+            Entry.meeting,
+            Entry.kind,
+            Entry.fund,
+            fn.SUM(Entry.amount).alias("total"),
+            fn.SUM(Entry.shares).alias("share_count"),
+        )
+        .where((Entry.group == group) & (Entry.member == member))
+        .group_by(Entry.meeting, Entry.kind, Entry.fund)
+    )
+    attendance = Attendance.select(Attendance.meeting, Attendance.status).where(
+        Attendance.member == member
+    )
+    if cycle is not None:
+        meetings = meetings.where(Meeting.cycle == cycle)
+        entries = entries.where(Entry.cycle == cycle)
+        attendance = attendance.join(Meeting).where(Meeting.cycle == cycle)
+    else:
+        meetings = meetings.where(False)  # no cycle yet: no meetings either
+    meetings = list(meetings)
+    status = {row.meeting_id: AttendanceStatus(row.status) for row in attendance}
+
+    blank = dict.fromkeys(TOTAL_FIELDS, 0)
+    opening, other = dict(blank), dict(blank)
+    per_meeting: dict[int, dict[str, int]] = {m.id: dict(blank) for m in meetings}
+    for row in entries:
+        amount, shares = int(row.total or 0), int(row.share_count or 0)
+        if row.meeting_id in per_meeting:
+            into = per_meeting[row.meeting_id]
+        elif row.meeting_id is None and row.kind == EntryKind.OPENING_BALANCE:
+            into = opening
+        else:  # no meeting, or a meeting outside the cycle: still the member's money
+            into = other
+        ledger.add_to_totals(into, row.kind, row.fund, amount, shares)
+
+    lines: list[PassbookLine] = []
+    running = ledger.MemberTotals()
+
+    def add(kind, moved, **extra):
+        nonlocal running
+        moved = ledger.MemberTotals(**moved)
+        running = ledger.MemberTotals(
+            **{name: getattr(running, name) + getattr(moved, name) for name in TOTAL_FIELDS}
+        )
+        lines.append(PassbookLine(kind, moved, running, **extra))
+
+    if opening != blank:
+        add("opening", opening)
+    for meeting in meetings:
+        add("meeting", per_meeting[meeting.id], meeting=meeting, attendance=status.get(meeting.id))
+    if other != blank:
+        add("other", other)
+    return Passbook(member, cycle, lines, running)
+
+
+# --- the history and corrections --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HistoryPage:
+    entries: list[Entry]
+    reversed_by: dict[int, int]  # entry id -> id of the entry that reverses it
+    page: int
+    has_next: bool
+
+
+def history_page(
+    group: SavingsGroup,
+    cycle: Cycle | None = None,
+    member: Member | None = None,
+    page: int = 1,
+    per_page: int = HISTORY_PAGE_SIZE,
+) -> HistoryPage:
+    """One page of the group's entries, newest first, with meeting, member and recorder (two
+    queries): the second says which entries of the page have been reversed."""
+    page = max(page, 1)
+    query = (
+        ledger.history(group, cycle=cycle, member=member)
+        .select_extend(Member, Meeting)
+        .switch(Entry)
+        .join(Member, JOIN.LEFT_OUTER, on=Entry.member)
+        .switch(Entry)
+        .join(Meeting, JOIN.LEFT_OUTER, on=Entry.meeting)
+        .offset((page - 1) * per_page)
+        .limit(per_page + 1)
+    )
+    entries = list(query)
+    has_next = len(entries) > per_page
+    entries = entries[:per_page]
+    reversed_by = {}
+    if entries:
+        rows = Entry.select(Entry.id, Entry.reverses).where(
+            Entry.reverses.in_([entry.id for entry in entries])
+        )
+        reversed_by = {row.reverses_id: row.id for row in rows}
+    return HistoryPage(entries, reversed_by, page, has_next)
+
+
+def entry_of(group: SavingsGroup, entry_id: int) -> Entry | None:
+    """An entry of this group (None for another group's), with who recorded it."""
+    return (
+        Entry.select(Entry, User)
+        .join(User, on=Entry.recorded_by)
+        .where((Entry.id == entry_id) & (Entry.group == group))
+        .first()
+    )
+
+
+def reversal_of(entry: Entry) -> Entry | None:
+    """The entry that reverses this one, if any."""
+    return Entry.get_or_none(Entry.reverses == entry)
+
+
+def takes_shares(entry: Entry) -> bool:
+    """A share purchase, or a member's opening savings: its correction says how many shares."""
+    return entry.kind in ledger.SAVINGS_KINDS and entry.fund == Fund.LOAN_FUND
+
+
+def correct_entry(
+    actor: User,
+    entry: Entry,
+    reason: str,
+    amount: int | None = None,
+    shares: int | None = None,
+) -> tuple[Entry, Entry | None]:
+    """Reverse an entry and, when the right amount or number of shares is given, post it instead.
+
+    `amount` is what the treasurer reads (a welfare grant of 5,000 is typed 5000): it takes the
+    direction of the original entry, except a cash difference, whose sign is as typed. A share
+    purchase is corrected by its number of shares: the amount is shares x the cycle's share value.
+    A member's opening savings may be corrected in amount, in shares or both. Nothing given, or
+    zero: the entry is only reversed. Returns (reversal, corrected entry or None).
+    """
+    if shares is not None:
+        if not takes_shares(entry):
+            raise DomainError(N_("This entry carries no shares."), field="shares")
+        if shares < 0:
+            raise DomainError(N_("The number of shares cannot be negative."), field="shares")
+    if amount is not None and amount < 0 and entry.kind not in SIGNED_KINDS:
+        raise DomainError(N_("The amount cannot be negative."), field="amount")
+    if entry.kind == EntryKind.SHARE_PURCHASE:
+        if amount is not None:
+            raise DomainError(
+                N_("Give the number of shares: the amount follows from the share value."),
+                field="amount",
+            )
+        if shares is not None and entry.cycle_id is None:
+            raise DomainError(N_("This entry has no cycle, so no share value."), field="shares")
+        if shares is not None:
+            amount = shares * entry.cycle.share_value
+    elif amount is not None and entry.kind not in SIGNED_KINDS and entry.amount < 0:
+        amount = -amount
+    if takes_shares(entry) and entry.kind != EntryKind.SHARE_PURCHASE:
+        if amount is None and shares is not None:
+            amount = entry.amount
+        elif amount is not None and shares is None:
+            shares = entry.shares
+    if not amount and not shares:
+        return ledger.reverse(actor, entry, reason), None
+    return ledger.correct(actor, entry, amount or 0, shares or 0, reason)
+
+
+# --- the group page ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GroupSummary:
+    """The figures of the group page, for the open cycle (or all time when none is open)."""
+
+    cycle: Cycle | None
+    balances: dict[Fund, int]
+    members_by_type: dict[MemberType, int]  # every type, in the enum's order
+    members_by_gender: dict[Gender, int]
+    members: int
+    meetings_held: int
+    attendance_rate: Fraction | None
+    savings: int
+    # (date, cumulative savings): the opening savings, then after each closed meeting.
+    savings_series: list[tuple[date, int]]
+
+    @property
+    def attendance_percent(self) -> Decimal | None:
+        """The attendance rate in percent, to one decimal, rounded half up."""
+        if self.attendance_rate is None:
+            return None
+        rate = self.attendance_rate
+        percent = Decimal(rate.numerator * 100) / Decimal(rate.denominator)
+        return percent.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def _choice(enum, value):
+    """A stored value as its enum member; an unknown one counts as OTHER rather than vanish."""
+    try:
+        return enum(value)
+    except ValueError:
+        return enum.OTHER
+
+
+def group_summary(group: SavingsGroup) -> GroupSummary:
+    """The group page's figures in a fixed number of queries (six), whatever the data size.
+
+    - balances: ledger.balances for the open cycle, else for all time;
+    - members: current members (not left), counted by member type and by gender;
+    - meetings held: closed meetings of the cycle;
+    - attendance rate: attendance rows of closed meetings of the cycle marked present, late or
+      represented, over all attendance rows of those meetings (None when there is none);
+    - savings: share purchases and opening savings of members (ledger.SAVINGS_KINDS in the loan
+      fund), i.e. the sum of the members' savings in ledger.member_totals;
+    - savings series: the savings posted outside any meeting (paper books) as the starting point,
+      then the running total after each closed meeting in date order.
+    """
+    cycle = current_cycle(group)
+    balances = ledger.balances(group, cycle)
+
+    members = (
+        Member.select(Member.member_type, Member.gender, fn.COUNT(Member.id).alias("count"))
+        .where((Member.group == group) & Member.left_on.is_null())
+        .group_by(Member.member_type, Member.gender)
+    )
+    by_type = dict.fromkeys(MemberType, 0)
+    by_gender = dict.fromkeys(Gender, 0)
+    for row in members:
+        by_type[_choice(MemberType, row.member_type)] += row.count
+        by_gender[_choice(Gender, row.gender)] += row.count
+
+    closed = Meeting.select(Meeting.id, Meeting.held_on).where(
+        (Meeting.group == group) & (Meeting.status == MeetingStatus.CLOSED)
+    )
+    if cycle is not None:
+        closed = closed.where(Meeting.cycle == cycle)
+    closed_meetings = list(closed.order_by(Meeting.held_on, Meeting.id))
+
+    counts = (
+        Attendance.select(Attendance.status, fn.COUNT(Attendance.id).alias("count"))
+        .join(Meeting)
+        .where((Meeting.group == group) & (Meeting.status == MeetingStatus.CLOSED))
+        .group_by(Attendance.status)
+    )
+    if cycle is not None:
+        counts = counts.where(Meeting.cycle == cycle)
+    by_status = {row.status: row.count for row in counts}
+    rows = sum(by_status.values())
+    attended = sum(by_status.get(status.value, 0) for status in ATTENDED)
+    rate = Fraction(attended, rows) if rows else None
+
+    saved = (
+        Entry.select(Entry.meeting, fn.SUM(Entry.amount).alias("total"))
+        .where(
+            (Entry.group == group)
+            & Entry.member.is_null(False)
+            & Entry.kind.in_([kind.value for kind in ledger.SAVINGS_KINDS])
+            & (Entry.fund == Fund.LOAN_FUND.value)
+        )
+        .group_by(Entry.meeting)
+    )
+    if cycle is not None:
+        saved = saved.where(Entry.cycle == cycle)
+    per_meeting = {row.meeting_id: int(row.total or 0) for row in saved}
+    savings = sum(per_meeting.values())
+
+    running = per_meeting.get(None, 0)
+    start = cycle.start_date if cycle is not None else None
+    series = []
+    if closed_meetings:
+        series.append((start or closed_meetings[0].held_on, running))
+    for meeting in closed_meetings:
+        running += per_meeting.get(meeting.id, 0)
+        series.append((meeting.held_on, running))
+    if series and series[0][0] == series[1][0]:
+        series = series[1:]  # opened on the day of the first meeting: one point is enough
+    return GroupSummary(
+        cycle=cycle,
+        balances=balances,
+        members_by_type=by_type,
+        members_by_gender=by_gender,
+        members=sum(by_type.values()),
+        meetings_held=len(closed_meetings),
+        attendance_rate=rate,
+        savings=savings,
+        savings_series=series,
+    )
