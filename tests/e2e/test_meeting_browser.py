@@ -1,0 +1,148 @@
+"""A recorder records a whole meeting in French with the keyboard alone, and closes it."""
+
+import re
+from datetime import date, timedelta
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from savings_groups.db import db
+from savings_groups.models import Entry, EntryKind, FineType, Meeting, Role
+from savings_groups.money import format_amount
+
+from ..conftest import PASSWORD
+
+pytestmark = pytest.mark.e2e
+
+NAMES = [
+    "Awa Traoré",
+    "Binta Diallo",
+    "Coumba Sow",
+    "Djénéba Keïta",
+    "Fatoumata Camara",
+    "Hawa Coulibaly",
+    "Kadiatou Barry",
+    "Mariama Bah",
+    "Nafissatou Cissé",
+    "Oumou Sangaré",
+    "Rokia Touré",
+    "Salimata Konaté",
+]
+# Shares per member; the fourth is absent; the second and ninth were late (fined); the
+# seventh receives a welfare grant of 300 F.
+SHARES = [2, 1, 3, 0, 5, 1, 2, 4, 1, 3, 2, 5]
+SHARE_VALUE, SOCIAL, FINE, GRANT = 500, 100, 100, 300
+LOAN_FUND = sum(SHARES) * SHARE_VALUE + 2 * FINE  # 14,700 F
+SOCIAL_FUND = 12 * SOCIAL - GRANT  # 900 F
+
+
+def xof(amount: int) -> str:
+    return format_amount(amount, "XOF", "fr")
+
+
+def press(page: Page, *keys: str) -> None:
+    for key in keys:
+        page.keyboard.press(key)
+
+
+def test_a_recorder_records_a_meeting_in_french_with_the_keyboard_only(
+    page: Page, admin, make_user, make_group, make_member, make_cycle
+):
+    today = date.today()
+    group = make_group("Benkadi", currency="XOF")
+    people = [make_member(group, full_name=name) for name in NAMES]
+    cycle = make_cycle(
+        group,
+        start_date=today - timedelta(days=60),
+        planned_end=today + timedelta(days=200),
+        share_value=SHARE_VALUE,
+        social_fund_contribution=SOCIAL,
+    )
+    with db.connection_context():
+        late = FineType.create(cycle=cycle, name="Retard", amount=FINE)
+    make_user("mariam", role=Role.RECORDER, groups=[group], locale="fr")
+
+    # Log in with the keyboard.
+    page.goto("/login")
+    press(page, "Tab", "Enter", "Tab")
+    page.keyboard.type("mariam")
+    page.keyboard.press("Tab")
+    page.keyboard.type(PASSWORD)
+    page.keyboard.press("Enter")
+    expect(page.locator("html")).to_have_attribute("lang", "fr")
+
+    # A new meeting, today by default: skip to the content, then the date, then the button.
+    page.goto(f"/groups/{group.id}/meetings/new")
+    press(page, "Tab", "Enter", "Tab", "Tab")
+    expect(page.locator("#held_on")).to_be_focused()
+    expect(page.locator("#held_on")).to_have_value(today.isoformat())
+    press(page, "Tab", "Enter")
+    expect(page).to_have_url(re.compile(r"/meetings/\d+(#main)?$"))
+
+    # The grid: the cursor starts in the first cell, the first member's attendance.
+    first = people[0].id
+    expect(page.locator(f"#m{first}-attendance")).to_be_focused()
+    for index, (member, shares) in enumerate(zip(people, SHARES, strict=True)):
+        m = f"m{member.id}"
+        expect(page.locator(f"#{m}-attendance")).to_be_focused()
+        if index == 3:
+            page.keyboard.press("a")  # Absent
+            expect(page.locator(f"#{m}-attendance")).to_have_value("absent")
+        page.keyboard.press("Tab")  # the social fund: the rule's 100 F is already there
+        expect(page.locator(f"#{m}-social_fund")).to_have_value("100")
+        page.keyboard.press("Tab")
+        expect(page.locator(f"#{m}-shares")).to_be_focused()
+        if shares:
+            page.keyboard.type(str(shares))
+        if index == 10:
+            # Up and down move within the column: on to the last member's shares and back.
+            page.keyboard.press("ArrowDown")
+            expect(page.locator(f"#m{people[11].id}-shares")).to_be_focused()
+            page.keyboard.press("ArrowUp")
+            expect(page.locator(f"#{m}-shares")).to_be_focused()
+        page.keyboard.press("Tab")
+        expect(page.locator(f"#{m}-fine-{late.id}")).to_be_focused()
+        if index in (1, 8):
+            page.keyboard.press("Space")
+        page.keyboard.press("Tab")
+        expect(page.locator(f"#{m}-welfare")).to_be_focused()
+        if index == 6:
+            page.keyboard.type(str(GRANT))
+        page.keyboard.press("Tab")
+
+    # The boxes as they will be, computed in the page before anything is saved.
+    expect(page.locator("#preview-loan_fund")).to_have_text(xof(LOAN_FUND))
+    expect(page.locator("#preview-social_fund")).to_have_text(xof(SOCIAL_FUND))
+
+    expect(page.locator("#notes")).to_be_focused()
+    page.keyboard.type("Réunion ordinaire.")
+    page.keyboard.press("Tab")
+    expect(page.locator("#counted-loan_fund")).to_be_focused()
+    page.keyboard.type(str(LOAN_FUND - 500))  # 500 F are missing from the box
+    page.keyboard.press("Tab")
+    page.keyboard.type(str(SOCIAL_FUND))
+    expect(page.locator("#difference-loan_fund")).to_have_text(xof(-500))
+    page.keyboard.press("Tab")
+    expect(page.locator("#difference_note")).to_be_focused()
+    page.keyboard.type("500 F manquants après deux comptages")
+    press(page, "Tab", "Tab")  # past "Save draft", to "Close the meeting"
+    expect(page.locator("button[value=close]")).to_be_focused()
+    page.keyboard.press("Enter")
+
+    # The closed meeting, read-only, with the boxes' balances.
+    expect(page.locator("#box-loan_fund")).to_be_visible()
+    expect(page.locator("#box-loan_fund")).to_contain_text(xof(LOAN_FUND - 500))
+    expect(page.locator("#box-loan_fund")).to_contain_text(xof(-500))
+    expect(page.locator("#box-social_fund")).to_contain_text(xof(SOCIAL_FUND))
+    expect(page.locator("input[name$='-shares']")).to_have_count(0)
+    expect(page.get_by_role("row").filter(has_text="Oumou Sangaré")).to_contain_text(xof(1500))
+    with db.connection_context():
+        meeting = Meeting.get(Meeting.group == group)
+        assert meeting.status == "closed"
+        difference = Entry.get(
+            (Entry.meeting == meeting) & (Entry.kind == EntryKind.CASH_DIFFERENCE.value)
+        )
+        assert (difference.amount, difference.note) == (
+            -500,
+            "500 F manquants après deux comptages",
+        )
