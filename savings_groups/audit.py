@@ -21,6 +21,20 @@ ACTION_LABELS = {
     "group.assign": N_("Assigned to a group"),
     "group.unassign": N_("Removed from a group"),
     "entry.reverse": N_("Entry reversed"),
+    "entry.correct": N_("Entry corrected"),
+    "meeting.open": N_("Meeting opened"),
+    "meeting.save_draft": N_("Meeting draft saved"),
+    "meeting.close": N_("Meeting closed"),
+    "meeting.reopen": N_("Meeting reopened"),
+    "group.archive": N_("Group archived"),
+    "group.unarchive": N_("Group taken out of the archive"),
+    "cycle.start": N_("Cycle started"),
+    "cycle.update_rules": N_("Cycle rules changed"),
+    "cycle.rule_decision": N_("Rules changed by a decision of the group"),
+    "member.create": N_("Member added"),
+    "member.update": N_("Member changed"),
+    "member.leave": N_("Member's departure recorded"),
+    "cycle.opening": N_("Opening balances entered from paper books"),
 }
 
 

@@ -105,6 +105,15 @@ def correct(
             shares=shares,
             note=reason,
         )
+        audit.record(
+            actor,
+            "entry.correct",
+            corrected,
+            group=entry.group_id,
+            corrects=entry.id,
+            amount=amount,
+            reason=reason,
+        )
         return reversal, corrected
 
 

@@ -2,7 +2,8 @@
 
 import pytest
 
-from savings_groups.models import Role
+from savings_groups.db import db
+from savings_groups.models import Meeting, Role
 
 ROLES = [Role.ADMIN, Role.FACILITATOR, Role.RECORDER, Role.VIEWER]
 OK, FORBIDDEN, MISSING = 200, 403, 404
@@ -40,19 +41,127 @@ MATRIX = [
     ("POST", "/groups/{mine}/edit", "groups.edit", (302, 302, FORBIDDEN, FORBIDDEN)),
     ("POST", "/groups/{other}/edit", "groups.edit", (302, MISSING, MISSING, MISSING)),
     # members: rows for the members pages
+    ("GET", "/groups/{mine}/members", "members.index", (OK, OK, OK, OK)),
+    ("GET", "/groups/{other}/members", "members.index", (OK, MISSING, MISSING, MISSING)),
+    ("GET", "/groups/{mine}/members/new", "members.new", (OK, OK, FORBIDDEN, FORBIDDEN)),
+    ("GET", "/groups/{other}/members/new", "members.new", (OK, MISSING, MISSING, MISSING)),
+    ("POST", "/groups/{mine}/members/new", "members.new", (422, 422, FORBIDDEN, FORBIDDEN)),
+    ("GET", "/groups/{mine}/members/999999/edit", "members.edit", (404, 404, FORBIDDEN, FORBIDDEN)),
+    (
+        "GET",
+        "/groups/{mine}/members/999999/leave",
+        "members.leave",
+        (404, 404, FORBIDDEN, FORBIDDEN),
+    ),
+    (
+        "GET",
+        "/groups/{other}/members/999999/edit",
+        "members.edit",
+        (404, MISSING, MISSING, MISSING),
+    ),
+    ("GET", "/groups/{mine}/opening", "members.opening", (OK, OK, FORBIDDEN, FORBIDDEN)),
+    ("GET", "/groups/{other}/opening", "members.opening", (OK, MISSING, MISSING, MISSING)),
+    # {mine} has an open cycle: an empty opening form comes back with its errors.
+    ("POST", "/groups/{mine}/opening", "members.opening", (422, 422, FORBIDDEN, FORBIDDEN)),
     # cycles: rows for the cycles and rules pages
-    # meetings: rows for the meeting pages
+    ("GET", "/groups/{mine}/cycles", "cycles.index", (OK, OK, OK, OK)),
+    ("GET", "/groups/{other}/cycles", "cycles.index", (OK, MISSING, MISSING, MISSING)),
+    ("GET", "/groups/{mine}/cycles/new", "cycles.new", (OK, OK, FORBIDDEN, FORBIDDEN)),
+    ("GET", "/groups/{other}/cycles/new", "cycles.new", (OK, MISSING, MISSING, MISSING)),
+    ("POST", "/groups/{mine}/cycles/new", "cycles.new", (422, 422, FORBIDDEN, FORBIDDEN)),
+    ("GET", "/groups/{mine}/cycles/999999/rules", "cycles.rules", (404, 404, FORBIDDEN, FORBIDDEN)),
+    (
+        "POST",
+        "/groups/{mine}/cycles/999999/rules",
+        "cycles.rules",
+        (404, 404, FORBIDDEN, FORBIDDEN),
+    ),
+    (
+        "GET",
+        "/groups/{other}/cycles/999999/rules",
+        "cycles.rules",
+        (404, MISSING, MISSING, MISSING),
+    ),
+    # An archive form posted without fields asks to un-archive a group that is not archived.
+    ("POST", "/groups/{mine}/archive", "groups.archive", (302, 302, FORBIDDEN, FORBIDDEN)),
+    ("POST", "/groups/{other}/archive", "groups.archive", (302, MISSING, MISSING, MISSING)),
+    # meetings: rows for the meeting pages ({meeting}: a draft meeting of {mine})
+    ("GET", "/groups/{mine}/meetings", "meetings.index", (OK, OK, OK, OK)),
+    ("GET", "/groups/{other}/meetings", "meetings.index", (OK, MISSING, MISSING, MISSING)),
+    ("GET", "/groups/{mine}/meetings/new", "meetings.new", (OK, OK, OK, FORBIDDEN)),
+    ("GET", "/groups/{other}/meetings/new", "meetings.new", (OK, MISSING, MISSING, MISSING)),
+    ("POST", "/groups/{mine}/meetings/new", "meetings.new", (422, 422, 422, FORBIDDEN)),
+    ("GET", "/groups/{mine}/meetings/{meeting}", "meetings.edit", (OK, OK, OK, OK)),
+    (
+        "GET",
+        "/groups/{other}/meetings/{meeting}",
+        "meetings.edit",
+        (404, MISSING, MISSING, MISSING),
+    ),
+    ("POST", "/groups/{mine}/meetings/{meeting}", "meetings.edit", (422, 422, 422, FORBIDDEN)),
+    # Reopening a meeting that is not closed: refused with a message, back to the meeting.
+    (
+        "POST",
+        "/groups/{mine}/meetings/{meeting}/reopen",
+        "meetings.reopen",
+        (302, 302, FORBIDDEN, FORBIDDEN),
+    ),
+    ("GET", "/groups/{mine}/meetings/{meeting}/summary", "meetings.summary", (OK, OK, OK, OK)),
+    (
+        "GET",
+        "/groups/{other}/meetings/{meeting}/summary",
+        "meetings.summary",
+        (404, MISSING, MISSING, MISSING),
+    ),
+    ("GET", "/groups/{mine}/meetings/{meeting}/receipts", "meetings.receipts", (OK, OK, OK, OK)),
+    ("GET", "/groups/{mine}/meetings/999999/receipts", "meetings.receipts", (404, 404, 404, 404)),
     # ledger: rows for the history, corrections and passbooks
+    ("GET", "/groups/{mine}/ledger", "ledger.history", (OK, OK, OK, OK)),
+    ("GET", "/groups/{other}/ledger", "ledger.history", (OK, MISSING, MISSING, MISSING)),
+    (
+        "GET",
+        "/groups/{mine}/ledger/999999/correct",
+        "ledger.correct",
+        (404, 404, FORBIDDEN, FORBIDDEN),
+    ),
+    (
+        "POST",
+        "/groups/{mine}/ledger/999999/correct",
+        "ledger.correct",
+        (404, 404, FORBIDDEN, FORBIDDEN),
+    ),
+    (
+        "GET",
+        "/groups/{other}/ledger/999999/correct",
+        "ledger.correct",
+        (404, MISSING, MISSING, MISSING),
+    ),
+    ("GET", "/groups/{mine}/members/999999/passbook", "ledger.passbook", (404, 404, 404, 404)),
+    (
+        "GET",
+        "/groups/{other}/members/999999/passbook",
+        "ledger.passbook",
+        (404, MISSING, MISSING, MISSING),
+    ),
 ]
 PUBLIC = {"auth.login", "auth.setup", "auth.language", "auth.logout", "auth.lock", "static"}
 
 
 @pytest.fixture
-def world(make_user, make_group):
+def world(make_user, make_group, make_cycle):
     mine, other = make_group("Mine"), make_group("Other")
     bystander = make_user("bystander", role=Role.VIEWER)
     people = {role: make_user(f"the-{role.value}", role=role, groups=[mine]) for role in ROLES[1:]}
-    return {"mine": mine.id, "other": other.id, "user": bystander.id, "people": people}
+    cycle = make_cycle(mine)  # meetings: a draft meeting of {mine}, in its open cycle
+    with db.connection_context():
+        meeting = Meeting.create(group=mine, cycle=cycle, held_on=cycle.start_date)
+    return {
+        "mine": mine.id,
+        "other": other.id,
+        "user": bystander.id,
+        "people": people,
+        "meeting": meeting.id,
+    }
 
 
 @pytest.mark.parametrize("role", ROLES, ids=[r.value for r in ROLES])
