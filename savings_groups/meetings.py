@@ -12,8 +12,10 @@ from peewee import JOIN, Case, IntegrityError, fn
 from . import audit, ledger
 from .access import Action, require
 from .clock import utcnow
+from .cycles import current_cycle
 from .db import db
 from .errors import N_, DomainError
+from .members import is_current
 from .models import (
     Attendance,
     AttendanceStatus,
@@ -146,21 +148,6 @@ class Posting:
 
 
 # Reading -------------------------------------------------------------------------------------
-
-
-def open_cycle(group: SavingsGroup) -> Cycle | None:
-    """The group's cycle that is not closed (the latest one, should there be several)."""
-    return (
-        Cycle.select()
-        .where((Cycle.group == group) & Cycle.closed_at.is_null())
-        .order_by(Cycle.number.desc())
-        .first()
-    )
-
-
-def is_current(member: Member, on: date) -> bool:
-    """A member of the group on that day: joined on or before it, not yet left."""
-    return member.joined_on <= on and (member.left_on is None or member.left_on > on)
 
 
 def grid_members(meeting: Meeting, extra_ids=()) -> list[Member]:
@@ -469,9 +456,11 @@ def open_meeting(actor: User, group: SavingsGroup, held_on: date) -> Meeting:
     """Start a meeting of the group's open cycle on a day inside the cycle, one per day."""
     if group.kind != GroupKind.SAVINGS.value:
         raise DomainError(N_("Meetings with shares are for savings groups."), field="held_on")
+    if group.archived_at is not None:
+        raise DomainError(N_("This group is archived: it holds no more meetings."), field="held_on")
     if not isinstance(held_on, date):
         raise DomainError(N_("Enter the date of the meeting."), field="held_on")
-    cycle = open_cycle(group)
+    cycle = current_cycle(group)
     if cycle is None:
         raise DomainError(
             N_("This group has no open cycle: start a cycle and set its rules first."),

@@ -208,10 +208,15 @@ def record_departure(actor: User, member: Member, left_on: date | None, reason: 
         return changed
 
 
+def is_current(member: Member, on: date) -> bool:
+    """A member of the group on that day: joined on or before it, not yet left."""
+    return member.joined_on <= on and (member.left_on is None or member.left_on > on)
+
+
 def current_members(group: SavingsGroup, on: date | None = None):
     """Members by number: who has not left, or, given a day, who had joined and not yet left.
 
-    From the day they left a member is no longer counted (as meetings.is_current says).
+    From the day they left a member is no longer counted (as is_current says).
     """
     query = Member.select().where(Member.group == group).order_by(Member.number)
     if on is None:

@@ -8,6 +8,7 @@ from fractions import Fraction
 from peewee import JOIN, fn
 
 from . import ledger
+from .cycles import current_cycle
 from .errors import N_, DomainError
 from .models import (
     Attendance,
@@ -30,16 +31,6 @@ HISTORY_PAGE_SIZE = 50
 ATTENDED = (AttendanceStatus.PRESENT, AttendanceStatus.LATE, AttendanceStatus.REPRESENTED)
 # Kinds whose corrected amount may take either sign as typed; others keep the original's direction.
 SIGNED_KINDS = (EntryKind.CASH_DIFFERENCE,)
-
-
-def current_cycle(group: SavingsGroup) -> Cycle | None:
-    """The group's open cycle (not closed), the latest if there were ever several."""
-    return (
-        Cycle.select()
-        .where((Cycle.group == group) & Cycle.closed_at.is_null())
-        .order_by(Cycle.number.desc())
-        .first()
-    )
 
 
 def cycle_of(group: SavingsGroup, cycle_id: int | None) -> Cycle | None:

@@ -1,5 +1,6 @@
 """Login, first run, lock, idle timeout, CSRF and security headers, through the web pages."""
 
+import re
 import time
 
 from savings_groups.auth import LAST_SEEN
@@ -258,3 +259,15 @@ def test_the_language_switch_shows_the_page_language_after_a_failed_form(web, ma
     response = web.post("/admin/users/new", {"full_name": ""})
     assert response.status_code == 422
     assert '<option selected value="fr">' in page(response)
+
+
+def test_no_template_uses_an_inline_style_or_script():
+    """The Content-Security-Policy blocks both: they would silently do nothing in the browser."""
+    from pathlib import Path
+
+    offenders = [
+        str(path)
+        for path in Path(__file__).parent.parent.joinpath("templates").rglob("*.html")
+        if re.search(r"<[a-z][^>]*\sstyle=\"|<script>|\son[a-z]+=\"", path.read_text())
+    ]
+    assert offenders == []

@@ -687,3 +687,15 @@ def test_free_text_is_stored_without_control_characters(conn, admin, vsla):
     meetings.close_meeting(admin, meeting, sheet, {LOAN: 2900, SOCIAL: 0}, "a\x00coin\x07", 0)
     assert Meeting.get_by_id(meeting.id).notes == "Rain today\nLate start"
     assert Entry.get(Entry.kind == EntryKind.CASH_DIFFERENCE.value).note == "acoin"
+
+
+def test_an_archived_group_holds_no_more_meetings(conn, admin, make_group, make_cycle):
+    from savings_groups import groups as group_domain
+
+    group = make_group()
+    make_cycle(group, start_date=date(2026, 1, 5))
+    group_domain.archive_group(admin, group, True)
+    with pytest.raises(DomainError) as refused:
+        meetings.open_meeting(admin, group, date(2026, 2, 2))
+    assert "archived" in refused.value.message
+    assert Meeting.select().count() == 0

@@ -11,10 +11,11 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, TextAreaField
 
-from .. import access, groups
+from .. import access, charts, groups, reports
 from ..access import Action
 from ..errors import DomainError
 from ..groups import COUNTRY_CODES
+from ..i18n import text_direction
 from ..models import GroupAssignment, GroupKind, MeetingFrequency, Role, User
 from ..money import format_amount
 from . import render_form, show_error
@@ -123,9 +124,6 @@ def show(group_id: int):
         .where(GroupAssignment.group == group)
         .order_by(User.full_name)
     )
-    from .. import charts, reports  # the group's figures: the ledger area's part of this page
-    from ..i18n import text_direction
-
     summary = reports.group_summary(group)
     chart = charts.step_chart(
         [amount for _day, amount in summary.savings_series], mirrored=text_direction() == "rtl"

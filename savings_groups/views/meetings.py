@@ -15,6 +15,7 @@ from wtforms.validators import InputRequired
 
 from .. import access, meetings
 from ..access import Action, can
+from ..cycles import current_cycle
 from ..errors import DomainError
 from ..meetings import BOXES, MeetingSheet, MemberLine, cell
 from ..models import AttendanceStatus, Cycle, Fund, Meeting, MeetingStatus
@@ -74,7 +75,7 @@ def index(group_id: int):
         "meetings/index.html",
         group=group,
         meetings=list(meetings.meetings_of(group)),
-        cycle=meetings.open_cycle(group),
+        cycle=current_cycle(group),
     )
 
 
@@ -91,7 +92,7 @@ def new(group_id: int):
         else:
             flash(_("The meeting is open: record it below."), "success")
             return redirect(url_for(".edit", group_id=group.id, meeting_id=meeting.id))
-    return render_form("meetings/new.html", form, group=group, cycle=meetings.open_cycle(group))
+    return render_form("meetings/new.html", form, group=group, cycle=current_cycle(group))
 
 
 # The grid -----------------------------------------------------------------------------------

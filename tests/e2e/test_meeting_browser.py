@@ -146,3 +146,14 @@ def test_a_recorder_records_a_meeting_in_french_with_the_keyboard_only(
             -500,
             "500 F manquants après deux comptages",
         )
+
+    # The member reads her passbook: from the members list, with the keyboard.
+    page.goto(f"/groups/{group.id}/members")
+    page.get_by_role("link", name="Oumou Sangaré").focus()
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"/members/\d+/passbook$"))
+    expect(page.locator("h1")).to_contain_text("Oumou Sangaré")
+    totals = page.locator("tr.passbook-totals")
+    expect(totals).to_contain_text(xof(3 * SHARE_VALUE))
+    expect(totals).to_contain_text(xof(SOCIAL))
+    expect(page.get_by_role("row").filter(has_text=re.compile(r"Présente?"))).to_have_count(1)
