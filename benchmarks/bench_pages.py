@@ -19,7 +19,7 @@ from playhouse.test_utils import count_queries
 
 from savings_groups import accounts, create_app, groups, meetings
 from savings_groups.db import db
-from savings_groups.meetings import MeetingSheet, MemberLine
+from savings_groups.meeting_sheet import MeetingSheet, MemberLine
 from savings_groups.models import Cycle, Member
 
 REPEAT = 5

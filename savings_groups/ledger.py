@@ -139,8 +139,9 @@ class MemberTotals:
     welfare_received: int = 0
 
 
-def member_totals(group: SavingsGroup, cycle=None) -> dict[int, MemberTotals]:
-    """Per member id: shares, savings, social fund paid, fines, welfare received (one query)."""
+def member_totals(group: SavingsGroup, cycle=None, meeting=None) -> dict[int, MemberTotals]:
+    """Per member id: shares, savings, social fund paid, fines, welfare received (one query),
+    for the whole ledger of the group, one cycle, or one meeting."""
     query = (
         Entry.select(
             Entry.member,
@@ -154,6 +155,8 @@ def member_totals(group: SavingsGroup, cycle=None) -> dict[int, MemberTotals]:
     )
     if cycle is not None:
         query = query.where(Entry.cycle == cycle)
+    if meeting is not None:
+        query = query.where(Entry.meeting == meeting)
     sums: dict[int, dict[str, int]] = {}
     for row in query:
         into = sums.setdefault(row.member_id, dict.fromkeys(MemberTotals.__dataclass_fields__, 0))

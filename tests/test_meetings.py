@@ -6,9 +6,10 @@ from datetime import date
 import pytest
 from playhouse.test_utils import count_queries
 
-from savings_groups import ledger, meetings
+from savings_groups import ledger, meeting_sheet, meetings
 from savings_groups.errors import DomainError, Forbidden
-from savings_groups.meetings import Conflict, MeetingClosed, MeetingSheet, MemberLine, SheetInvalid
+from savings_groups.meeting_sheet import MeetingSheet, MemberLine, SheetInvalid
+from savings_groups.meetings import Conflict, MeetingClosed
 from savings_groups.models import (
     Attendance,
     AuditEntry,
@@ -161,7 +162,7 @@ def test_close_posts_every_amount_exactly_in_xof(conn, admin, vsla):
     assert (stored.status, stored.closed_by_id, stored.notes) == ("closed", admin.id, sheet.notes)
     assert stored.closed_at is not None
     assert Cycle.get_by_id(cycle.id).rules_fixed_at is not None
-    assert meetings.stored_sheet(stored) == sheet
+    assert meeting_sheet.stored_sheet(stored) == sheet
     close = AuditEntry.get(AuditEntry.action == "meeting.close")
     assert close.object_id == meeting.id and close.group_id == group.id
 
@@ -192,7 +193,7 @@ def test_a_second_meeting_starts_from_the_counted_cash(conn, admin, vsla):
     meetings.close_meeting(admin, first, sheet, {LOAN: 2900, SOCIAL: 600}, "a coin lost", 0)
     second = meetings.open_meeting(admin, group, date(2026, 3, 9))
 
-    assert meetings.balances_before(second)[LOAN] == 2900
+    assert meeting_sheet.balances_before(second)[LOAN] == 2900
     assert meetings.preview(second, sheet) == {LOAN: 5900, SOCIAL: 1200, Fund.POT: 0}
     # Grants may use what the fund held and this meeting's contributions (600 + 200), no more.
     too_much = MeetingSheet([line(awa, 1, 200, welfare=801), line(binta, 1), line(coumba, 1)])
@@ -371,8 +372,10 @@ def test_two_tabs_saving_the_same_meeting_get_a_conflict_and_lose_nothing(conn, 
         meetings.save_draft(admin, second_tab, theirs, second_tab.version)
     assert caught.value.params["version"] == 1
     assert "Someone else saved this meeting" in str(caught.value)
-    assert meetings.stored_sheet(Meeting.get_by_id(meeting.id)) == mine
-    assert meetings.stored_draft(Meeting.get_by_id(meeting.id))["counted"] == {"loan_fund": 4000}
+    assert meeting_sheet.stored_sheet(Meeting.get_by_id(meeting.id)) == mine
+    assert meeting_sheet.stored_draft(Meeting.get_by_id(meeting.id))["counted"] == {
+        "loan_fund": 4000
+    }
 
     with pytest.raises(Conflict):  # closing from the old tab is refused too
         meetings.close_meeting(admin, second_tab, theirs, {LOAN: 15000, SOCIAL: 0}, "", 0)
@@ -380,7 +383,7 @@ def test_two_tabs_saving_the_same_meeting_get_a_conflict_and_lose_nothing(conn, 
 
     # Knowing it, the second tab saves again with the newer version: its entries win.
     meetings.save_draft(admin, second_tab, theirs, caught.value.params["version"])
-    assert meetings.stored_sheet(Meeting.get_by_id(meeting.id)) == theirs
+    assert meeting_sheet.stored_sheet(Meeting.get_by_id(meeting.id)) == theirs
     assert Meeting.get_by_id(meeting.id).version == 2
 
 
@@ -418,7 +421,7 @@ def test_only_a_facilitator_or_an_admin_reopens_with_a_reason(conn, admin, vsla,
     meetings.reopen_meeting(facilitator, meeting, "Binta bought 2 shares, not 1")
     stored = Meeting.get_by_id(meeting.id)
     assert (stored.status, stored.closed_at, stored.version) == ("draft", None, 2)
-    assert meetings.stored_sheet(stored) == sheet
+    assert meeting_sheet.stored_sheet(stored) == sheet
     log = AuditEntry.get(AuditEntry.action == "meeting.reopen")
     assert log.actor_id == facilitator.id and "Binta bought 2 shares" in log.details
     assert Entry.select().count() == before[0]  # reopening moves no money

@@ -7,8 +7,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from peewee import fn
 
-from savings_groups import ledger, meetings
-from savings_groups.meetings import BOXES, MeetingSheet, MemberLine
+from savings_groups import ledger, meeting_sheet, meetings
+from savings_groups.meeting_sheet import MeetingSheet, MemberLine
+from savings_groups.meetings import BOXES
 from savings_groups.models import (
     AttendanceStatus,
     Entry,
@@ -148,5 +149,5 @@ def test_a_reversal_restores_every_balance_exactly(conn, admin, vsla, data):  # 
     for entries in meetings._live_entries(last).values():
         for entry in entries:
             ledger.reverse(admin, entry, "undo the meeting")
-    assert ledger.balances(group, cycle) == meetings.balances_before(last)
+    assert ledger.balances(group, cycle) == meeting_sheet.balances_before(last)
     assert meetings.meeting_net(last) == dict.fromkeys(Fund, 0)

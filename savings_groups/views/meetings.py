@@ -13,11 +13,12 @@ from flask_wtf import FlaskForm
 from wtforms import DateField
 from wtforms.validators import InputRequired
 
-from .. import access, meetings
+from .. import access, meeting_sheet, meeting_summary, meetings
 from ..access import Action, can
 from ..cycles import current_cycle
 from ..errors import DomainError
-from ..meetings import BOXES, MeetingSheet, MemberLine, cell
+from ..meeting_sheet import MeetingSheet, MemberLine, cell
+from ..meetings import BOXES
 from ..models import AttendanceStatus, Cycle, Fund, Meeting, MeetingStatus
 from ..money import MAX_AMOUNT, MoneyError, currency_digits, format_amount, parse_amount
 from . import render_form, show_error, translate
@@ -74,7 +75,7 @@ def index(group_id: int):
     return render_template(
         "meetings/index.html",
         group=group,
-        meetings=list(meetings.meetings_of(group)),
+        meetings=list(meeting_summary.meetings_of(group)),
         cycle=current_cycle(group),
     )
 
@@ -194,12 +195,12 @@ def _parse_form(form, currency: str):
 
 def _render_grid(group, meeting, sheet, values, errors=None, form_errors=(), status=200, **extra):
     """The grid page; its rows are the members current on the day and those on the sheet."""
-    members = meetings.grid_members(meeting, [line.member_id for line in sheet.lines])
-    fine_list = meetings.fine_types(meeting.cycle)
-    before = meetings.balances_before(meeting)
+    members = meeting_sheet.grid_members(meeting, [line.member_id for line in sheet.lines])
+    fine_list = meeting_sheet.fine_types(meeting.cycle)
+    before = meeting_sheet.balances_before(meeting)
     preview = meetings.add_effect(
         before,
-        meetings.postings(sheet, meeting.cycle, {fine.id: fine for fine in fine_list}),
+        meeting_sheet.postings(sheet, meeting.cycle, {fine.id: fine for fine in fine_list}),
     )
     editable = meeting.status == MeetingStatus.DRAFT.value and can(current_user.user, Action.RECORD)
     if errors or form_errors:
@@ -226,7 +227,7 @@ def _render_grid(group, meeting, sheet, values, errors=None, form_errors=(), sta
 
 
 def _render_closed(group, meeting, reason_errors=(), status=200):
-    summary = meetings.summary(meeting)
+    summary = meeting_summary.summary(meeting)
     return render_template(
         "meetings/closed.html",
         group=group,
@@ -245,10 +246,10 @@ def edit(group_id: int, meeting_id: int):
     if request.method == "GET":
         if meeting.status == MeetingStatus.CLOSED.value:
             return _render_closed(group, meeting)
-        stored = meetings.stored_draft(meeting)
-        sheet = meetings.stored_sheet(meeting)
+        stored = meeting_sheet.stored_draft(meeting)
+        sheet = meeting_sheet.stored_sheet(meeting)
         if sheet is None:
-            sheet = _default_sheet(meeting, meetings.grid_members(meeting))
+            sheet = _default_sheet(meeting, meeting_sheet.grid_members(meeting))
         values = _values_from_sheet(sheet, group.currency, stored)
         return _render_grid(group, meeting, sheet, values, version=meeting.version)
     if meeting.status == MeetingStatus.CLOSED.value:
@@ -289,7 +290,7 @@ def edit(group_id: int, meeting_id: int):
             status=409,
             version=error.params["version"],
         )
-    except meetings.SheetInvalid as error:
+    except meeting_sheet.SheetInvalid as error:
         for problem in error.errors:
             errors.setdefault(problem.field or "", []).append(translate(problem))
         loose = errors.pop("", [])
@@ -331,7 +332,7 @@ def summary(group_id: int, meeting_id: int):
         "meetings/summary.html",
         group=group,
         meeting=meeting,
-        summary=meetings.summary(meeting),
+        summary=meeting_summary.summary(meeting),
         boxes=BOXES,
     )
 
@@ -344,6 +345,6 @@ def receipts(group_id: int, meeting_id: int):
         "meetings/receipts.html",
         group=group,
         meeting=meeting,
-        summary=meetings.summary(meeting),
+        summary=meeting_summary.summary(meeting),
         Fund=Fund,
     )
