@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from babel.numbers import NumberFormatError, parse_decimal
-from peewee import fn
+from peewee import IntegrityError, fn
 
 from . import audit
 from .db import db
@@ -355,7 +355,13 @@ def start_cycle(actor: User, group: SavingsGroup, rules: CycleRules, locale: str
                 N_("The cycle must start after the group's last meeting."), field="start_date"
             )
         number = (Cycle.select(fn.MAX(Cycle.number)).where(Cycle.group == group).scalar() or 0) + 1
-        cycle = Cycle.create(group=group, number=number, **values)
+        try:
+            with db.atomic():
+                cycle = Cycle.create(group=group, number=number, **values)
+        except IntegrityError:  # the same cycle number, started at the same moment elsewhere
+            raise DomainError(
+                N_("Someone else has just started a cycle for this group. Reload the page.")
+            ) from None
         for _id, name, amount in fines:
             FineType.create(cycle=cycle, name=name, amount=amount)
         audit.record(
