@@ -35,6 +35,10 @@ ACTION_LABELS = {
     "member.update": N_("Member changed"),
     "member.leave": N_("Member's departure recorded"),
     "cycle.opening": N_("Opening balances entered from paper books"),
+    "loan.grant": N_("Loan granted"),
+    "loan.repay": N_("Loan repayment recorded"),
+    "loan.write_off": N_("Loan written off"),
+    "loan.reschedule": N_("Loan rescheduled"),
 }
 
 

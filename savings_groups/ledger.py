@@ -27,6 +27,7 @@ def post(
     member: Member | None = None,
     shares: int = 0,
     note: str = "",
+    loan=None,
 ) -> Entry:
     """Write one entry: + into the box, - out of it. The only way money enters the ledger."""
     fund, kind = Fund(fund), EntryKind(kind)
@@ -50,6 +51,7 @@ def post(
             shares=shares,
             note=note,
             recorded_by=actor,
+            loan=loan,
         )
 
 
@@ -75,6 +77,7 @@ def reverse(actor: User, entry: Entry, reason: str) -> Entry:
             note=reason,
             recorded_by=actor,
             reverses=entry,
+            loan=entry.loan_id,
         )
         audit.record(
             actor,
@@ -104,6 +107,7 @@ def correct(
             member=entry.member,
             shares=shares,
             note=reason,
+            loan=entry.loan_id,
         )
         audit.record(
             actor,
@@ -165,7 +169,11 @@ def member_totals(group: SavingsGroup, cycle=None, meeting=None) -> dict[int, Me
 
 
 def add_to_totals(into: dict[str, int], kind: str, fund: str, amount: int, shares: int) -> None:
-    """Where an entry of a member counts: the one place that says so, for totals and passbooks."""
+    """Where an entry of a member counts: the one place that says so, for totals and passbooks.
+
+    Loan entries (disbursement, interest, principal, write-off) are not savings and count in
+    none of these totals: a member's loans are read from the loan tables and their entries.
+    """
     if kind in SAVINGS_KINDS and fund == Fund.LOAN_FUND:
         into["shares"] += shares
         into["savings"] += amount

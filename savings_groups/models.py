@@ -10,6 +10,7 @@ from peewee import (
     CharField,
     DateField,
     DateTimeField,
+    DeferredForeignKey,
     ForeignKeyField,
     IntegerField,
     Model,
@@ -394,6 +395,10 @@ class EntryKind(Choice):
     FINE = "fine"
     WELFARE_GRANT = "welfare_grant"
     CASH_DIFFERENCE = "cash_difference"
+    LOAN_DISBURSEMENT = "loan_disbursement"
+    LOAN_INTEREST = "loan_interest"
+    LOAN_PRINCIPAL = "loan_principal"
+    LOAN_WRITE_OFF = "loan_write_off"
 
 
 labelled(
@@ -405,6 +410,10 @@ labelled(
         EntryKind.FINE: N_("Fine"),
         EntryKind.WELFARE_GRANT: N_("Welfare grant"),
         EntryKind.CASH_DIFFERENCE: N_("Cash difference"),
+        EntryKind.LOAN_DISBURSEMENT: N_("Loan paid out"),
+        EntryKind.LOAN_INTEREST: N_("Loan interest paid"),
+        EntryKind.LOAN_PRINCIPAL: N_("Loan repaid"),
+        EntryKind.LOAN_WRITE_OFF: N_("Loan written off"),
     },
 )
 
@@ -425,6 +434,7 @@ class Entry(BaseModel):
     recorded_by = ForeignKeyField(User, on_delete="RESTRICT")
     recorded_at = DateTimeField(default=utcnow)
     reverses = ForeignKeyField("self", null=True, unique=True, on_delete="RESTRICT")
+    loan = DeferredForeignKey("Loan", null=True, on_delete="RESTRICT")  # loan entries only
 
     class Meta:
         indexes = ((("group", "fund"), False), (("member", "kind"), False))
@@ -443,6 +453,122 @@ class CashCount(BaseModel):
         indexes = ((("meeting", "fund"), True),)
 
 
+class LoanStatus(Choice):
+    ACTIVE = "active"
+    REPAID = "repaid"
+    WRITTEN_OFF = "written_off"
+
+
+labelled(
+    LoanStatus,
+    {
+        LoanStatus.ACTIVE: N_("Being repaid"),
+        LoanStatus.REPAID: N_("Repaid"),
+        LoanStatus.WRITTEN_OFF: N_("Written off"),
+    },
+)
+
+
+class LoanPurpose(Choice):
+    BUSINESS = "business"
+    EDUCATION = "education"
+    HEALTH = "health"
+    HOUSEHOLD = "household"
+    REPAY_DEBT = "repay_debt"
+    OTHER = "other"
+
+
+labelled(
+    LoanPurpose,
+    {
+        LoanPurpose.BUSINESS: N_("Business"),
+        LoanPurpose.EDUCATION: N_("Education"),
+        LoanPurpose.HEALTH: N_("Health"),
+        LoanPurpose.HOUSEHOLD: N_("Household"),
+        LoanPurpose.REPAY_DEBT: N_("Repaying another debt"),
+        LoanPurpose.OTHER: N_("Other"),
+    },
+)
+
+
+class Loan(BaseModel):
+    """A loan from the group's fund to a member, with the terms it was granted on.
+
+    The money is in the ledger (entries with this loan); the row keeps the terms, the state and
+    what the current schedule does not cover: after a rescheduling, `baseline_principal` and
+    `baseline_interest` were paid before it and `carried_interest` was owed and carried into it.
+    """
+
+    id = AutoField()
+    group = ForeignKeyField(SavingsGroup, backref="loans", on_delete="RESTRICT")
+    cycle = ForeignKeyField(Cycle, backref="loans", on_delete="RESTRICT")
+    member = ForeignKeyField(Member, backref="loans", on_delete="RESTRICT")
+    meeting = ForeignKeyField(Meeting, null=True, backref="loans", on_delete="RESTRICT")
+    principal = BigIntegerField()
+    rate = DecimalText(max_length=20)  # per period
+    method = CharField(max_length=40)
+    periods = IntegerField()
+    unit = BigIntegerField(default=1)  # the group's rounding unit when granted
+    frequency = CharField(max_length=20)  # the group's meeting frequency when granted
+    purpose = CharField(max_length=20)
+    status = CharField(max_length=20, default=LoanStatus.ACTIVE.value)
+    granted_on = DateField()
+    granted_by = ForeignKeyField(User, on_delete="RESTRICT")
+    closed_on = DateField(null=True)
+    rescheduled_on = DateField(null=True)  # the current schedule starts then
+    written_off = BigIntegerField(default=0)
+    baseline_principal = BigIntegerField(default=0)
+    baseline_interest = BigIntegerField(default=0)
+    carried_interest = BigIntegerField(default=0)
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("group", "status"), False), (("member", "status"), False))
+
+
+class LoanInstallment(BaseModel):
+    """One period of a loan's schedule. A rescheduling marks the old ones `replaced_on` (kept
+    as history) and adds the new ones with the next `version`. `interest` is empty for a
+    period of a flexible loan whose charge is not fixed yet (it depends on the balance then)."""
+
+    id = AutoField()
+    loan = ForeignKeyField(Loan, backref="installments", on_delete="RESTRICT")
+    version = IntegerField(default=0)
+    number = IntegerField()
+    due_on = DateField()
+    principal = BigIntegerField()
+    interest = BigIntegerField(null=True)
+    replaced_on = DateField(null=True)
+
+    class Meta:
+        indexes = ((("loan", "version", "number"), True),)
+
+
+class LoanGuarantor(BaseModel):
+    """A member who stands surety for a loan."""
+
+    id = AutoField()
+    loan = ForeignKeyField(Loan, backref="guarantors", on_delete="RESTRICT")
+    member = ForeignKeyField(Member, on_delete="RESTRICT")
+
+    class Meta:
+        indexes = ((("loan", "member"), True),)
+
+
+class LoanFlag(BaseModel):
+    """A safeguard warning shown before a loan was granted, and who acknowledged it, when."""
+
+    id = AutoField()
+    loan = ForeignKeyField(Loan, backref="flags", on_delete="RESTRICT")
+    code = CharField(max_length=40)
+    details = TextField(default="{}")
+    acknowledged_by = ForeignKeyField(User, on_delete="RESTRICT")
+    acknowledged_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("loan", "code"), True),)
+
+
 ALL_MODELS = [
     Organization,
     User,
@@ -458,4 +584,8 @@ ALL_MODELS = [
     Attendance,
     Entry,
     CashCount,
+    Loan,
+    LoanInstallment,
+    LoanGuarantor,
+    LoanFlag,
 ]

@@ -704,4 +704,3 @@ def test_the_forms_speak_the_readers_language(web, app, admin, make_group, make_
     assert response.status_code == 302
     with db.connection_context():
         assert AuditEntry.select().where(AuditEntry.action == "cycle.update_rules").count() == 0
-
