@@ -6,6 +6,18 @@ def N_(message: str) -> str:
     return message
 
 
+class Amount(int):
+    """An amount in minor units among a message's params, shown as money where the message is
+    shown (in the reader's locale); still an int for whoever computes with it."""
+
+    currency: str
+
+    def __new__(cls, value: int, currency: str) -> "Amount":
+        amount = super().__new__(cls, value)
+        amount.currency = currency
+        return amount
+
+
 class DomainError(Exception):
     """A rule of the domain was broken; `message` is an English msgid with %(name)s fields."""
 

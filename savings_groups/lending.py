@@ -41,10 +41,11 @@ from peewee import fn
 from . import audit, ledger
 from .cycles import MAX_PERIODS, LoanMethod
 from .db import db
-from .errors import N_
+from .errors import N_, Amount
 from .loans import (
     Installment,
     LoanError,
+    OverpaymentError,
     allocate_repayment,
     flexible_interest_due,
     schedule,
@@ -445,14 +446,14 @@ def check_request(group: SavingsGroup, cycle: Cycle, request: LoanRequest, on: d
             ),
             field="principal",
             multiple=str(multiple),
-            maximum=max_principal,
+            maximum=Amount(max_principal, group.currency),
         )
     cash = ledger.balances(group)[Fund.LOAN_FUND]
     if principal > cash:
         raise LoanError(
             N_("There is not enough cash in the loan fund: %(cash)s at most."),
             field="principal",
-            cash=max(cash, 0),
+            cash=Amount(max(cash, 0), group.currency),
         )
     active = list(
         Loan.select().where((Loan.member == member) & (Loan.status == LoanStatus.ACTIVE.value))
@@ -468,7 +469,7 @@ def check_request(group: SavingsGroup, cycle: Cycle, request: LoanRequest, on: d
         raise LoanError(
             N_("Above %(threshold)s the rules ask for a guarantor."),
             field="guarantor_ids",
-            threshold=threshold,
+            threshold=Amount(threshold, group.currency),
         )
     if member.id in guarantor_ids:
         raise LoanError(N_("The borrower cannot be their own guarantor."), field="guarantor_ids")
@@ -494,7 +495,7 @@ def check_request(group: SavingsGroup, cycle: Cycle, request: LoanRequest, on: d
             Safeguard(
                 LoanWarning.ARREARS,
                 N_("This member is late repaying a loan: %(amount)s overdue for %(days)d days."),
-                {"amount": late, "days": late_days},
+                {"amount": Amount(late, group.currency), "days": late_days},
             )
         )
     if purpose == LoanPurpose.REPAY_DEBT:
@@ -712,7 +713,10 @@ def record_repayment(
         book = _book(loan)
         _fix_charges(book, on)
         interest_due, _principal_due = book.due(on)
-        interest, principal = allocate_repayment(amount, interest_due, book.outstanding)
+        try:
+            interest, principal = allocate_repayment(amount, interest_due, book.outstanding)
+        except OverpaymentError as error:  # the same error, its maximum shown as money
+            raise OverpaymentError(Amount(error.maximum, loan.group.currency)) from None
         cycle = meeting.cycle_id if meeting is not None else loan.cycle_id
         for kind, part in (
             (EntryKind.LOAN_INTEREST, interest),

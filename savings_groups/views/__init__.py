@@ -1,13 +1,14 @@
 """Blueprints, one per area the user sees, and the helpers they share."""
 
 from flask import render_template
-from flask_babel import gettext
+from flask_babel import get_locale, gettext
 from flask_login import current_user
 
 from .. import accounts
 from ..access import Action, can
 from ..audit import ACTION_LABELS
-from ..errors import DomainError
+from ..errors import Amount, DomainError
+from ..money import format_amount
 
 
 def init_app(app) -> None:
@@ -33,7 +34,13 @@ def init_app(app) -> None:
 
 
 def translate(error: DomainError) -> str:
-    return error.translate(gettext)
+    """The error in the reader's language, its amounts written as money in the reader's way."""
+    locale = str(get_locale())
+    params = {
+        name: format_amount(value, value.currency, locale) if isinstance(value, Amount) else value
+        for name, value in error.params.items()
+    }
+    return gettext(error.message, **params)
 
 
 def show_error(form, error: DomainError) -> None:
