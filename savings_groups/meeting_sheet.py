@@ -6,9 +6,21 @@ from dataclasses import asdict, dataclass, field
 
 from peewee import JOIN, fn
 
-from .errors import N_, DomainError
+from . import lending
+from .errors import N_, Amount, DomainError
 from .members import is_current
-from .models import AttendanceStatus, Cycle, Entry, EntryKind, FineType, Fund, Meeting, Member
+from .models import (
+    AttendanceStatus,
+    Cycle,
+    Entry,
+    EntryKind,
+    FineType,
+    Fund,
+    Loan,
+    Meeting,
+    Member,
+    SavingsGroup,
+)
 from .money import MAX_AMOUNT
 
 # Members who are not there buy no shares; someone may pay for a represented member.
@@ -38,9 +50,10 @@ class MemberLine:
     social_fund: int = 0
     fines: list[int] = field(default_factory=list)
     welfare: int = 0
+    repayment: int = 0  # paid on the member's loans, interest due first (see repayment_plan)
 
     def is_empty(self) -> bool:
-        return not (self.shares or self.social_fund or self.fines or self.welfare)
+        return not (self.shares or self.social_fund or self.fines or self.welfare or self.repayment)
 
 
 @dataclass
@@ -63,6 +76,7 @@ class MeetingSheet:
                 social_fund=int(line.get("social_fund", 0)),
                 fines=[int(f) for f in line.get("fines", [])],
                 welfare=int(line.get("welfare", 0)),
+                repayment=int(line.get("repayment", 0)),  # drafts saved before loans lack it
             )
             for line in data.get("lines", [])
         ]
@@ -171,6 +185,88 @@ def postings(sheet: MeetingSheet, cycle: Cycle, fines: dict[int, FineType]) -> l
     return [*social, *shares, *fined, *grants]
 
 
+# Loans --------------------------------------------------------------------------------------
+
+# The entries of loans (granted, repaid): written by lending.py, never by the sheet's postings.
+LOAN_KINDS = (
+    EntryKind.LOAN_DISBURSEMENT.value,
+    EntryKind.LOAN_INTEREST.value,
+    EntryKind.LOAN_PRINCIPAL.value,
+    EntryKind.LOAN_WRITE_OFF.value,
+)
+REPAID_KINDS = (EntryKind.LOAN_INTEREST.value, EntryKind.LOAN_PRINCIPAL.value)
+
+
+@dataclass(frozen=True)
+class MemberLoans:
+    """A member's active loans on the meeting's day, oldest first, with where each stands."""
+
+    lines: tuple[lending.LoanLine, ...]
+
+    @property
+    def interest_due(self) -> int:
+        return sum(line.standing.interest_due for line in self.lines)
+
+    @property
+    def principal_due(self) -> int:
+        return sum(line.standing.principal_due for line in self.lines)
+
+    @property
+    def outstanding(self) -> int:
+        return sum(line.standing.principal_outstanding for line in self.lines)
+
+    @property
+    def most_payable(self) -> int:
+        return sum(line.standing.most_payable for line in self.lines)
+
+
+def loan_positions(meeting: Meeting, group: SavingsGroup) -> dict[int, MemberLoans]:
+    """Per member id, the active loans granted by the meeting's day and where they stand on it
+    (lending.portfolio: three queries whatever the number of loans)."""
+    book = lending.portfolio(group, None, meeting.held_on)
+    by_member: dict[int, list] = {}
+    for line in book.lines:
+        if line.loan.granted_on <= meeting.held_on:
+            by_member.setdefault(line.loan.member_id, []).append(line)
+    return {
+        member_id: MemberLoans(tuple(sorted(lines, key=lambda x: (x.loan.granted_on, x.loan.id))))
+        for member_id, lines in by_member.items()
+    }
+
+
+def repayment_plan(
+    sheet: MeetingSheet, positions: dict[int, MemberLoans]
+) -> list[tuple[MemberLine, Loan, int]]:
+    """How each repayment of the sheet is paid: (line, loan, amount). A member with several
+    active loans repays the oldest first, each up to the most it can take (its interest due and
+    all its principal), then the next. The sheet is expected to have passed check_sheet."""
+    plan = []
+    for line in sheet.lines:
+        left = line.repayment if isinstance(line.repayment, int) else 0
+        position = positions.get(line.member_id)
+        if left <= 0 or position is None:
+            continue
+        for loan_line in position.lines:
+            part = min(left, loan_line.standing.most_payable)
+            if part > 0:
+                plan.append((line, loan_line.loan, part))
+                left -= part
+            if not left:
+                break
+    return plan
+
+
+def loan_entries_total(meeting: Meeting) -> int:
+    """What the loan entries already written for this meeting (loans granted at it, repayments
+    posted when it was closed) added to the loan fund; one SUM query."""
+    total = (
+        Entry.select(fn.SUM(Entry.amount))
+        .where((Entry.meeting == meeting) & Entry.kind.in_(LOAN_KINDS))
+        .scalar()
+    )
+    return int(total or 0)
+
+
 def amount_error(value, name: str) -> DomainError | None:
     if isinstance(value, bool) or not isinstance(value, int):
         return DomainError(N_("Enter an amount."), field=name)
@@ -181,9 +277,18 @@ def amount_error(value, name: str) -> DomainError | None:
     return None
 
 
-def check_sheet(meeting: Meeting, sheet: MeetingSheet, final: bool) -> list[DomainError]:
-    """Every broken rule of the sheet, each next to its cell; `final` adds what closing needs."""
+def check_sheet(
+    meeting: Meeting,
+    sheet: MeetingSheet,
+    final: bool,
+    positions: dict[int, MemberLoans] | None = None,
+) -> list[DomainError]:
+    """Every broken rule of the sheet, each next to its cell; `final` adds what closing needs.
+    `positions` are the members' loans (loan_positions), read here when not given."""
     cycle = meeting.cycle
+    if positions is None:
+        positions = loan_positions(meeting, meeting.group)
+    currency = meeting.group.currency
     errors: list[DomainError] = []
     seen: set[int] = set()
     ids = [line.member_id for line in sheet.lines]
@@ -235,6 +340,7 @@ def check_sheet(meeting: Meeting, sheet: MeetingSheet, final: bool) -> list[Doma
                 )
             continue
         errors.extend(_check_line(line, cycle, fines, final))
+        errors.extend(_check_repayment(line, positions.get(line.member_id), currency))
     if final:
         for member in members.values():
             if member.id not in seen and is_current(member, meeting.held_on):
@@ -295,6 +401,33 @@ def _check_line(line: MemberLine, cycle: Cycle, fines: dict, final: bool) -> lis
             )
         )
     return errors
+
+
+def _check_repayment(
+    line: MemberLine, position: MemberLoans | None, currency: str
+) -> list[DomainError]:
+    """A repayment needs a loan being repaid, and is at most the interest due now and all the
+    principal outstanding (the error's `maximum` is in minor units, for the page to format)."""
+    name = cell(line.member_id, "repayment")
+    error = amount_error(line.repayment, name)
+    if error:
+        return [error]
+    if not line.repayment:
+        return []
+    if position is None:
+        return [DomainError(N_("This member has no loan being repaid."), field=name)]
+    if line.repayment > position.most_payable:
+        return [
+            DomainError(
+                N_(
+                    "This is more than is owed: %(maximum)s at most (the interest due and all "
+                    "the principal)."
+                ),
+                field=name,
+                maximum=Amount(position.most_payable, currency),
+            )
+        ]
+    return []
 
 
 def _check_welfare(meeting: Meeting, sheet: MeetingSheet, members: dict) -> list[DomainError]:

@@ -6,13 +6,15 @@ from peewee import JOIN, Case, fn
 
 from . import ledger
 from .meeting_sheet import balances_before
-from .meetings import meeting_net
+from .meetings import loans_granted, meeting_net
 from .models import (
     Attendance,
     AttendanceStatus,
     CashCount,
     Entry,
+    EntryKind,
     Fund,
+    Loan,
     Meeting,
     Member,
     SavingsGroup,
@@ -32,10 +34,17 @@ class MemberFigures:
     welfare: int = 0
     shares_to_date: int = 0
     savings_to_date: int = 0
+    interest_repaid: int = 0  # loan repayments at this meeting: interest, then principal
+    principal_repaid: int = 0
+    loan_received: int = 0  # lent to the member at this meeting
+
+    @property
+    def repaid(self) -> int:
+        return self.interest_repaid + self.principal_repaid
 
     @property
     def paid(self) -> int:
-        return self.savings + self.social_fund + self.fines
+        return self.savings + self.social_fund + self.fines + self.repaid
 
 
 @dataclass
@@ -45,14 +54,15 @@ class Summary:
     opening: dict[Fund, int]
     closing: dict[Fund, int]
     counts: dict[Fund, CashCount]
+    loans: list[Loan]  # granted at the meeting, with their member
 
     def total(self, name: str) -> int:
         return sum(getattr(figures, name) for figures in self.members)
 
 
 def summary(meeting: Meeting) -> Summary:
-    """Who attended, what each member paid and received, the boxes before and after (from the
-    ledger; a fixed number of queries)."""
+    """Who attended, what each member paid (loan repayments included) and received (welfare,
+    loans), the boxes before and after (from the ledger; a fixed number of queries)."""
     opening = balances_before(meeting)
     net = meeting_net(meeting)
     closing = {fund: opening[fund] + net[fund] for fund in Fund}
@@ -78,12 +88,31 @@ def summary(meeting: Meeting) -> Summary:
         .group_by(Entry.member)
     )
     saved = {row.member_id: (int(row.share_count or 0), int(row.total or 0)) for row in to_date}
-    ids = set(attendance) | set(per_member)
+    loan_sums = (
+        Entry.select(Entry.member, Entry.kind, fn.SUM(Entry.amount).alias("total"))
+        .where(
+            (Entry.meeting == meeting)
+            & Entry.member.is_null(False)
+            & Entry.kind.in_(
+                [
+                    EntryKind.LOAN_DISBURSEMENT.value,
+                    EntryKind.LOAN_INTEREST.value,
+                    EntryKind.LOAN_PRINCIPAL.value,
+                ]
+            )
+        )
+        .group_by(Entry.member, Entry.kind)
+    )
+    lent: dict[int, dict[str, int]] = {}
+    for row in loan_sums:
+        lent.setdefault(row.member_id, {})[row.kind] = int(row.total or 0)
+    ids = set(attendance) | set(per_member) | set(lent)
     members = Member.select().where(Member.id.in_(list(ids))).order_by(Member.number) if ids else []
     figures = []
     for member in members:
         totals = per_member.get(member.id, ledger.MemberTotals())
         shares_to_date, savings_to_date = saved.get(member.id, (0, 0))
+        loan = lent.get(member.id, {})
         figures.append(
             MemberFigures(
                 member=member,
@@ -95,12 +124,15 @@ def summary(meeting: Meeting) -> Summary:
                 welfare=totals.welfare_received,
                 shares_to_date=shares_to_date,
                 savings_to_date=savings_to_date,
+                interest_repaid=loan.get(EntryKind.LOAN_INTEREST.value, 0),
+                principal_repaid=loan.get(EntryKind.LOAN_PRINCIPAL.value, 0),
+                loan_received=-loan.get(EntryKind.LOAN_DISBURSEMENT.value, 0),
             )
         )
     counts = {
         Fund(count.fund): count for count in CashCount.select().where(CashCount.meeting == meeting)
     }
-    return Summary(meeting, figures, opening, closing, counts)
+    return Summary(meeting, figures, opening, closing, counts, loans_granted(meeting))
 
 
 def meetings_of(group: SavingsGroup):

@@ -1,4 +1,13 @@
-"""A meeting's lifecycle: open, save a draft, preview, close (post), reopen; box balances."""
+"""A meeting's lifecycle: open, save a draft, preview, close (post), reopen; box balances.
+
+Loans at a meeting: a loan is granted while the meeting is a draft (grant_loan_at) and its
+disbursement is written at once, an entry of this meeting; repayments are typed in the grid and
+posted at closing through lending.record_repayment, in the closing transaction. The sheet's own
+postings (shares, fines, social fund...) never touch loan entries, so closing again after a
+reopening leaves loans granted at the meeting as they are. Repayments cannot be reversed
+safely here (a repayment may have closed a loan or fixed a flexible loan's charge), so a
+meeting whose repayments were posted cannot be reopened: see reopen_meeting.
+"""
 
 import json
 from collections import defaultdict
@@ -7,23 +16,30 @@ from datetime import date
 
 from peewee import JOIN, IntegrityError, fn
 
-from . import audit, ledger
+from . import audit, ledger, lending
 from .access import Action, require
 from .clock import utcnow
 from .cycles import current_cycle
 from .db import db
 from .errors import N_, DomainError
+from .loans import LoanError
 from .meeting_sheet import (
+    LOAN_KINDS,
+    REPAID_KINDS,
     MeetingSheet,
     Posting,
     SheetInvalid,
     amount_error,
     balances_before,
+    cell,
     check_sheet,
     clean_text,
     fine_types,
     grid_members,
+    loan_entries_total,
+    loan_positions,
     postings,
+    repayment_plan,
     stored_draft,
 )
 from .models import (
@@ -34,6 +50,7 @@ from .models import (
     EntryKind,
     Fund,
     GroupKind,
+    Loan,
     Meeting,
     MeetingStatus,
     Member,
@@ -82,11 +99,25 @@ def add_effect(balances: dict[Fund, int], entries) -> dict[Fund, int]:
     return result
 
 
+def sheet_repayments(sheet: MeetingSheet) -> int:
+    return sum(line.repayment for line in sheet.lines if isinstance(line.repayment, int))
+
+
+def add_loans(balances: dict[Fund, int], loan_total: int, sheet: MeetingSheet) -> dict[Fund, int]:
+    """The boxes with the meeting's loan entries (`loan_total`, see loan_entries_total) and the
+    repayments typed in the sheet added to the loan fund."""
+    result = dict(balances)
+    result[Fund.LOAN_FUND] = result.get(Fund.LOAN_FUND, 0) + loan_total + sheet_repayments(sheet)
+    return result
+
+
 def preview(meeting: Meeting, sheet: MeetingSheet) -> dict[Fund, int]:
-    """What each box will hold once this sheet is posted (before any cash difference)."""
+    """What each box will hold once this sheet is posted (before any cash difference): the
+    sheet's entries, the loans granted at the meeting and the repayments typed in."""
     cycle = meeting.cycle
     fines = {fine.id: fine for fine in fine_types(cycle)}
-    return add_effect(balances_before(meeting), postings(sheet, cycle, fines))
+    computed = add_effect(balances_before(meeting), postings(sheet, cycle, fines))
+    return add_loans(computed, loan_entries_total(meeting), sheet)
 
 
 # Checking -----------------------------------------------------------------------------------
@@ -225,12 +256,15 @@ def close_meeting(
             closed_by=actor.id,
         )
         cycle = meeting.cycle
-        errors = check_sheet(meeting, sheet, final=True)
+        positions = loan_positions(meeting, meeting.group)
+        errors = check_sheet(meeting, sheet, final=True, positions=positions)
         counts = _check_counts(counted, errors)
         _raise_if(errors)
         fines = {fine.id: fine for fine in fine_types(cycle)}
         wanted = postings(sheet, cycle, fines)
-        computed = add_effect(balances_before(meeting), wanted)
+        computed = add_loans(
+            add_effect(balances_before(meeting), wanted), loan_entries_total(meeting), sheet
+        )
         differences = {box: counts[box] - computed[box] for box in BOXES}
         if any(differences.values()) and not difference_note:
             raise SheetInvalid(
@@ -255,6 +289,7 @@ def close_meeting(
                 )
         reason = stored.get("reopen_reason") or difference_note or sheet.notes or "-"
         changed = _apply(actor, meeting, wanted, reason)
+        changed += _post_repayments(actor, meeting, repayment_plan(sheet, positions))
         Attendance.delete().where(Attendance.meeting == meeting).execute()
         members = {m.id: m for m in grid_members(meeting)}
         rows = [
@@ -304,13 +339,38 @@ def _check_counts(counted: dict | None, errors: list[DomainError]) -> dict[Fund,
     return counts
 
 
+def _post_repayments(actor: User, meeting: Meeting, plan) -> int:
+    """Post the sheet's repayments (see repayment_plan: the oldest loan first); a refusal by
+    lending (the loan changed meanwhile) becomes an error under the cell."""
+    posted = 0
+    for line, loan, amount in plan:
+        try:
+            lending.record_repayment(actor, loan, amount, meeting.held_on, meeting=meeting)
+        except LoanError as error:
+            raise SheetInvalid(
+                [
+                    DomainError(
+                        error.message, field=cell(line.member_id, "repayment"), **error.params
+                    )
+                ]
+            ) from None
+        posted += 1
+    return posted
+
+
 def _live_entries(meeting: Meeting) -> dict[tuple, list[Entry]]:
-    """The meeting's entries that count: neither reversals nor reversed (one query)."""
+    """The meeting's entries that count: neither reversals nor reversed, loans' entries left
+    out (they are lending's, not the sheet's) (one query)."""
     reversal = Entry.alias()
     query = (
         Entry.select(Entry)
         .join(reversal, JOIN.LEFT_OUTER, on=(reversal.reverses == Entry.id))
-        .where((Entry.meeting == meeting) & Entry.reverses.is_null() & reversal.id.is_null())
+        .where(
+            (Entry.meeting == meeting)
+            & Entry.reverses.is_null()
+            & reversal.id.is_null()
+            & Entry.kind.not_in(LOAN_KINDS)
+        )
         .order_by(Entry.id)
     )
     live = defaultdict(list)
@@ -382,6 +442,15 @@ def reopen_meeting(actor: User, meeting: Meeting, reason: str) -> Meeting:
                 field="reason",
                 date=later.held_on.isoformat(),
             )
+        repaid = Entry.select().where((Entry.meeting == current.id) & Entry.kind.in_(REPAID_KINDS))
+        if repaid.exists():
+            raise DomainError(
+                N_(
+                    "Loan repayments were recorded at this meeting: it cannot be reopened. "
+                    "Correct a repayment in the loan's history instead."
+                ),
+                field="reason",
+            )
         data = stored_draft(current)
         data["reopen_reason"] = reason
         _bump_version(
@@ -402,3 +471,55 @@ def reopen_meeting(actor: User, meeting: Meeting, reason: str) -> Meeting:
             reason=reason,
         )
     return meeting
+
+
+# Loans granted at the meeting -----------------------------------------------------------------
+
+
+def _draft_or_refuse(meeting: Meeting) -> Meeting:
+    current = Meeting.get_by_id(meeting.id)
+    if current.status != MeetingStatus.DRAFT.value:
+        raise MeetingClosed(CLOSED)
+    return current
+
+
+def check_loan_at(meeting: Meeting, request: lending.LoanRequest) -> lending.Assessment:
+    """The assessment of a loan asked for at a draft meeting, on the meeting's day."""
+    _draft_or_refuse(meeting)
+    return lending.check_request(meeting.group, meeting.cycle, request, meeting.held_on)
+
+
+def grant_loan_at(
+    actor: User,
+    meeting: Meeting,
+    request: lending.LoanRequest,
+    acknowledged=frozenset(),
+) -> Loan:
+    """Grant a loan at a draft meeting, on its day: the disbursement is an entry of the
+    meeting at once, so the boxes' preview and the cash count include it. Refused once the
+    meeting is closed (MeetingClosed); lending's rules and warnings apply (LoanError,
+    WarningsNotAcknowledged); all or nothing."""
+    require(actor, Action.RECORD)
+    with db.atomic():
+        current = _draft_or_refuse(meeting)
+        if meeting.cycle_id != current.cycle_id:
+            raise ValueError("the meeting changed cycle")
+        return lending.grant_loan(
+            actor,
+            meeting.group,
+            meeting.cycle,
+            request,
+            meeting.held_on,
+            meeting=meeting,
+            acknowledged=acknowledged,
+        )
+
+
+def loans_granted(meeting: Meeting) -> list[Loan]:
+    """The loans granted at the meeting, with their member, in the order granted (one query)."""
+    return list(
+        Loan.select(Loan, Member)
+        .join(Member, on=Loan.member)
+        .where(Loan.meeting == meeting)
+        .order_by(Loan.id)
+    )

@@ -4,24 +4,34 @@ import re
 from datetime import date
 
 from babel.numbers import get_decimal_symbol, get_group_symbol
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
-from wtforms import DateField
-from wtforms.validators import InputRequired
+from wtforms import DateField, IntegerField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, NumberRange
 
-from .. import access, meeting_sheet, meeting_summary, meetings
+from .. import access, lending, meeting_sheet, meeting_summary, meetings
 from ..access import Action, can
 from ..cycles import current_cycle
 from ..errors import DomainError
 from ..meeting_sheet import MeetingSheet, MemberLine, cell
 from ..meetings import BOXES
-from ..models import AttendanceStatus, Cycle, Fund, Meeting, MeetingStatus
+from ..models import (
+    AttendanceStatus,
+    Cycle,
+    Fund,
+    LoanPurpose,
+    Meeting,
+    MeetingStatus,
+    Member,
+)
 from ..money import MAX_AMOUNT, MoneyError, currency_digits, format_amount, parse_amount
 from . import render_form, show_error, translate
+from .forms import MultiCheckboxField
 
 bp = Blueprint("meetings", __name__, url_prefix="/groups/<int:group_id>")
 
@@ -38,11 +48,36 @@ class NewMeetingForm(FlaskForm):
     )
 
 
+class LoanForm(FlaskForm):
+    """A loan asked for at a meeting: checked first, then granted."""
+
+    member = SelectField(
+        _l("Borrower"), coerce=int, validators=[InputRequired(message=_l("Choose the borrower."))]
+    )
+    principal = StringField(
+        _l("Amount lent"), validators=[InputRequired(message=_l("Enter the amount lent."))]
+    )
+    purpose = SelectField(
+        _l("What the loan is for"),
+        validators=[InputRequired(message=_l("Choose what the loan is for."))],
+    )
+    periods = IntegerField(
+        _l("Term (meeting periods)"),
+        validators=[
+            InputRequired(message=_l("Enter the number of periods.")),
+            NumberRange(min=1, max=999, message=_l("Enter a number of periods from 1.")),
+        ],
+    )
+    guarantor_ids = MultiCheckboxField(_l("Guarantors"), coerce=int)
+
+
 @bp.context_processor
 def meeting_helpers():
     locale = _locale()
     return {
         "attendance_status": AttendanceStatus,
+        "loan_purpose": LoanPurpose,
+        "loan_page": "loans.show" in current_app.view_functions,
         "meeting_status": MeetingStatus,
         "decimal_symbol": get_decimal_symbol(locale),
         "group_symbol": get_group_symbol(locale),
@@ -121,6 +156,7 @@ def _values_from_sheet(sheet: MeetingSheet, currency: str, stored: dict) -> dict
         values[cell(line.member_id, "shares")] = str(line.shares) if line.shares else ""
         values[cell(line.member_id, "social_fund")] = _amount_text(line.social_fund, currency)
         values[cell(line.member_id, "welfare")] = _amount_text(line.welfare, currency)
+        values[cell(line.member_id, "repayment")] = _amount_text(line.repayment, currency)
         for fine_id in line.fines:
             values[f"m{line.member_id}-fine-{fine_id}"] = "1"
     return values
@@ -181,6 +217,12 @@ def _parse_form(form, currency: str):
                     currency,
                     errors,
                 ),
+                repayment=_parse_amount(
+                    form.get(cell(member_id, "repayment"), ""),
+                    cell(member_id, "repayment"),
+                    currency,
+                    errors,
+                ),
             )
         )
     counted = {
@@ -198,9 +240,14 @@ def _render_grid(group, meeting, sheet, values, errors=None, form_errors=(), sta
     members = meeting_sheet.grid_members(meeting, [line.member_id for line in sheet.lines])
     fine_list = meeting_sheet.fine_types(meeting.cycle)
     before = meeting_sheet.balances_before(meeting)
-    preview = meetings.add_effect(
-        before,
-        meeting_sheet.postings(sheet, meeting.cycle, {fine.id: fine for fine in fine_list}),
+    loan_total = meeting_sheet.loan_entries_total(meeting)
+    preview = meetings.add_loans(
+        meetings.add_effect(
+            before,
+            meeting_sheet.postings(sheet, meeting.cycle, {fine.id: fine for fine in fine_list}),
+        ),
+        loan_total,
+        sheet,
     )
     editable = meeting.status == MeetingStatus.DRAFT.value and can(current_user.user, Action.RECORD)
     if errors or form_errors:
@@ -221,6 +268,9 @@ def _render_grid(group, meeting, sheet, values, errors=None, form_errors=(), sta
         "attendance_choices": list(AttendanceStatus),
         "digits": currency_digits(group.currency),
         "max_amount": MAX_AMOUNT,
+        "positions": meeting_sheet.loan_positions(meeting, group),
+        "loan_total": loan_total,
+        "loans_granted": meetings.loans_granted(meeting),
         **extra,
     }
     return render_template("meetings/edit.html", **context), status
@@ -273,6 +323,7 @@ def edit(group_id: int, meeting_id: int):
     if errors:
         return _render_grid(group, meeting, sheet, values, errors, [], version=version)
     closing = request.form.get("action") == "close"
+    to_loan = request.form.get("action") == "loan"
     try:
         if closing:
             meetings.close_meeting(current_user.user, meeting, sheet, counted, note, version)
@@ -301,6 +352,9 @@ def edit(group_id: int, meeting_id: int):
         return _render_grid(group, meeting, sheet, values, {}, [translate(error)], version=version)
     if closing:
         flash(_("The meeting is closed and its money recorded."), "success")
+    elif to_loan:
+        flash(_("The draft is saved."), "success")
+        return redirect(url_for(".loan", group_id=group.id, meeting_id=meeting.id))
     else:
         flash(_("The draft is saved."), "success")
     return redirect(url_for(".edit", group_id=group.id, meeting_id=meeting.id))
@@ -319,6 +373,105 @@ def reopen(group_id: int, meeting_id: int):
         return _render_closed(group, meeting, [translate(error)])
     flash(_("The meeting is open again: correct it, then close it again."), "success")
     return redirect(url_for(".edit", group_id=group.id, meeting_id=meeting.id))
+
+
+# A loan granted at the meeting ----------------------------------------------------------------
+
+
+def _loan_form(group, meeting) -> LoanForm:
+    form = LoanForm()
+    members = meeting_sheet.grid_members(meeting)
+    form.member.choices = [SelectChoice(0, _("Choose a member"))] + [
+        SelectChoice(m.id, f"{m.number}. {m.full_name}") for m in members
+    ]
+    form.guarantor_ids.choices = [SelectChoice(m.id, f"{m.number}. {m.full_name}") for m in members]
+    form.purpose.choices = [SelectChoice(p.value, _(p.label)) for p in LoanPurpose]
+    return form
+
+
+def _loan_request(form, group) -> lending.LoanRequest | None:
+    """The request typed in the form, or None with the errors next to the fields."""
+    principal = None
+    try:
+        principal = parse_amount(form.principal.data or "", group.currency, _locale())
+    except MoneyError as error:
+        form.principal.errors = [*form.principal.errors, translate(error)]
+    member = (
+        Member.select().where((Member.id == form.member.data) & (Member.group == group)).first()
+    )
+    if member is None:
+        form.member.errors = [*form.member.errors, _("Choose the borrower.")]
+    if principal is None or member is None or form.errors:
+        return None
+    return lending.LoanRequest(
+        member=member,
+        principal=principal,
+        periods=form.periods.data,
+        purpose=form.purpose.data,
+        guarantor_ids=tuple(form.guarantor_ids.data or ()),
+    )
+
+
+def _warning_text(warning: lending.Safeguard) -> str:
+    return translate(DomainError(warning.message, **warning.params))
+
+
+@bp.route("/meetings/<int:meeting_id>/loan", methods=["GET", "POST"])
+@login_required
+def loan(group_id: int, meeting_id: int):
+    group, meeting = _meeting(group_id, meeting_id, Action.RECORD)
+    if meeting.status != MeetingStatus.DRAFT.value:
+        flash(translate(DomainError(meetings.CLOSED)), "danger")
+        return redirect(url_for(".edit", group_id=group.id, meeting_id=meeting.id))
+    form = _loan_form(group, meeting)
+    assessment = None
+    acknowledge_error = None
+    if form.validate_on_submit():
+        request_ = _loan_request(form, group)
+        if request_ is not None:
+            granting = request.form.get("action") == "grant"
+            try:
+                assessment = meetings.check_loan_at(meeting, request_)
+                if granting:
+                    meetings.grant_loan_at(
+                        current_user.user,
+                        meeting,
+                        request_,
+                        acknowledged=request.form.getlist("acknowledged"),
+                    )
+            except meetings.MeetingClosed as error:
+                flash(translate(error), "danger")
+                return redirect(url_for(".edit", group_id=group.id, meeting_id=meeting.id))
+            except lending.WarningsNotAcknowledged as error:
+                acknowledge_error = translate(error)
+            except DomainError as error:
+                assessment = None
+                show_error(form, error)
+            else:
+                if granting:
+                    flash(
+                        _("The loan is granted: the money is paid out of the loan fund."), "success"
+                    )
+                    return redirect(url_for(".edit", group_id=group.id, meeting_id=meeting.id))
+    elif request.method == "POST" and not form.errors:
+        form.form_errors.append(_("The form is incomplete: reload the page."))
+    warnings = (
+        [(w.code.value, w.code, _warning_text(w)) for w in assessment.warnings]
+        if assessment
+        else []
+    )
+    return render_form(
+        "meetings/loan.html",
+        form,
+        status=422 if acknowledge_error else 200,
+        acknowledge_error=acknowledge_error,
+        group=group,
+        meeting=meeting,
+        cycle=meeting.cycle,
+        assessment=assessment,
+        warnings=warnings,
+        acknowledged=set(request.form.getlist("acknowledged")),
+    )
 
 
 # After the meeting --------------------------------------------------------------------------

@@ -61,13 +61,13 @@
       if (box.checked) { fines += BigInt(box.dataset.amount); }
     });
     var computed = {
-      loan_fund: shares * shareValue + fines,
+      loan_fund: shares * shareValue + fines + sumColumn(form, "repayment"),
       social_fund: sumColumn(form, "social_fund") - sumColumn(form, "welfare")
     };
     form.querySelectorAll("output[data-box]").forEach(function (output) {
       var box = output.dataset.box;
       if (!(box in computed)) { return; }
-      var after = BigInt(output.dataset.before) + computed[box];
+      var after = BigInt(output.dataset.before) + BigInt(output.dataset.loans || "0") + computed[box];
       output.textContent = format(after, form);
       var counted = form.querySelector('[data-counted="' + box + '"]');
       var difference = document.getElementById("difference-" + box);
