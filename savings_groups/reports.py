@@ -7,7 +7,7 @@ from fractions import Fraction
 
 from peewee import JOIN, fn
 
-from . import ledger
+from . import ledger, loan_reports
 from .cycles import current_cycle
 from .errors import N_, DomainError
 from .models import (
@@ -18,6 +18,7 @@ from .models import (
     EntryKind,
     Fund,
     Gender,
+    Loan,
     Meeting,
     MeetingStatus,
     Member,
@@ -67,17 +68,28 @@ class Passbook:
     cycle: Cycle | None
     lines: list[PassbookLine] = field(default_factory=list)
     totals: ledger.MemberTotals = ledger.MemberTotals()
+    loans: list[loan_reports.LoanSummary] = field(default_factory=list)  # every cycle's
 
 
 def passbook(group: SavingsGroup, member: Member, cycle: Cycle | None) -> Passbook:
     """A member's passbook for a cycle (or all time): every meeting of the cycle in date order
     with the member's attendance and what they put in or received, with running totals.
 
-    Three queries whatever the number of meetings: the meetings, the member's attendance, and the
-    member's entries summed per meeting, kind and fund. Where an entry counts is decided by
+    Three queries whatever the number of meetings: the meetings with the member's attendance,
+    the member's entries summed per meeting, kind and fund, and the member's loans (in every
+    cycle) with what was paid on them. Where an entry counts is decided by
     ledger.add_to_totals, so the totals equal ledger.member_totals for the member.
     """
-    meetings = Meeting.select().where(Meeting.group == group).order_by(Meeting.held_on, Meeting.id)
+    meetings = (
+        Meeting.select(Meeting, Attendance.status.alias("attendance_status"))
+        .join(
+            Attendance,
+            JOIN.LEFT_OUTER,
+            on=(Attendance.meeting == Meeting.id) & (Attendance.member == member),
+        )
+        .where(Meeting.group == group)
+        .order_by(Meeting.held_on, Meeting.id)
+    )
     entries = (
         Entry.select(
             Entry.meeting,
@@ -89,17 +101,13 @@ def passbook(group: SavingsGroup, member: Member, cycle: Cycle | None) -> Passbo
         .where((Entry.group == group) & (Entry.member == member))
         .group_by(Entry.meeting, Entry.kind, Entry.fund)
     )
-    attendance = Attendance.select(Attendance.meeting, Attendance.status).where(
-        Attendance.member == member
-    )
     if cycle is not None:
         meetings = meetings.where(Meeting.cycle == cycle)
         entries = entries.where(Entry.cycle == cycle)
-        attendance = attendance.join(Meeting).where(Meeting.cycle == cycle)
     else:
         meetings = meetings.where(False)  # no cycle yet: no meetings either
-    meetings = list(meetings)
-    status = {row.meeting_id: AttendanceStatus(row.status) for row in attendance}
+    meetings = list(meetings.objects())
+    status = {m.id: AttendanceStatus(m.attendance_status) for m in meetings if m.attendance_status}
 
     blank = dict.fromkeys(TOTAL_FIELDS, 0)
     opening, other = dict(blank), dict(blank)
@@ -131,7 +139,7 @@ def passbook(group: SavingsGroup, member: Member, cycle: Cycle | None) -> Passbo
         add("meeting", per_meeting[meeting.id], meeting=meeting, attendance=status.get(meeting.id))
     if other != blank:
         add("other", other)
-    return Passbook(member, cycle, lines, running)
+    return Passbook(member, cycle, lines, running, loan_reports.member_loans(member))
 
 
 # --- the history and corrections --------------------------------------------------------------
@@ -157,11 +165,13 @@ def history_page(
     page = max(page, 1)
     query = (
         ledger.history(group, cycle=cycle, member=member)
-        .select_extend(Member, Meeting)
+        .select_extend(Member, Meeting, Loan)
         .switch(Entry)
         .join(Member, JOIN.LEFT_OUTER, on=Entry.member)
         .switch(Entry)
         .join(Meeting, JOIN.LEFT_OUTER, on=Entry.meeting)
+        .switch(Entry)
+        .join(Loan, JOIN.LEFT_OUTER, on=Entry.loan)  # a write-off shows the principal written off
         .offset((page - 1) * per_page)
         .limit(per_page + 1)
     )

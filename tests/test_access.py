@@ -2,8 +2,9 @@
 
 import pytest
 
+from savings_groups import ledger, lending
 from savings_groups.db import db
-from savings_groups.models import Meeting, Role
+from savings_groups.models import EntryKind, Fund, Meeting, Member, Role
 
 ROLES = [Role.ADMIN, Role.FACILITATOR, Role.RECORDER, Role.VIEWER]
 OK, FORBIDDEN, MISSING = 200, 403, 404
@@ -106,6 +107,14 @@ MATRIX = [
         "meetings.reopen",
         (302, 302, FORBIDDEN, FORBIDDEN),
     ),
+    ("GET", "/groups/{mine}/meetings/{meeting}/loan", "meetings.loan", (OK, OK, OK, FORBIDDEN)),
+    (
+        "GET",
+        "/groups/{other}/meetings/{meeting}/loan",
+        "meetings.loan",
+        (404, MISSING, MISSING, MISSING),
+    ),
+    ("POST", "/groups/{mine}/meetings/{meeting}/loan", "meetings.loan", (422, 422, 422, FORBIDDEN)),
     ("GET", "/groups/{mine}/meetings/{meeting}/summary", "meetings.summary", (OK, OK, OK, OK)),
     (
         "GET",
@@ -143,6 +152,58 @@ MATRIX = [
         "ledger.passbook",
         (404, MISSING, MISSING, MISSING),
     ),
+    # loans: rows for the loan pages ({loan}: a loan of {mine}, being repaid)
+    ("GET", "/groups/{mine}/loans", "loans.index", (OK, OK, OK, OK)),
+    ("GET", "/groups/{other}/loans", "loans.index", (OK, MISSING, MISSING, MISSING)),
+    ("GET", "/groups/{mine}/loans/{loan}", "loans.show", (OK, OK, OK, OK)),
+    ("GET", "/groups/{other}/loans/{loan}", "loans.show", (404, MISSING, MISSING, MISSING)),
+    ("GET", "/groups/{mine}/loans/999999", "loans.show", (404, 404, 404, 404)),
+    ("GET", "/groups/{mine}/loans/{loan}/agreement", "loans.agreement", (OK, OK, OK, OK)),
+    (
+        "GET",
+        "/groups/{other}/loans/{loan}/agreement",
+        "loans.agreement",
+        (404, MISSING, MISSING, MISSING),
+    ),
+    ("GET", "/groups/{mine}/loans/due", "loans.due", (OK, OK, OK, OK)),
+    ("GET", "/groups/{other}/loans/due", "loans.due", (OK, MISSING, MISSING, MISSING)),
+    (
+        "GET",
+        "/groups/{mine}/loans/{loan}/write-off",
+        "loans.write_off",
+        (OK, OK, FORBIDDEN, FORBIDDEN),
+    ),
+    (
+        "GET",
+        "/groups/{other}/loans/{loan}/write-off",
+        "loans.write_off",
+        (404, MISSING, MISSING, MISSING),
+    ),
+    # Posted without a reason: refused, nothing written.
+    (
+        "POST",
+        "/groups/{mine}/loans/{loan}/write-off",
+        "loans.write_off",
+        (422, 422, FORBIDDEN, FORBIDDEN),
+    ),
+    (
+        "GET",
+        "/groups/{mine}/loans/{loan}/reschedule",
+        "loans.reschedule",
+        (OK, OK, FORBIDDEN, FORBIDDEN),
+    ),
+    (
+        "POST",
+        "/groups/{mine}/loans/{loan}/reschedule",
+        "loans.reschedule",
+        (422, 422, FORBIDDEN, FORBIDDEN),
+    ),
+    (
+        "GET",
+        "/groups/{other}/loans/{loan}/reschedule",
+        "loans.reschedule",
+        (404, MISSING, MISSING, MISSING),
+    ),
 ]
 PUBLIC = {"auth.login", "auth.setup", "auth.language", "auth.logout", "auth.lock", "static"}
 
@@ -155,12 +216,38 @@ def world(make_user, make_group, make_cycle):
     cycle = make_cycle(mine)  # meetings: a draft meeting of {mine}, in its open cycle
     with db.connection_context():
         meeting = Meeting.create(group=mine, cycle=cycle, held_on=cycle.start_date)
+        # loans: {loan}, a loan of {mine} to a member who saved
+        borrower = Member.create(
+            group=mine,
+            number=1,
+            full_name="Borrower",
+            member_type="returnee",
+            joined_on=cycle.start_date,
+        )
+        ledger.post(
+            people[Role.FACILITATOR],
+            mine,
+            Fund.LOAN_FUND,
+            EntryKind.SHARE_PURCHASE,
+            10_000,
+            cycle=cycle,
+            member=borrower,
+            shares=10,
+        )
+        loan = lending.grant_loan(
+            people[Role.FACILITATOR],
+            mine,
+            cycle,
+            lending.LoanRequest(borrower, 5_000, 2, "business"),
+            cycle.start_date,
+        )
     return {
         "mine": mine.id,
         "other": other.id,
         "user": bystander.id,
         "people": people,
         "meeting": meeting.id,
+        "loan": loan.id,
     }
 
 
