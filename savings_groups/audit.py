@@ -39,6 +39,7 @@ ACTION_LABELS = {
     "loan.repay": N_("Loan repayment recorded"),
     "loan.write_off": N_("Loan written off"),
     "loan.reschedule": N_("Loan rescheduled"),
+    "loan.opening": N_("Loan outstanding from the paper books entered"),
 }
 
 

@@ -70,6 +70,7 @@ from .models import (
     User,
     labelled,
 )
+from .money import MAX_AMOUNT
 
 PAID_KINDS = (EntryKind.LOAN_INTEREST.value, EntryKind.LOAN_PRINCIPAL.value)
 RATIO_PLACES = Decimal("0.01")
@@ -617,6 +618,88 @@ def grant_loan(
             purpose=loan.purpose,
             guarantors=guarantors,
             acknowledged=sorted(assessment.warning_codes),
+        )
+        return loan
+
+
+def record_opening_loan(
+    actor: User,
+    group: SavingsGroup,
+    cycle: Cycle,
+    member: Member,
+    outstanding: int,
+    periods: int,
+    on: date,
+    note: str,
+) -> Loan:
+    """A loan still being repaid when a group moves from paper books into the app.
+
+    The loan's principal is the principal still owed on the paper books, on the cycle's rate and
+    method, repaid over `periods` periods from `on` (up to MAX_PERIODS: the paper loan may be
+    longer than the rules of today). No cash moves: the money went out before the app, so
+    instead of a disbursement one OPENING_BALANCE entry of amount 0 (with `note`) puts the loan
+    in the histories. From then on it is a loan like any other. Meant to be called from
+    opening.record_opening, in its transaction; it does not check the opening itself.
+    """
+    outstanding = _int(outstanding, "outstanding")
+    periods = _int(periods, "periods")
+    if not isinstance(on, date):
+        raise TypeError("on must be a date")
+    _check_open(group, cycle)
+    if member.group_id != group.id or not _is_current(member, on):
+        raise LoanError(N_("This member is not a current member of the group."), field="member")
+    if outstanding <= 0:
+        raise LoanError(N_("The loan outstanding must be more than zero."), field="outstanding")
+    if outstanding > MAX_AMOUNT:
+        raise LoanError(N_("This amount is too large."), field="outstanding")
+    if not 1 <= periods <= MAX_PERIODS:
+        raise LoanError(
+            N_("The periods left must be between 1 and %(count)d."),
+            field="periods",
+            count=MAX_PERIODS,
+        )
+    if on < cycle.start_date:
+        raise LoanError(N_("The date cannot be before the cycle started."), field="on")
+    rate, method = Decimal(cycle.loan_rate), cycle.loan_method
+    installments = plan(outstanding, rate, periods, method, group.rounding_unit)
+    with db.atomic():
+        loan = Loan.create(
+            group=group,
+            cycle=cycle,
+            member=member,
+            principal=outstanding,
+            rate=rate,
+            method=method,
+            periods=periods,
+            unit=group.rounding_unit,
+            frequency=group.meeting_frequency,
+            purpose=LoanPurpose.OTHER.value,
+            granted_on=on,
+            granted_by=actor,
+        )
+        _write_schedule(loan, 0, installments, on)
+        ledger.post(
+            actor,
+            group,
+            Fund.LOAN_FUND,
+            EntryKind.OPENING_BALANCE,
+            0,
+            cycle=cycle,
+            member=member,
+            loan=loan,
+            note=note,
+        )
+        audit.record(
+            actor,
+            "loan.opening",
+            loan,
+            group=group,
+            member=member.id,
+            principal=outstanding,
+            rate=str(rate),
+            method=method,
+            periods=periods,
+            on=on,
         )
         return loan
 

@@ -27,7 +27,8 @@ from .models import (
 )
 
 DECISIONS = ("loan.write_off", "loan.reschedule")
-LOAN_KINDS = (
+LOAN_KINDS = (  # the entries of a loan's history (an opening loan's note from the paper books)
+    EntryKind.OPENING_BALANCE.value,
     EntryKind.LOAN_DISBURSEMENT.value,
     EntryKind.LOAN_INTEREST.value,
     EntryKind.LOAN_PRINCIPAL.value,

@@ -1,12 +1,15 @@
 """Opening balances of a group that kept paper books: its boxes and each member's totals, once."""
 
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import date
 
 from peewee import JOIN, PostgresqlDatabase
 
-from . import audit, ledger
+from . import audit, ledger, lending
+from .clock import utcnow
+from .cycles import MAX_PERIODS
 from .db import db
 from .errors import N_, DomainError
 from .models import (
@@ -21,11 +24,12 @@ from .models import (
     SavingsGroup,
     User,
 )
-from .money import MAX_AMOUNT
+from .money import MAX_AMOUNT, format_amount
 
 # English defaults; the view passes them translated, as the user reads them at the time.
 OPENING_NOTE = "Opening balance from the paper books"
 REMAINDER_NOTE = "Opening: cash not attributed to members"
+LOAN_NOTE = "Loan outstanding from the paper books: %(amount)s"
 BOXES = (Fund.LOAN_FUND, Fund.SOCIAL_FUND)
 MAX_SHARES = 1_000_000
 
@@ -36,6 +40,8 @@ class MemberOpening:
 
     shares: int = 0
     social_fund: int = 0
+    loan: int = 0  # principal still owed on a loan, repaid over loan_periods from the opening
+    loan_periods: int = 0
 
 
 @dataclass(frozen=True)
@@ -48,22 +54,38 @@ class Line:
     shares: int = 0
 
 
-def parse_count(text: str, field: str | None = None) -> int:
-    """A number of shares as typed (digits of any script); blank is none."""
+def _whole(text: str, field: str | None, negative: str, not_a_number: str) -> int:
+    """A whole number as typed (digits of any script); blank is none."""
     cleaned = "".join(
         str(unicodedata.decimal(c)) if c.isdecimal() else c for c in (text or "") if not c.isspace()
     )
     if not cleaned:
         return 0
     if cleaned[0] in "-\u2212" and cleaned[1:].isascii() and cleaned[1:].isdigit():
-        raise DomainError(N_("The number of shares cannot be negative."), field=field)
+        raise DomainError(negative, field=field)
     if not cleaned.isascii() or not cleaned.isdigit():
-        raise DomainError(
-            N_("%(text)s is not a number of shares: write it in figures, like 12."),
-            field=field,
-            text=text.strip(),
-        )
+        raise DomainError(not_a_number, field=field, text=text.strip())
     return int(cleaned)
+
+
+def parse_count(text: str, field: str | None = None) -> int:
+    """A number of shares as typed (digits of any script); blank is none."""
+    return _whole(
+        text,
+        field,
+        N_("The number of shares cannot be negative."),
+        N_("%(text)s is not a number of shares: write it in figures, like 12."),
+    )
+
+
+def parse_periods(text: str, field: str | None = None) -> int:
+    """A number of meeting periods as typed (digits of any script); blank is none."""
+    return _whole(
+        text,
+        field,
+        N_("The number of periods cannot be negative."),
+        N_("%(text)s is not a number of periods: write it in figures, like 6."),
+    )
 
 
 def opening_entries(cycle: Cycle):
@@ -144,9 +166,9 @@ def _check_amounts(
         if amount > MAX_AMOUNT:
             raise DomainError(N_("This amount is too large."), field=fields[fund])
     for member_id, opening in members.items():
-        for value in (opening.shares, opening.social_fund):
+        for value in (opening.shares, opening.social_fund, opening.loan, opening.loan_periods):
             if isinstance(value, bool) or not isinstance(value, int):
-                raise TypeError("shares and amounts must be ints")
+                raise TypeError("shares, amounts and periods must be ints")
         if opening.shares < 0:
             raise DomainError(
                 N_("The number of shares cannot be negative."), field=f"shares-{member_id}"
@@ -159,6 +181,60 @@ def _check_amounts(
             raise DomainError(N_("The amount cannot be negative."), field=f"social-{member_id}")
         if opening.social_fund > MAX_AMOUNT:
             raise DomainError(N_("This amount is too large."), field=f"social-{member_id}")
+        _check_loan(member_id, opening)
+
+
+def _check_loan(member_id: int, opening: MemberOpening) -> None:
+    """A loan outstanding needs its periods left; periods need a loan (lending checks again)."""
+    loan_field, periods_field = f"loan-{member_id}", f"periods-{member_id}"
+    if opening.loan < 0:
+        raise DomainError(N_("The amount cannot be negative."), field=loan_field)
+    if opening.loan > MAX_AMOUNT:
+        raise DomainError(N_("This amount is too large."), field=loan_field)
+    if opening.loan_periods < 0:
+        raise DomainError(N_("The number of periods cannot be negative."), field=periods_field)
+    if opening.loan and not opening.loan_periods:
+        raise DomainError(
+            N_("Enter the number of periods left to repay this loan."), field=periods_field
+        )
+    if opening.loan_periods and not opening.loan:
+        raise DomainError(
+            N_("Enter the loan outstanding, or leave the periods left empty."), field=loan_field
+        )
+    if opening.loan_periods > MAX_PERIODS:
+        raise DomainError(
+            N_("The periods left must be between 1 and %(count)d."),
+            field=periods_field,
+            count=MAX_PERIODS,
+        )
+
+
+def _opening_loan(
+    actor: User,
+    group: SavingsGroup,
+    cycle: Cycle,
+    member: Member,
+    opening: MemberOpening,
+    on: date,
+    loan_note: Callable[[int], str],
+) -> Entry:
+    """The member's loan outstanding, as a loan; its opening entry (errors in the member's row)."""
+    try:
+        loan = lending.record_opening_loan(
+            actor,
+            group,
+            cycle,
+            member,
+            opening.loan,
+            opening.loan_periods,
+            on,
+            loan_note(opening.loan),
+        )
+    except DomainError as error:
+        fields = {"periods": f"periods-{member.id}", "on": None}
+        error.field = fields.get(error.field, f"loan-{member.id}")
+        raise
+    return Entry.get((Entry.loan == loan) & (Entry.kind == EntryKind.OPENING_BALANCE.value))
 
 
 def _lock(cycle: Cycle) -> Cycle:
@@ -180,11 +256,17 @@ def record_opening(
     members: Mapping[int, MemberOpening],
     note: str = OPENING_NOTE,
     remainder_note: str = REMAINDER_NOTE,
+    loan_note: Callable[[int], str] | None = None,
+    on: date | None = None,
 ) -> list[Entry]:
     """Post the opening of a cycle from the paper books, in one transaction, once.
 
-    `members` maps member ids to what each had put in; members left out put in nothing. Every
-    entry carries `note` (the remainders carry `remainder_note`), in the user's language.
+    `members` maps member ids to what each had put in (and the loan each still owes, with its
+    periods left); members left out put in nothing. Every entry carries `note` (the remainders
+    carry `remainder_note`), in the user's language. Each loan outstanding becomes a loan
+    repaid from `on` (today by default; see lending.record_opening_loan) with an entry of
+    amount 0 noted `loan_note(amount)`; the boxes still hold the cash counted (money out on
+    loans is in the loan fund's remainder).
     """
     if cycle.group_id != group.id:
         raise ValueError("the cycle is not this group's")
@@ -194,6 +276,12 @@ def record_opening(
         raise DomainError(N_("This group is archived: nothing can be recorded for it."))
     cash = {Fund.LOAN_FUND: loan_fund_cash, Fund.SOCIAL_FUND: social_fund_cash}
     _check_amounts(cycle.share_value, cash, members)
+    on = on or utcnow().date()
+    if loan_note is None:
+
+        def loan_note(amount: int) -> str:
+            return LOAN_NOTE % {"amount": format_amount(amount, group.currency, "en")}
+
     with db.atomic():
         cycle = _lock(cycle)
         refused = why_closed(cycle)
@@ -226,6 +314,12 @@ def record_opening(
             )
             for line in lines
         ]
+        loan_entries = [
+            _opening_loan(actor, group, cycle, found[member_id], member_opening, on, loan_note)
+            for member_id, member_opening in in_order.items()
+            if member_opening.loan
+        ]
+        entries += loan_entries
         audit.record(
             actor,
             "cycle.opening",
@@ -233,8 +327,10 @@ def record_opening(
             group=group,
             loan_fund_cash=loan_fund_cash,
             social_fund_cash=social_fund_cash,
-            members=len([m for m in members.values() if m.shares or m.social_fund]),
+            members=len([m for m in members.values() if m.shares or m.social_fund or m.loan]),
             shares=sum(m.shares for m in members.values()),
+            loans=[entry.loan_id for entry in loan_entries],
+            loans_outstanding=sum(m.loan for m in members.values()),
             not_attributed={
                 line.fund.value: line.amount for line in lines if line.member_id is None
             },

@@ -91,6 +91,8 @@ def test_an_opening_in_xof_gives_the_counted_cash_and_each_members_totals(
         "members": 2,
         "shares": 14,
         "not_attributed": {"loan_fund": -1000, "social_fund": 500},
+        "loans": [],
+        "loans_outstanding": 0,
     }
 
 
@@ -328,7 +330,7 @@ def test_the_page_asks_for_a_cycle_first(web, kankan):
     assert response.status_code == 200
     page = response.get_data(as_text=True)
     assert "no cycle in progress" in page and 'name="loan_fund_cash"' not in page
-    assert "Loans still outstanding at the opening are not entered here" in page
+    assert "A loan still being repaid is entered with the principal still owed" in page
 
 
 def test_a_facilitator_enters_the_opening_on_one_page(web, kankan, make_member, make_cycle):

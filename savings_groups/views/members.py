@@ -15,7 +15,7 @@ from ..access import Action
 from ..clock import utcnow
 from ..errors import DomainError
 from ..models import Fund, Gender, GroupRole, Member, MemberType
-from ..money import parse_amount
+from ..money import format_amount, parse_amount
 from . import render_form, show_error, translate
 
 bp = Blueprint("members", __name__, url_prefix="/groups/<int:group_id>")
@@ -181,7 +181,19 @@ def _read_opening(group, people, form) -> tuple[dict, dict, dict]:
                 social = parse_amount(text, group.currency, locale, field=social_name)
             except DomainError as error:
                 errors[social_name] = translate(error)
-        rows[member.id] = opening.MemberOpening(shares, social)
+        loan_name, periods_name = f"loan-{member.id}", f"periods-{member.id}"
+        loan = periods = 0
+        text = request.form.get(loan_name, "").strip()
+        if text:  # an empty cell is no loan
+            try:
+                loan = parse_amount(text, group.currency, locale, field=loan_name)
+            except DomainError as error:
+                errors[loan_name] = translate(error)
+        try:
+            periods = opening.parse_periods(request.form.get(periods_name, ""), field=periods_name)
+        except DomainError as error:
+            errors[periods_name] = translate(error)
+        rows[member.id] = opening.MemberOpening(shares, social, loan, periods)
     return cash, rows, errors
 
 
@@ -218,9 +230,13 @@ def opening_page(group_id: int):
                     members=rows,
                     note=_("Opening balance from the paper books"),
                     remainder_note=_("Opening: cash not attributed to members"),
+                    loan_note=lambda amount: _(
+                        "Loan outstanding from the paper books: %(amount)s",
+                        amount=format_amount(amount, group.currency, str(get_locale())),
+                    ),
                 )
             except DomainError as error:
-                if (error.field or "").startswith(("shares-", "social-")):
+                if (error.field or "").startswith(("shares-", "social-", "loan-", "periods-")):
                     grid_errors[error.field] = translate(error)
                 else:
                     show_error(form, error)
