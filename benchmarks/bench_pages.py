@@ -3,9 +3,10 @@
     python benchmarks/bench_pages.py [--members 40] [--meetings 50] [--database-url URL]
 
 A group of N members holds M closed meetings (every member buys shares and pays the social
-fund each time); then each page is fetched through the test client, as a logged-in admin,
-REPEAT times. The figures are wall-clock times on this machine and the number of SQL queries
-of one fetch: the query count must not grow with the data (compare two sizes).
+fund each time) and every other member borrows at a last, draft meeting; then each page is
+fetched through the test client, as a logged-in admin, REPEAT times. The figures are
+wall-clock times on this machine and the number of SQL queries of one fetch: the query count
+must not grow with the data (compare two sizes).
 """
 
 import argparse
@@ -17,7 +18,7 @@ from pathlib import Path
 
 from playhouse.test_utils import count_queries
 
-from savings_groups import accounts, create_app, groups, meetings
+from savings_groups import accounts, create_app, groups, lending, meetings
 from savings_groups.db import db
 from savings_groups.meeting_sheet import MeetingSheet, MemberLine
 from savings_groups.models import Cycle, Member
@@ -56,6 +57,11 @@ def build(members: int, meeting_count: int):
         meetings.close_meeting(admin, meeting, sheet, dict(computed), "", meeting.version)
         close_times.append(time.perf_counter() - started)
     draft = meetings.open_meeting(admin, group, start + timedelta(days=7 * meeting_count))
+    cycle = Cycle.get(Cycle.group == group)
+    for person in people[::2]:  # every other member borrows at the draft meeting
+        request = lending.LoanRequest(person, 2000, 3, "business")
+        warnings = {code.value for code in lending.LoanWarning}
+        lending.grant_loan(admin, group, cycle, request, draft.held_on, draft, warnings)
     return group, people[0], draft, close_times
 
 
@@ -101,6 +107,8 @@ def main() -> None:
         "members list": f"/groups/{group.id}/members",
         "passbook": f"/groups/{group.id}/members/{member.id}/passbook",
         "money history": f"/groups/{group.id}/ledger",
+        "loan portfolio": f"/groups/{group.id}/loans",
+        "installments due": f"/groups/{group.id}/loans/due",
     }
     print(f"{'page':<24}{'median ms':>10}{'queries':>9}")
     for name, path in pages.items():
