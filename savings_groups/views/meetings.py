@@ -4,7 +4,7 @@ import re
 from datetime import date
 
 from babel.numbers import get_decimal_symbol, get_group_symbol
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -77,7 +77,6 @@ def meeting_helpers():
     return {
         "attendance_status": AttendanceStatus,
         "loan_purpose": LoanPurpose,
-        "loan_page": "loans.show" in current_app.view_functions,
         "meeting_status": MeetingStatus,
         "decimal_symbol": get_decimal_symbol(locale),
         "group_symbol": get_group_symbol(locale),
