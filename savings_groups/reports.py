@@ -207,6 +207,14 @@ def takes_shares(entry: Entry) -> bool:
     return entry.kind in ledger.SAVINGS_KINDS and entry.fund == Fund.LOAN_FUND
 
 
+# A loan's entries carry its state (what is repaid, whether it is closed): a reversal here would
+# leave the loan out of step with its money, so they are not corrected on this screen.
+LOAN_ENTRY = N_(
+    "This entry belongs to a loan: it cannot be corrected here, or the loan would no longer "
+    "match its money. Ask a facilitator to write off or reschedule the loan instead."
+)
+
+
 def correct_entry(
     actor: User,
     entry: Entry,
@@ -222,6 +230,8 @@ def correct_entry(
     A member's opening savings may be corrected in amount, in shares or both. Nothing given, or
     zero: the entry is only reversed. Returns (reversal, corrected entry or None).
     """
+    if entry.loan_id is not None:
+        raise DomainError(LOAN_ENTRY)
     if shares is not None:
         if not takes_shares(entry):
             raise DomainError(N_("This entry carries no shares."), field="shares")

@@ -432,3 +432,22 @@ def test_next_meeting_day():
     assert loan_reports.next_meeting_day(group, monday) == date(2026, 12, 2)
     group.meeting_day = None
     assert loan_reports.next_meeting_day(group, monday) == monday
+
+
+def test_a_loan_entry_is_not_corrected_on_the_correction_screen(web, lend):
+    """A reversal there would leave the loan out of step with its money: refused, nothing written."""
+    w = lend(savings=[40_000])
+    loan = w.grant(w.members[0], 2_000, periods=4)
+    with db.connection_context():
+        entry = Entry.get(Entry.loan == loan.id)
+        count = Entry.select().count()
+    web.login("admin")
+    path = f"/groups/{w.group.id}/ledger/{entry.id}/correct"
+    page = web.client.get(path)
+    assert "belongs to a loan" in text(page) and 'name="reason"' not in page.get_data(as_text=True)
+    response = web.post(path, {"reason": "try anyway", "amount": "1000"}, form_path="/account")
+    assert response.status_code == 422 and "belongs to a loan" in text(response)
+    history = web.client.get(f"/groups/{w.group.id}/ledger").get_data(as_text=True)
+    assert f"/ledger/{entry.id}/correct" not in history
+    with db.connection_context():
+        assert Entry.select().count() == count

@@ -109,6 +109,7 @@ def correct(group_id: int, entry_id: int):
         group=group,
         entry=entry,
         reversal=reversal,
+        loan_entry=reports.LOAN_ENTRY,
         takes_shares=reports.takes_shares(entry),
         share_purchase=entry.kind == EntryKind.SHARE_PURCHASE,
     )
