@@ -1,24 +1,9 @@
-"""Lending from the group's fund: granting, repayments, arrears, the portfolio.
+"""Lending from the group's fund: asking for a loan, granting, repaying, writing off, rescheduling.
 
-The pure arithmetic is in loans.py; this module keeps loans in the database and the money in the
-ledger. How the pieces fit:
+The pure arithmetic is in loans.py, what is known of a loan (due, late) in loan_book.py and the
+portfolio in loan_portfolio.py; this module writes loans to the database and money to the
+ledger. What its writes mean:
 
-- A Loan row keeps the terms it was granted on (rate, method, rounding unit, meeting frequency);
-  its LoanInstallment rows are the schedule, due one period apart from the grant (or from a
-  rescheduling). What was paid is never stored on the loan: it is the sum of the loan's
-  LOAN_INTEREST and LOAN_PRINCIPAL entries (reversals included).
-- Due and late: an installment is *due* at a meeting on or after its date (due_now) and *late*
-  (in arrears) the day after it (arrears). Payments are matched to installments oldest first,
-  interest and principal each against their own cumulative totals.
-- Early repayment: a member may repay more principal than is due, up to all of it; interest of
-  installments not yet due is then no longer owed (interest is charged for money held). The
-  most that can be paid at once is the interest due now plus all the principal outstanding.
-- Flexible loans: the service charge of a period is on the balance owed at its start (the
-  grant, or the previous due date) and falls due at its end, as loans.flexible_allocation has
-  it; it is written on its installment (`interest`, empty until then) by the first repayment
-  made after the period has started, so later repayments cannot change it. Periods past the
-  term are charged like the others while principal is owed (rows are added as they are fixed).
-  Repayments are expected in date order, as meetings are held.
 - Write-off moves no cash (the money is not in the box): its LOAN_WRITE_OFF entry has amount 0
   and the loan's note of the principal written off is `Loan.written_off`; the loan is closed.
   The fund's balance already went down at the disbursement: a write-off only stops counting
@@ -29,19 +14,17 @@ ledger. How the pieces fit:
   (`carried_interest`) and falls due with the first new installment.
 """
 
-import calendar
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
-
-from peewee import fn
 
 from . import audit, ledger
 from .cycles import MAX_PERIODS, LoanMethod
 from .db import db
 from .errors import N_, Amount
+from .loan_book import add_periods, book_of, books_of, fix_charges
 from .loans import (
     Installment,
     LoanError,
@@ -64,7 +47,6 @@ from .models import (
     LoanPurpose,
     LoanStatus,
     Meeting,
-    MeetingFrequency,
     Member,
     SavingsGroup,
     User,
@@ -72,9 +54,7 @@ from .models import (
 )
 from .money import MAX_AMOUNT
 
-PAID_KINDS = (EntryKind.LOAN_INTEREST.value, EntryKind.LOAN_PRINCIPAL.value)
 RATIO_PLACES = Decimal("0.01")
-SHARE_PLACES = Decimal("0.0001")
 
 
 class LoanWarning(Choice):
@@ -96,14 +76,6 @@ labelled(
     },
 )
 
-# Arrears by age: (key, first day, last day or None, label).
-AGE_BUCKETS = (
-    ("1_30", 1, 30, N_("1 to 30 days")),
-    ("31_60", 31, 60, N_("31 to 60 days")),
-    ("61_90", 61, 90, N_("61 to 90 days")),
-    ("over_90", 91, None, N_("Over 90 days")),
-)
-
 
 class WarningsNotAcknowledged(LoanError):
     """The loan has warnings the recorder has not acknowledged; `codes` lists them."""
@@ -115,181 +87,6 @@ class WarningsNotAcknowledged(LoanError):
             field="acknowledged",
             count=len(self.codes),
         )
-
-
-# --- dates ------------------------------------------------------------------------------------
-
-
-def add_periods(start: date, count: int, frequency: str) -> date:
-    """`count` meeting periods after `start`: 7 or 14 days, or months (the day kept, or the
-    last day of a shorter month)."""
-    frequency = MeetingFrequency(frequency)
-    if frequency == MeetingFrequency.WEEKLY:
-        return start + timedelta(weeks=count)
-    if frequency == MeetingFrequency.FORTNIGHTLY:
-        return start + timedelta(weeks=2 * count)
-    months = start.year * 12 + start.month - 1 + count
-    year, month = divmod(months, 12)
-    day = min(start.day, calendar.monthrange(year, month + 1)[1])
-    return date(year, month + 1, day)
-
-
-# --- what is known of a loan: its current schedule and what was paid ----------------------------
-
-
-@dataclass
-class _Book:
-    loan: Loan
-    installments: list[LoanInstallment]  # the current version, by number
-    interest_paid: int = 0  # all time, from the ledger
-    principal_paid: int = 0
-
-    @property
-    def outstanding(self) -> int:
-        return self.loan.principal - self.principal_paid - self.loan.written_off
-
-    @property
-    def closed(self) -> bool:
-        return self.loan.status != LoanStatus.ACTIVE.value
-
-    def charge(self, balance: int) -> int:
-        return flexible_interest_due(balance, self.loan.rate, self.loan.unit)
-
-    def periods(self, on: date, late_only: bool = False) -> list[tuple[date, int, int]]:
-        """(due date, principal, interest) of the periods due by `on` (before it if late_only)."""
-
-        def counts(due: date) -> bool:
-            return due < on if late_only else due <= on
-
-        loan, balance = self.loan, self.outstanding
-        result = []
-        for index, installment in enumerate(self.installments):
-            if not counts(installment.due_on):
-                break
-            interest = installment.interest
-            if interest is None:  # a flexible period not fixed yet: on the balance now
-                interest = self.charge(balance)
-            if index == 0:
-                interest += loan.carried_interest
-            result.append((installment.due_on, installment.principal, interest))
-        if loan.method == LoanMethod.FLEXIBLE.value and balance > 0 and self.installments:
-            due = self.installments[-1].due_on
-            while True:  # past the term: charged like the others
-                due = add_periods(due, 1, loan.frequency)
-                if not counts(due):
-                    break
-                result.append((due, 0, self.charge(balance)))
-        return result
-
-    def paid_now(self) -> tuple[int, int]:
-        """(interest, principal) paid against the current schedule."""
-        return (
-            self.interest_paid - self.loan.baseline_interest,
-            self.principal_paid - self.loan.baseline_principal,
-        )
-
-    def due(self, on: date, late_only: bool = False) -> tuple[int, int]:
-        """(interest, principal) fallen due by `on` and not paid."""
-        if self.closed:
-            return 0, 0
-        periods = self.periods(on, late_only)
-        interest_paid, principal_paid = self.paid_now()
-        interest = max(0, sum(p[2] for p in periods) - interest_paid)
-        principal = min(max(0, sum(p[1] for p in periods) - principal_paid), self.outstanding)
-        return interest, principal
-
-    def arrears(self, on: date) -> "Arrears":
-        interest, principal = self.due(on, late_only=True)
-        if not interest + principal:
-            return Arrears(0, 0)
-        interest_paid, principal_paid = self.paid_now()
-        owed_interest = owed_principal = 0
-        for due_on, part, charge in self.periods(on, late_only=True):
-            owed_interest += charge
-            owed_principal += part
-            if owed_interest > interest_paid or (
-                owed_principal > principal_paid and self.outstanding > 0
-            ):
-                return Arrears(interest + principal, (on - due_on).days, interest, principal)
-        return Arrears(interest + principal, 0, interest, principal)  # not reached
-
-
-def _books(loans: list[Loan]) -> dict[int, _Book]:
-    """The books of these loans in two queries whatever their number."""
-    if not loans:
-        return {}
-    ids = [loan.id for loan in loans]
-    books = {loan.id: _Book(loan, []) for loan in loans}
-    installments = (
-        LoanInstallment.select()
-        .where(LoanInstallment.loan.in_(ids) & LoanInstallment.replaced_on.is_null())
-        .order_by(LoanInstallment.loan, LoanInstallment.number)
-    )
-    for installment in installments:
-        books[installment.loan_id].installments.append(installment)
-    paid = (
-        Entry.select(Entry.loan, Entry.kind, fn.SUM(Entry.amount).alias("total"))
-        .where(Entry.loan.in_(ids) & Entry.kind.in_(PAID_KINDS))
-        .group_by(Entry.loan, Entry.kind)
-    )
-    for row in paid:
-        book = books[row.loan_id]
-        if row.kind == EntryKind.LOAN_INTEREST.value:
-            book.interest_paid = int(row.total or 0)
-        else:
-            book.principal_paid = int(row.total or 0)
-    return books
-
-
-def _book(loan: Loan) -> _Book:
-    return _books([loan])[loan.id]
-
-
-@dataclass(frozen=True)
-class Arrears:
-    """What fell due before a day and is unpaid, and for how long the oldest part has been."""
-
-    amount: int
-    days_overdue: int
-    interest: int = 0
-    principal: int = 0
-
-
-@dataclass(frozen=True)
-class Standing:
-    """Where a loan stands on a day."""
-
-    principal_outstanding: int
-    interest_due: int
-    principal_due: int
-    arrears: Arrears
-
-    @property
-    def most_payable(self) -> int:
-        """The most that can be paid now: interest due and all the principal outstanding."""
-        return self.interest_due + self.principal_outstanding
-
-
-def _standing(book: _Book, on: date) -> Standing:
-    interest, principal = book.due(on)
-    return Standing(0 if book.closed else book.outstanding, interest, principal, book.arrears(on))
-
-
-def standing(loan: Loan, on: date) -> Standing:
-    """Principal outstanding, what is due now and the arrears of one loan (three queries)."""
-    return _standing(_book(loan), on)
-
-
-def due_now(loan: Loan, on: date) -> tuple[int, int]:
-    """(interest due, principal due) at a meeting on `on`: installments due that day or before,
-    less what was paid. Nothing for a closed loan."""
-    return _book(loan).due(on)
-
-
-def arrears(loan: Loan, on: date) -> Arrears:
-    """What fell due before `on` and is unpaid, and the days since the oldest unpaid installment
-    was due (an installment is late the day after its due date)."""
-    return _book(loan).arrears(on)
 
 
 # --- asking for a loan -------------------------------------------------------------------------
@@ -482,7 +279,7 @@ def check_request(group: SavingsGroup, cycle: Cycle, request: LoanRequest, on: d
                 field="guarantor_ids",
             )
 
-    books = _books(active)
+    books = books_of(active)
     debt = late = late_days = 0
     for book in books.values():
         interest, _principal = book.due(on)
@@ -721,31 +518,6 @@ def _write_schedule(loan: Loan, version: int, installments: list[Installment], s
     ).execute()
 
 
-def _fix_charges(book: _Book, on: date) -> None:
-    """Write the charge of every flexible period that started before `on` (see the module)."""
-    loan = book.loan
-    if loan.method != LoanMethod.FLEXIBLE.value or not book.installments:
-        return
-    balance = book.outstanding
-    start = loan.rescheduled_on or loan.granted_on
-    for installment in book.installments:
-        if installment.interest is None and start < on:
-            installment.interest = book.charge(balance)
-            installment.save(only=[LoanInstallment.interest])
-        start = installment.due_on
-    last = book.installments[-1]
-    while balance > 0 and last.due_on < on:  # periods past the term, started before `on`
-        last = LoanInstallment.create(
-            loan=loan,
-            version=last.version,
-            number=last.number + 1,
-            due_on=add_periods(last.due_on, 1, loan.frequency),
-            principal=0,
-            interest=book.charge(balance),
-        )
-        book.installments.append(last)
-
-
 def _fresh(loan: Loan) -> Loan:
     """The loan as it is in the database (another screen may have changed it)."""
     return Loan.get_by_id(loan.id)
@@ -793,8 +565,8 @@ def record_repayment(
         given, loan = loan, _fresh(loan)
         _check_active(loan)
         _check_date(loan, on)
-        book = _book(loan)
-        _fix_charges(book, on)
+        book = book_of(loan)
+        fix_charges(book, on)
         interest_due, _principal_due = book.due(on)
         try:
             interest, principal = allocate_repayment(amount, interest_due, book.outstanding)
@@ -854,7 +626,7 @@ def write_off(actor: User, loan: Loan, reason: str, on: date) -> Entry:
         given, loan = loan, _fresh(loan)
         _check_active(loan)
         _check_date(loan, on)
-        book = _book(loan)
+        book = book_of(loan)
         outstanding = book.outstanding
         interest_due, _p = book.due(on)
         loan.written_off += outstanding
@@ -904,8 +676,8 @@ def reschedule(
         given, loan = loan, _fresh(loan)
         _check_active(loan)
         _check_date(loan, on)
-        book = _book(loan)
-        _fix_charges(book, on)
+        book = book_of(loan)
+        fix_charges(book, on)
         interest_due, _p = book.due(on)
         outstanding = book.outstanding
         if outstanding <= 0:
@@ -946,108 +718,3 @@ def reschedule(
             .where((LoanInstallment.loan == loan) & (LoanInstallment.version == version))
             .order_by(LoanInstallment.number)
         )
-
-
-# --- the portfolio -----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Bucket:
-    """Loans whose oldest unpaid installment is late by an age range."""
-
-    count: int = 0
-    amount: int = 0  # in arrears
-    principal: int = 0  # outstanding on those loans
-
-
-@dataclass(frozen=True)
-class LoanLine:
-    loan: Loan  # with .member loaded
-    standing: Standing
-
-
-@dataclass(frozen=True)
-class Portfolio:
-    """The group's loans on a day.
-
-    - par30: principal outstanding of loans with an installment more than 30 days late, over
-      all principal outstanding (0 when nothing is outstanding), to 4 places;
-    - repayment_rate: of what fell due before the day on the cycle's loans, the share paid
-      (None when nothing fell due yet). A loan repaid early counts what was paid as due; a
-      written-off loan counts its principal written off as due and unpaid. To 4 places.
-    """
-
-    loans_outstanding: int
-    principal_outstanding: int
-    interest_due: int
-    principal_due: int
-    arrears: dict[str, Bucket]
-    par30: Decimal
-    repayment_rate: Decimal | None
-    lines: list[LoanLine]
-
-
-def _share(part: int, whole: int) -> Decimal:
-    return (Decimal(part) / Decimal(whole)).quantize(SHARE_PLACES, ROUND_HALF_UP)
-
-
-def _bucket(days: int) -> str | None:
-    for key, first, last, _label in AGE_BUCKETS:
-        if days >= first and (last is None or days <= last):
-            return key
-    return None
-
-
-def portfolio(group: SavingsGroup, cycle: Cycle | None, on: date) -> Portfolio:
-    """The loan portfolio of a group (one cycle, or all) on a day, in three queries."""
-    loans = (
-        Loan.select(Loan, Member)
-        .join(Member, on=Loan.member)
-        .where(Loan.group == group)
-        .order_by(Member.number, Loan.granted_on, Loan.id)
-    )
-    if cycle is not None:
-        loans = loans.where(Loan.cycle == cycle)
-    loans = list(loans)
-    books = _books(loans)
-    buckets = {key: Bucket() for key, *_rest in AGE_BUCKETS}
-    lines = []
-    outstanding = at_risk = interest_due = principal_due = fell_due = unpaid = 0
-    for loan in loans:
-        book = books[loan.id]
-        paid = book.interest_paid + book.principal_paid
-        if loan.status == LoanStatus.REPAID.value:
-            fell_due += paid
-            continue
-        if loan.status == LoanStatus.WRITTEN_OFF.value:
-            fell_due += paid + loan.written_off
-            unpaid += loan.written_off
-            continue
-        state = _standing(book, on)
-        lines.append(LoanLine(loan, state))
-        outstanding += state.principal_outstanding
-        interest_due += state.interest_due
-        principal_due += state.principal_due
-        late = sum(p[1] + p[2] for p in book.periods(on, late_only=True))
-        fell_due += late + loan.baseline_interest + loan.baseline_principal
-        unpaid += state.arrears.amount
-        key = _bucket(state.arrears.days_overdue)
-        if key is not None:
-            b = buckets[key]
-            buckets[key] = Bucket(
-                b.count + 1,
-                b.amount + state.arrears.amount,
-                b.principal + state.principal_outstanding,
-            )
-        if state.arrears.days_overdue > 30:
-            at_risk += state.principal_outstanding
-    return Portfolio(
-        loans_outstanding=len(lines),
-        principal_outstanding=outstanding,
-        interest_due=interest_due,
-        principal_due=principal_due,
-        arrears=buckets,
-        par30=_share(at_risk, outstanding) if outstanding else Decimal(0),
-        repayment_rate=_share(fell_due - unpaid, fell_due) if fell_due else None,
-        lines=lines,
-    )

@@ -8,8 +8,9 @@ from datetime import date, timedelta
 
 from peewee import JOIN, Case, fn
 
-from . import lending
-from .lending import LoanLine, Standing
+from . import loan_book, loan_portfolio
+from .loan_book import Standing
+from .loan_portfolio import LoanLine
 from .models import (
     AuditEntry,
     Cycle,
@@ -215,7 +216,7 @@ def loan_detail(loan: Loan, on: date) -> LoanDetail:
     }
     return LoanDetail(
         loan=loan,
-        standing=lending.standing(loan, on),
+        standing=loan_book.standing(loan, on),
         schedule=current,
         replaced=replaced,
         guarantors=guarantors,
@@ -243,10 +244,10 @@ def next_meeting_day(group: SavingsGroup, today: date) -> date:
         if isinstance(last, str):  # SQLite returns an aggregate of dates as text
             last = date.fromisoformat(last)
         count = 1
-        day = lending.add_periods(last, count, group.meeting_frequency)
+        day = loan_book.add_periods(last, count, group.meeting_frequency)
         while day < today:
             count += 1
-            day = lending.add_periods(last, count, group.meeting_frequency)
+            day = loan_book.add_periods(last, count, group.meeting_frequency)
         return day
     if group.meeting_day is None:
         return today
@@ -274,7 +275,7 @@ def due_list(group: SavingsGroup, on: date) -> list[DueLine]:
     """Members with something due at a meeting on `on` (every cycle's active loans), by member
     number: interest and principal due that day (arrears included) and the arrears before it."""
     by_member: dict[int, list[LoanLine]] = {}
-    for line in lending.portfolio(group, None, on).lines:
+    for line in loan_portfolio.portfolio(group, None, on).lines:
         by_member.setdefault(line.loan.member_id, []).append(line)
     result = []
     for lines in by_member.values():

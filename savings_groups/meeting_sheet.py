@@ -6,7 +6,7 @@ from dataclasses import asdict, dataclass, field
 
 from peewee import JOIN, fn
 
-from . import lending
+from . import loan_portfolio
 from .errors import N_, Amount, DomainError
 from .members import is_current
 from .models import (
@@ -201,7 +201,7 @@ REPAID_KINDS = (EntryKind.LOAN_INTEREST.value, EntryKind.LOAN_PRINCIPAL.value)
 class MemberLoans:
     """A member's active loans on the meeting's day, oldest first, with where each stands."""
 
-    lines: tuple[lending.LoanLine, ...]
+    lines: tuple[loan_portfolio.LoanLine, ...]
 
     @property
     def interest_due(self) -> int:
@@ -222,8 +222,8 @@ class MemberLoans:
 
 def loan_positions(meeting: Meeting, group: SavingsGroup) -> dict[int, MemberLoans]:
     """Per member id, the active loans granted by the meeting's day and where they stand on it
-    (lending.portfolio: three queries whatever the number of loans)."""
-    book = lending.portfolio(group, None, meeting.held_on)
+    (loan_portfolio.portfolio: three queries whatever the number of loans)."""
+    book = loan_portfolio.portfolio(group, None, meeting.held_on)
     by_member: dict[int, list] = {}
     for line in book.lines:
         if line.loan.granted_on <= meeting.held_on:

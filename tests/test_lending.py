@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from playhouse.test_utils import count_queries
 
-from savings_groups import ledger, lending
+from savings_groups import ledger, lending, loan_book, loan_portfolio
 from savings_groups.clock import utcnow
 from savings_groups.lending import LoanRequest, LoanWarning
 from savings_groups.loans import LoanError, OverpaymentError, schedule
@@ -134,19 +134,19 @@ def test_flat_loan_in_xof_granted_repaid_late_and_paid_off(world, admin):
     # Loan entries are not savings.
     assert ledger.member_totals(w.group, w.cycle)[ada.id].savings == 40_000
 
-    assert lending.due_now(loan, date(2026, 2, 2)) == (0, 0)
-    assert lending.due_now(loan, date(2026, 2, 9)) == (5_000, 16_675)
-    assert lending.arrears(loan, date(2026, 2, 9)) == lending.Arrears(0, 0)
+    assert loan_book.due_now(loan, date(2026, 2, 2)) == (0, 0)
+    assert loan_book.due_now(loan, date(2026, 2, 9)) == (5_000, 16_675)
+    assert loan_book.arrears(loan, date(2026, 2, 9)) == loan_book.Arrears(0, 0)
     paid = lending.record_repayment(admin, loan, 21_675, date(2026, 2, 9))
     assert paid == lending.Repayment(5_000, 16_675, False)
 
     # Installment 2 (due 16 Feb) is unpaid: one day late on the 17th.
-    assert lending.arrears(loan, date(2026, 2, 17)) == lending.Arrears(21_675, 1, 5_000, 16_675)
+    assert loan_book.arrears(loan, date(2026, 2, 17)) == loan_book.Arrears(21_675, 1, 5_000, 16_675)
     # 3000 goes to interest first.
     assert lending.record_repayment(admin, loan, 3_000, date(2026, 2, 17)) == lending.Repayment(
         3_000, 0, False
     )
-    assert lending.due_now(loan, date(2026, 2, 17)) == (2_000, 16_675)
+    assert loan_book.due_now(loan, date(2026, 2, 17)) == (2_000, 16_675)
 
     # The most that can be paid: interest due 2000 + principal outstanding 50000 - 16675 = 33325.
     before = written()
@@ -165,8 +165,8 @@ def test_flat_loan_in_xof_granted_repaid_late_and_paid_off(world, admin):
     assert w.cash() == 100_000 - 50_000 + 21_675 + 3_000 + 35_325 == 110_000
     interest = Entry.select().where((Entry.loan == loan) & (Entry.kind == "loan_interest"))
     assert sum(e.amount for e in interest) == 10_000
-    assert lending.standing(loan, date(2026, 3, 1)) == lending.Standing(
-        0, 0, 0, lending.Arrears(0, 0)
+    assert loan_book.standing(loan, date(2026, 3, 1)) == loan_book.Standing(
+        0, 0, 0, loan_book.Arrears(0, 0)
     )
 
     before = written()
@@ -224,10 +224,10 @@ def test_declining_equal_principal_in_ngn_monthly_with_a_warning_acknowledged(wo
     assert utcnow() - flag.acknowledged_at < timedelta(minutes=1)
 
     lending.record_repayment(admin, loan, 247_000 + 4_115_000, date(2026, 2, 28))
-    assert lending.arrears(loan, date(2026, 4, 1)) == lending.Arrears(
+    assert loan_book.arrears(loan, date(2026, 4, 1)) == loan_book.Arrears(
         4_279_500, 1, 164_500, 4_115_000
     )
-    assert lending.arrears(loan, date(2026, 5, 1)) == lending.Arrears(
+    assert loan_book.arrears(loan, date(2026, 5, 1)) == loan_book.Arrears(
         164_500 + 4_115_000 + 82_500 + 4_115_600, 31, 247_000, 8_230_600
     )
     assert w.cash() == 15_000_000 - 12_345_600 + 4_362_000
@@ -250,17 +250,17 @@ def test_flexible_loan_charges_the_balance_at_the_start_of_each_period(world, ad
         (2, date(2026, 3, 16), 0, None),
         (3, date(2026, 3, 23), 30_000, None),
     ]
-    assert lending.due_now(loan, date(2026, 3, 9)) == (1_500, 0)
+    assert loan_book.due_now(loan, date(2026, 3, 9)) == (1_500, 0)
     # 11500: the charge 1500, then 10000 of principal (repaid whenever the member can).
     assert lending.record_repayment(admin, loan, 11_500, date(2026, 3, 9)) == lending.Repayment(
         1_500, 10_000, False
     )
     # Period 2 starts on 9 March with 20000 owed: 1000.
-    assert lending.due_now(loan, date(2026, 3, 16)) == (1_000, 0)
+    assert loan_book.due_now(loan, date(2026, 3, 16)) == (1_000, 0)
     lending.record_repayment(admin, loan, 1_000, date(2026, 3, 16))
-    assert lending.due_now(loan, date(2026, 3, 23)) == (1_000, 20_000)
+    assert loan_book.due_now(loan, date(2026, 3, 23)) == (1_000, 20_000)
     # Nothing paid on the 23rd; a fourth period past the term is charged like the others.
-    assert lending.arrears(loan, date(2026, 3, 31)) == lending.Arrears(22_000, 8, 2_000, 20_000)
+    assert loan_book.arrears(loan, date(2026, 3, 31)) == loan_book.Arrears(22_000, 8, 2_000, 20_000)
     assert lending.record_repayment(admin, loan, 22_000, date(2026, 3, 31)) == lending.Repayment(
         2_000, 20_000, True
     )
@@ -277,9 +277,9 @@ def test_flexible_payment_between_meetings_does_not_change_a_started_period(worl
     assert lending.record_repayment(admin, loan, 20_000, date(2026, 3, 5)) == lending.Repayment(
         0, 20_000, False
     )
-    assert lending.due_now(loan, date(2026, 3, 9)) == (1_500, 0)
+    assert loan_book.due_now(loan, date(2026, 3, 9)) == (1_500, 0)
     # Period 2 starts on 9 March on 10000 owed: 500.
-    assert lending.due_now(loan, date(2026, 3, 16)) == (1_500 + 500, 0)
+    assert loan_book.due_now(loan, date(2026, 3, 16)) == (1_500 + 500, 0)
 
 
 # --- rules: refused with a message next to the field, nothing written ---------------------------
@@ -479,7 +479,7 @@ def test_write_off_closes_the_loan_and_moves_no_cash(world, admin):
         date(2026, 4, 1),
     )
     assert w.cash() == cash
-    assert lending.arrears(loan, date(2026, 4, 2)) == lending.Arrears(0, 0)
+    assert loan_book.arrears(loan, date(2026, 4, 2)) == loan_book.Arrears(0, 0)
     refused(lambda: lending.record_repayment(admin, loan, 100, date(2026, 4, 2)), "amount")
     refused(lambda: lending.write_off(admin, loan, "again", date(2026, 4, 2)), "amount")
     audit = AuditEntry.get(AuditEntry.action == "loan.write_off")
@@ -492,7 +492,7 @@ def test_reschedule_keeps_the_old_installments_and_carries_interest_due(world, a
     lending.record_repayment(admin, loan, 21_675, date(2026, 2, 9))
     lending.record_repayment(admin, loan, 2_000, date(2026, 2, 16))  # 3000 of interest unpaid
     # On 2 March: installments 2 and 3 are due: interest 5000 + 5000 - 2000 = 8000 unpaid.
-    assert lending.due_now(loan, date(2026, 3, 2)) == (8_000, 33_325)
+    assert loan_book.due_now(loan, date(2026, 3, 2)) == (8_000, 33_325)
     refused(lambda: lending.reschedule(admin, loan, 0, "harvest", date(2026, 3, 2)), "periods")
     refused(lambda: lending.reschedule(admin, loan, 4, "", date(2026, 3, 2)), "reason")
     new = lending.reschedule(admin, loan, 4, "Harvest failed", date(2026, 3, 2))
@@ -512,14 +512,14 @@ def test_reschedule_keeps_the_old_installments_and_carries_interest_due(world, a
     old = LoanInstallment.select().where(LoanInstallment.replaced_on == date(2026, 3, 2))
     assert old.count() == 3
     # Nothing is due on the day; with the first new installment, the 8000 carried as well.
-    assert lending.due_now(loan, date(2026, 3, 2)) == (0, 0)
-    assert lending.due_now(loan, date(2026, 3, 9)) == (8_000 + 3_325, 8_325)
-    assert lending.arrears(loan, date(2026, 3, 10)) == lending.Arrears(
+    assert loan_book.due_now(loan, date(2026, 3, 2)) == (0, 0)
+    assert loan_book.due_now(loan, date(2026, 3, 9)) == (8_000 + 3_325, 8_325)
+    assert loan_book.arrears(loan, date(2026, 3, 10)) == loan_book.Arrears(
         8_000 + 3_325 + 8_325, 1, 11_325, 8_325
     )
     paid = lending.record_repayment(admin, loan, 11_325 + 8_325, date(2026, 3, 9))
     assert paid == lending.Repayment(11_325, 8_325, False)
-    assert lending.arrears(loan, date(2026, 3, 10)) == lending.Arrears(0, 0)
+    assert loan_book.arrears(loan, date(2026, 3, 10)) == loan_book.Arrears(0, 0)
     assert AuditEntry.get(AuditEntry.action == "loan.reschedule")
 
 
@@ -548,16 +548,16 @@ def test_portfolio_arrears_by_age_and_par30(world, admin):
     w = world(savings=[40_000] * 8)
     on = date(2026, 6, 1)
     prepared_portfolio(w, admin, on)
-    report = lending.portfolio(w.group, w.cycle, on)
+    report = loan_portfolio.portfolio(w.group, w.cycle, on)
     assert report.loans_outstanding == 5
     assert report.principal_outstanding == 5_000
     # Due on or before the day: all five (the current one is due today).
     assert (report.interest_due, report.principal_due) == (400, 5_000)
     assert report.arrears == {
-        "1_30": lending.Bucket(1, 1_100, 1_000),
-        "31_60": lending.Bucket(1, 1_000, 1_000),
-        "61_90": lending.Bucket(1, 1_100, 1_000),
-        "over_90": lending.Bucket(1, 1_100, 1_000),
+        "1_30": loan_portfolio.Bucket(1, 1_100, 1_000),
+        "31_60": loan_portfolio.Bucket(1, 1_000, 1_000),
+        "61_90": loan_portfolio.Bucket(1, 1_100, 1_000),
+        "over_90": loan_portfolio.Bucket(1, 1_100, 1_000),
     }
     # PAR>30: 3 loans of 1000 late more than 30 days / 5000 outstanding.
     assert report.par30 == Decimal("0.6000")
@@ -571,7 +571,7 @@ def test_portfolio_arrears_by_age_and_par30(world, admin):
 
 def test_portfolio_of_nothing(world):
     w = world(savings=[40_000])
-    report = lending.portfolio(w.group, w.cycle, date(2026, 6, 1))
+    report = loan_portfolio.portfolio(w.group, w.cycle, date(2026, 6, 1))
     assert (report.par30, report.repayment_rate, report.principal_outstanding) == (
         Decimal(0),
         None,
@@ -586,7 +586,7 @@ def test_portfolio_queries_do_not_grow_with_the_loans(world, admin, make_member)
 
     def count():
         with count_queries() as counter:
-            lending.portfolio(w.group, w.cycle, on)
+            loan_portfolio.portfolio(w.group, w.cycle, on)
         return counter.count
 
     small = count()
@@ -596,7 +596,7 @@ def test_portfolio_queries_do_not_grow_with_the_loans(world, admin, make_member)
                 member, 1_000, periods=2, on=on - timedelta(weeks=weeks), acknowledged=EVERY
             )
             lending.record_repayment(admin, loan, 300, on - timedelta(weeks=weeks - 1))
-    assert lending.portfolio(w.group, w.cycle, on).loans_outstanding == 5 + 24
+    assert loan_portfolio.portfolio(w.group, w.cycle, on).loans_outstanding == 5 + 24
     assert count() == small <= 3
 
 
@@ -618,5 +618,5 @@ def test_a_group_whose_rounding_unit_changed_keeps_the_loan_terms(world, admin):
     loan = w.grant(w.members[0], 50_000)
     SavingsGroup.update(rounding_unit=1).where(SavingsGroup.id == w.group.id).execute()
     assert Loan.get_by_id(loan.id).unit == 25
-    assert lending.due_now(loan, date(2026, 2, 9)) == (5_000, 16_675)
+    assert loan_book.due_now(loan, date(2026, 2, 9)) == (5_000, 16_675)
     assert LoanStatus(Loan.get_by_id(loan.id).status) == LoanStatus.ACTIVE

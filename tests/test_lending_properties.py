@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from peewee import fn
 
-from savings_groups import ledger, lending
+from savings_groups import ledger, lending, loan_book, loan_portfolio
 from savings_groups.lending import LoanRequest, LoanWarning
 from savings_groups.loans import flexible_allocation, schedule
 from savings_groups.models import Entry, EntryKind, Fund, Loan, LoanStatus
@@ -106,7 +106,7 @@ def test_the_ledger_and_the_loans_agree_after_any_sequence(setup, admin, method,
             loan = loans[who % len(loans)]
             if loan.status != LoanStatus.ACTIVE.value:
                 continue
-            most = lending.standing(loan, on).most_payable
+            most = loan_book.standing(loan, on).most_payable
             amount = max(1, most * share // 100)
             if most == 0:
                 continue
@@ -119,7 +119,7 @@ def test_the_ledger_and_the_loans_agree_after_any_sequence(setup, admin, method,
     assert ledger.balances(group)[Fund.LOAN_FUND] == (
         cash_before - granted + repaid_principal + repaid_interest
     )
-    report = lending.portfolio(group, cycle, on)
+    report = loan_portfolio.portfolio(group, cycle, on)
     outstanding = 0
     for loan in loans:
         loan = Loan.get_by_id(loan.id)
@@ -127,7 +127,7 @@ def test_the_ledger_and_the_loans_agree_after_any_sequence(setup, admin, method,
         assert owed >= 0
         assert -paid(loan, EntryKind.LOAN_DISBURSEMENT.value) == loan.principal
         assert (owed == 0) == (loan.status == LoanStatus.REPAID.value)
-        assert lending.standing(loan, on).principal_outstanding == owed
+        assert loan_book.standing(loan, on).principal_outstanding == owed
         outstanding += owed
     assert report.principal_outstanding == outstanding
     assert Decimal(0) <= report.par30 <= Decimal(1)
@@ -160,8 +160,8 @@ def test_paying_each_installment_on_its_day_follows_the_schedule(
     expected = schedule(principal, rate, periods, method, unit)
     for number, installment in enumerate(expected, start=1):
         day = START + timedelta(weeks=number)
-        assert lending.arrears(loan, day) == lending.Arrears(0, 0)
-        assert lending.due_now(loan, day) == (installment.interest, installment.principal)
+        assert loan_book.arrears(loan, day) == loan_book.Arrears(0, 0)
+        assert loan_book.due_now(loan, day) == (installment.interest, installment.principal)
         result = lending.record_repayment(admin, loan, installment.total, day)
         assert (result.interest, result.principal) == (installment.interest, installment.principal)
         assert result.repaid == (number == periods)
@@ -193,14 +193,14 @@ def test_flexible_loan_in_the_database_is_the_pure_allocation(
     payments = []
     for number, wish in enumerate(wishes, start=1):
         day = START + timedelta(weeks=number)
-        most = lending.standing(loan, day).most_payable
+        most = loan_book.standing(loan, day).most_payable
         amount = most * wish // 100
         payments.append(amount)
         expected = flexible_allocation(principal, rate, payments, unit)[-1]
         if amount:
             result = lending.record_repayment(admin, loan, amount, day)
             assert (result.interest, result.principal) == (expected.interest, expected.principal)
-        assert lending.standing(loan, day).principal_outstanding == expected.balance
+        assert loan_book.standing(loan, day).principal_outstanding == expected.balance
         if expected.balance == 0 and expected.interest_arrears == 0:
             assert Loan.get_by_id(loan.id).status == LoanStatus.REPAID.value
             break

@@ -6,11 +6,12 @@ from decimal import Decimal
 
 import pytest
 
-from savings_groups import ledger, lending, opening
+from savings_groups import ledger, lending, loan_book, loan_portfolio, opening
 from savings_groups.db import db
 from savings_groups.errors import DomainError
 from savings_groups.ledger import MemberTotals
-from savings_groups.lending import Arrears, Repayment, Standing
+from savings_groups.lending import Repayment
+from savings_groups.loan_book import Arrears, Standing
 from savings_groups.loans import LoanError
 from savings_groups.models import (
     AuditEntry,
@@ -119,19 +120,19 @@ def test_a_loan_outstanding_in_xof_becomes_a_loan_like_any_other(
     details = json.loads(AuditEntry.get(AuditEntry.action == "cycle.opening").details)
     assert (details["loans"], details["loans_outstanding"]) == ([loan.id], 12_000)
 
-    assert lending.standing(loan, date(2026, 3, 2)) == Standing(12_000, 0, 0, Arrears(0, 0))
-    assert lending.due_now(loan, date(2026, 3, 9)) == (1200, 2000)
+    assert loan_book.standing(loan, date(2026, 3, 2)) == Standing(12_000, 0, 0, Arrears(0, 0))
+    assert loan_book.due_now(loan, date(2026, 3, 9)) == (1200, 2000)
     assert lending.record_repayment(admin, loan, 3200, date(2026, 3, 9)) == Repayment(
         1200, 2000, False
     )
     assert ledger.balances(group)[Fund.LOAN_FUND] == 6000 + 3200
     # The second week unpaid: late from the day after.
-    assert lending.standing(loan, date(2026, 3, 17)) == Standing(
+    assert loan_book.standing(loan, date(2026, 3, 17)) == Standing(
         10_000, 1200, 2000, Arrears(3200, 1, 1200, 2000)
     )
-    report = lending.portfolio(group, cycle, date(2026, 3, 17))
+    report = loan_portfolio.portfolio(group, cycle, date(2026, 3, 17))
     assert (report.loans_outstanding, report.principal_outstanding) == (1, 10_000)
-    assert report.arrears["1_30"] == lending.Bucket(1, 3200, 10_000)
+    assert report.arrears["1_30"] == loan_portfolio.Bucket(1, 3200, 10_000)
     assert report.repayment_rate == Decimal("0.5000")  # 3,200 paid of 6,400 due before the 17th
 
 
@@ -165,7 +166,7 @@ def test_a_loan_outstanding_in_ngn_counts_kobo_and_can_be_repaid_at_once(
         (2, date(2026, 3, 31), 411_517, 16_461),
         (3, date(2026, 4, 30), 411_516, 8_230),
     ]
-    assert lending.standing(loan, date(2026, 2, 28)) == Standing(
+    assert loan_book.standing(loan, date(2026, 2, 28)) == Standing(
         1_234_550, 24_691, 411_517, Arrears(0, 0)
     )
     assert lending.record_repayment(admin, loan, 1_259_241, date(2026, 2, 28)) == Repayment(
@@ -173,7 +174,7 @@ def test_a_loan_outstanding_in_ngn_counts_kobo_and_can_be_repaid_at_once(
     )
     assert Loan.get_by_id(loan.id).status == LoanStatus.REPAID.value
     assert ledger.balances(group)[Fund.LOAN_FUND] == 500_000 + 1_259_241
-    assert lending.portfolio(group, cycle, date(2026, 3, 1)).loans_outstanding == 0
+    assert loan_portfolio.portfolio(group, cycle, date(2026, 3, 1)).loans_outstanding == 0
 
 
 @pytest.mark.parametrize(

@@ -11,11 +11,12 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length
 
-from .. import access, lending, loan_reports
+from .. import access, lending, loan_book, loan_reports
 from ..access import Action
 from ..cycles import MAX_PERIODS, LoanMethod
 from ..errors import N_, DomainError, NotFound
-from ..lending import AGE_BUCKETS, LoanWarning
+from ..lending import LoanWarning
+from ..loan_portfolio import AGE_BUCKETS, portfolio
 from ..models import (
     Cycle,
     EntryKind,
@@ -94,7 +95,7 @@ def index(group_id: int):
             raise NotFound(N_("This cycle does not exist in this group."))
     else:
         cycle = next((c for c in cycles if c.closed_at is None), cycles[0] if cycles else None)
-    report = lending.portfolio(group, cycle, on)
+    report = portfolio(group, cycle, on)
     return render_template(
         "loans/index.html",
         group=group,
@@ -152,7 +153,7 @@ def _decide(template: str, form, group, loan, decide, done: str):
         else:
             flash(done, "success")
             return redirect(url_for("loans.show", group_id=group.id, loan_id=loan.id))
-    standing = lending.standing(loan, date.today())
+    standing = loan_book.standing(loan, date.today())
     return render_form(template, form, group=group, loan=loan, standing=standing)
 
 
@@ -214,5 +215,5 @@ def loan_portfolio(group, cycle):
     repaid (one query when there is none, three when there are)."""
     if group.kind != GroupKind.SAVINGS.value:
         return None
-    report = lending.portfolio(group, cycle, date.today())
+    report = portfolio(group, cycle, date.today())
     return report if report.loans_outstanding else None
