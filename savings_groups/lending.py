@@ -24,7 +24,7 @@ from . import audit, ledger
 from .cycles import MAX_PERIODS, LoanMethod
 from .db import db
 from .errors import N_, Amount
-from .loan_book import add_periods, book_of, books_of, fix_charges
+from .loan_book import Book, add_periods, book_of, books_of, fix_charges
 from .loans import (
     Installment,
     LoanError,
@@ -535,6 +535,14 @@ def _check_date(loan: Loan, on: date) -> None:
         raise LoanError(N_("The date cannot be before the loan was granted."), field="on")
 
 
+def _open_book(loan: Loan, on: date) -> tuple[Loan, Book]:
+    """The loan as it is in the database, checked open on that day, and its book."""
+    fresh = _fresh(loan)
+    _check_active(fresh)
+    _check_date(fresh, on)
+    return fresh, book_of(fresh)
+
+
 def _check_active(loan: Loan) -> None:
     if loan.status != LoanStatus.ACTIVE.value:
         raise LoanError(
@@ -562,10 +570,7 @@ def record_repayment(
     if meeting is not None and meeting.group_id != loan.group_id:
         raise ValueError("the meeting is not this loan's group's")
     with db.atomic():
-        given, loan = loan, _fresh(loan)
-        _check_active(loan)
-        _check_date(loan, on)
-        book = book_of(loan)
+        given, (loan, book) = loan, _open_book(loan, on)
         fix_charges(book, on)
         interest_due, _principal_due = book.due(on)
         try:
@@ -623,10 +628,7 @@ def write_off(actor: User, loan: Loan, reason: str, on: date) -> Entry:
     its interest no longer owed."""
     reason = _reason(reason)
     with db.atomic():
-        given, loan = loan, _fresh(loan)
-        _check_active(loan)
-        _check_date(loan, on)
-        book = book_of(loan)
+        given, (loan, book) = loan, _open_book(loan, on)
         outstanding = book.outstanding
         interest_due, _p = book.due(on)
         loan.written_off += outstanding
@@ -673,10 +675,7 @@ def reschedule(
             count=MAX_PERIODS,
         )
     with db.atomic():
-        given, loan = loan, _fresh(loan)
-        _check_active(loan)
-        _check_date(loan, on)
-        book = book_of(loan)
+        given, (loan, book) = loan, _open_book(loan, on)
         fix_charges(book, on)
         interest_due, _p = book.due(on)
         outstanding = book.outstanding
