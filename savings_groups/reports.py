@@ -59,7 +59,6 @@ class PassbookLine:
     totals: ledger.MemberTotals
     meeting: Meeting | None = None
     attendance: AttendanceStatus | None = None
-    # Loans: once loans exist, the loan balance after this line goes here (from loan entries).
 
 
 @dataclass(frozen=True)
