@@ -40,6 +40,10 @@ ACTION_LABELS = {
     "loan.write_off": N_("Loan written off"),
     "loan.reschedule": N_("Loan rescheduled"),
     "loan.opening": N_("Loan outstanding from the paper books entered"),
+    # share-out
+    # exits and the next cycle
+    # rotations (ROSCA setup)
+    # rounds (ROSCA rounds)
 }
 
 

@@ -270,6 +270,76 @@ class Member(BaseModel):
         indexes = ((("group", "number"), True),)
 
 
+class ProfitMethod(Choice):
+    PROPORTIONAL = "proportional"  # profit in proportion to shares (shareout.compute)
+    TIME_WEIGHTED = "time_weighted"  # shares bought earlier earn more
+
+
+labelled(
+    ProfitMethod,
+    {
+        ProfitMethod.PROPORTIONAL: N_("In proportion to shares"),
+        ProfitMethod.TIME_WEIGHTED: N_("By shares and how long each was held"),
+    },
+)
+
+
+class LeftoverRule(Choice):
+    LARGEST_REMAINDER = "largest_remainder"
+    CARRY_OVER = "carry_over"
+
+
+labelled(
+    LeftoverRule,
+    {
+        LeftoverRule.LARGEST_REMAINDER: N_("Given one by one to the largest remainders"),
+        LeftoverRule.CARRY_OVER: N_("All carried over to the next cycle"),
+    },
+)
+
+
+class SocialFundRule(Choice):
+    KEPT = "kept"
+    SPLIT_EQUALLY = "split_equally"
+
+
+labelled(
+    SocialFundRule,
+    {
+        SocialFundRule.KEPT: N_("Kept for the next cycle"),
+        SocialFundRule.SPLIT_EQUALLY: N_("Split equally among the members"),
+    },
+)
+
+
+class LoansAtShareOut(Choice):
+    REPAY_FIRST = "repay_first"
+    DEDUCT = "deduct"
+
+
+labelled(
+    LoansAtShareOut,
+    {
+        LoansAtShareOut.REPAY_FIRST: N_("All loans must be repaid before the share-out"),
+        LoansAtShareOut.DEDUCT: N_("What a member owes is deducted from the payout"),
+    },
+)
+
+
+class ExitRule(Choice):
+    SAVINGS_ONLY = "savings_only"
+    SAVINGS_AND_PROFIT = "savings_and_profit"
+
+
+labelled(
+    ExitRule,
+    {
+        ExitRule.SAVINGS_ONLY: N_("Savings back only"),
+        ExitRule.SAVINGS_AND_PROFIT: N_("Savings with the profit to date"),
+    },
+)
+
+
 class Cycle(BaseModel):
     """A cycle of an accumulating group and the rules (constitution) the members voted for it."""
 
@@ -289,8 +359,15 @@ class Cycle(BaseModel):
     one_loan_at_a_time = BooleanField(default=True)
     guarantor_threshold = BigIntegerField(null=True)
     debt_warning_ratio = DecimalText(max_length=20, default="2")
+    # The share-out and exit rules (see ProfitMethod, LeftoverRule, ...).
+    profit_method = CharField(max_length=20, default=ProfitMethod.PROPORTIONAL.value)
+    leftover_rule = CharField(max_length=20, default=LeftoverRule.LARGEST_REMAINDER.value)
+    social_fund_rule = CharField(max_length=20, default=SocialFundRule.KEPT.value)
+    loans_at_share_out = CharField(max_length=20, default=LoansAtShareOut.DEDUCT.value)
+    exit_rule = CharField(max_length=20, default=ExitRule.SAVINGS_ONLY.value)
+    follows = ForeignKeyField("self", null=True, on_delete="RESTRICT")  # the cycle before it
     rules_fixed_at = DateTimeField(null=True)  # set when the first meeting is closed
-    closed_at = DateTimeField(null=True)
+    closed_at = DateTimeField(null=True)  # set when the share-out is finalised
     created_at = DateTimeField(default=utcnow)
 
     class Meta:
@@ -399,6 +476,16 @@ class EntryKind(Choice):
     LOAN_INTEREST = "loan_interest"
     LOAN_PRINCIPAL = "loan_principal"
     LOAN_WRITE_OFF = "loan_write_off"
+    # share-out, exits and the next cycle
+    SHARE_OUT = "share_out"  # a member's payout at the share-out (- out; + a member paying in)
+    SOCIAL_FUND_SHARE_OUT = "social_fund_share_out"  # the social fund split among members
+    CARRY_OVER = "carry_over"  # cash moved from a closed cycle (-) to the next one (+)
+    EXIT_SETTLEMENT = "exit_settlement"  # paid to a member who leaves during the cycle
+    # ROSCAs (fund: pot)
+    CONTRIBUTION = "contribution"
+    POT_PAYOUT = "pot_payout"
+    BID_DISCOUNT = "bid_discount"  # a winning bid's discount shared out to the other members
+    LATE_FINE = "late_fine"
 
 
 labelled(
@@ -414,6 +501,14 @@ labelled(
         EntryKind.LOAN_INTEREST: N_("Loan interest paid"),
         EntryKind.LOAN_PRINCIPAL: N_("Loan repaid"),
         EntryKind.LOAN_WRITE_OFF: N_("Loan written off"),
+        EntryKind.SHARE_OUT: N_("Share-out payout"),
+        EntryKind.SOCIAL_FUND_SHARE_OUT: N_("Social fund shared out"),
+        EntryKind.CARRY_OVER: N_("Carried over"),
+        EntryKind.EXIT_SETTLEMENT: N_("Paid to a member leaving"),
+        EntryKind.CONTRIBUTION: N_("Contribution"),
+        EntryKind.POT_PAYOUT: N_("Pot paid out"),
+        EntryKind.BID_DISCOUNT: N_("Share of a winning bid"),
+        EntryKind.LATE_FINE: N_("Late fine"),
     },
 )
 
@@ -569,6 +664,147 @@ class LoanFlag(BaseModel):
         indexes = ((("loan", "code"), True),)
 
 
+class CycleShareOut(BaseModel):
+    """A finalised share-out: the figures the group was shown and paid, kept as they were.
+
+    The money is in the ledger (share_out, social_fund_share_out and loan entries of the
+    cycle); these rows keep the sheet the members signed, with the rules it applied.
+    """
+
+    id = AutoField()
+    cycle = ForeignKeyField(Cycle, unique=True, backref="share_outs", on_delete="RESTRICT")
+    held_on = DateField()
+    cash = BigIntegerField()  # the loan fund's cash before the payouts
+    owed = BigIntegerField()  # principal and interest still owed, deducted from payouts
+    value_per_share = DecimalText(max_length=40)
+    carry_over = BigIntegerField()  # loan fund cash left for the next cycle
+    social_fund = BigIntegerField()  # the social fund's cash before the share-out
+    social_fund_carry_over = BigIntegerField()  # social fund cash left for the next cycle
+    profit_method = CharField(max_length=20)
+    leftover_rule = CharField(max_length=20)
+    social_fund_rule = CharField(max_length=20)
+    loans_at_share_out = CharField(max_length=20)
+    finalised_by = ForeignKeyField(User, on_delete="RESTRICT")
+    finalised_at = DateTimeField(default=utcnow)
+
+
+class ShareOutLine(BaseModel):
+    """One member's line of a finalised share-out (negative payout: the member paid in)."""
+
+    id = AutoField()
+    share_out = ForeignKeyField(CycleShareOut, backref="lines", on_delete="RESTRICT")
+    member = ForeignKeyField(Member, on_delete="RESTRICT")
+    shares = IntegerField()
+    saved = BigIntegerField()
+    profit = BigIntegerField()
+    deducted = BigIntegerField()
+    social_fund = BigIntegerField(default=0)
+    payout = BigIntegerField()
+
+    class Meta:
+        indexes = ((("share_out", "member"), True),)
+
+
+class MemberExit(BaseModel):
+    """The settlement of a member who left during a cycle, by the cycle's exit rule."""
+
+    id = AutoField()
+    member = ForeignKeyField(Member, backref="exits", on_delete="RESTRICT")
+    cycle = ForeignKeyField(Cycle, backref="exits", on_delete="RESTRICT")
+    settled_on = DateField()
+    rule = CharField(max_length=20)
+    shares = IntegerField()
+    saved = BigIntegerField()
+    profit = BigIntegerField()
+    deducted = BigIntegerField()
+    payout = BigIntegerField()  # negative: the member paid in what savings did not cover
+    recorded_by = ForeignKeyField(User, on_delete="RESTRICT")
+    recorded_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("member", "cycle"), True),)
+
+
+class RotationOrder(Choice):
+    FIXED = "fixed"
+    LOTTERY = "lottery"
+    BIDDING = "bidding"
+
+
+labelled(
+    RotationOrder,
+    {
+        RotationOrder.FIXED: N_("Fixed order agreed by the group"),
+        RotationOrder.LOTTERY: N_("Lottery draw at each round"),
+        RotationOrder.BIDDING: N_("Bidding at each round"),
+    },
+)
+
+
+class DiscountRule(Choice):
+    SHARED = "shared"
+    KEPT = "kept"
+
+
+labelled(
+    DiscountRule,
+    {
+        DiscountRule.SHARED: N_("Shared among the other members"),
+        DiscountRule.KEPT: N_("Kept as a group fund"),
+    },
+)
+
+
+class Rotation(BaseModel):
+    """A ROSCA's rotation: a contribution per hand each round, paid to one hand per round."""
+
+    id = AutoField()
+    group = ForeignKeyField(SavingsGroup, backref="rotations", on_delete="RESTRICT")
+    number = IntegerField()
+    contribution = BigIntegerField()  # per hand and round, minor units
+    frequency = CharField(max_length=20)  # MeetingFrequency
+    start_date = DateField()
+    order = CharField(max_length=20)  # RotationOrder
+    discount_rule = CharField(max_length=20, default=DiscountRule.SHARED.value)
+    late_fine = BigIntegerField(default=0)
+    notes = TextField(default="")
+    created_by = ForeignKeyField(User, on_delete="RESTRICT")
+    created_at = DateTimeField(default=utcnow)
+    started_at = DateTimeField(null=True)  # hands and order fixed from then on
+    finished_at = DateTimeField(null=True)
+
+    class Meta:
+        indexes = ((("group", "number"), True),)
+
+
+class Hand(BaseModel):
+    """A stake in a rotation: it pays the contribution each round and takes the pot once.
+
+    Held by one member, or by two members as half hands (each pays half, they share the pot).
+    `position` is its place in a fixed order (empty for lottery and bidding).
+    """
+
+    id = AutoField()
+    rotation = ForeignKeyField(Rotation, backref="hands", on_delete="RESTRICT")
+    number = IntegerField()
+    position = IntegerField(null=True)
+
+    class Meta:
+        indexes = ((("rotation", "number"), True),)
+
+
+class HandHolder(BaseModel):
+    """A member holding a hand, whole or half (a half hand has two holders)."""
+
+    id = AutoField()
+    hand = ForeignKeyField(Hand, backref="holders", on_delete="RESTRICT")
+    member = ForeignKeyField(Member, on_delete="RESTRICT")
+    half = BooleanField(default=False)
+
+    class Meta:
+        indexes = ((("hand", "member"), True),)
+
+
 ALL_MODELS = [
     Organization,
     User,
@@ -588,4 +824,10 @@ ALL_MODELS = [
     LoanInstallment,
     LoanGuarantor,
     LoanFlag,
+    CycleShareOut,
+    ShareOutLine,
+    MemberExit,
+    Rotation,
+    Hand,
+    HandHolder,
 ]

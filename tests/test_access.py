@@ -204,6 +204,10 @@ MATRIX = [
         "loans.reschedule",
         (404, MISSING, MISSING, MISSING),
     ),
+    # shareout: rows for the share-out pages
+    # exits: rows for member exits and the next cycle ({member}: the borrower of {loan})
+    # rotations: rows for the ROSCA setup pages
+    # rounds: rows for the ROSCA round pages
 ]
 PUBLIC = {"auth.login", "auth.setup", "auth.language", "auth.logout", "auth.lock", "static"}
 
@@ -248,6 +252,9 @@ def world(make_user, make_group, make_cycle):
         "people": people,
         "meeting": meeting.id,
         "loan": loan.id,
+        "member": borrower.id,
+        "cycle": cycle.id,
+        # rotations: ids of ROSCA objects for the matrix
     }
 
 

@@ -12,10 +12,24 @@ from ..money import format_amount
 
 
 def init_app(app) -> None:
-    from . import admin, auth, cycles, errors, groups, ledger, loans, meetings, members
+    from . import (
+        admin,
+        auth,
+        cycles,
+        errors,
+        groups,
+        ledger,
+        loans,
+        meetings,
+        members,
+        rosca_rounds,
+        rotations,
+        shareout,
+    )
     from .auth import language_switch_form
 
-    for module in (auth, groups, members, cycles, meetings, ledger, loans, admin):
+    blueprints = (auth, groups, members, cycles, meetings, ledger, loans, shareout)
+    for module in blueprints + (rotations, rosca_rounds, admin):
         app.register_blueprint(module.bp)
     errors.init_app(app)
     app.jinja_env.globals.update(can=lambda action: can(current_user.user, action), Action=Action)
