@@ -8,7 +8,14 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from savings_groups.errors import DomainError
-from savings_groups.shareout import ShareOut, ShareOutError, compute
+from savings_groups.shareout import (
+    ShareOut,
+    ShareOutError,
+    compute,
+    compute_time_weighted,
+    return_on_savings,
+    split_social_fund,
+)
 
 # -- hand-computed cases ------------------------------------------------------------------------
 
@@ -183,3 +190,124 @@ def test_equal_shares_without_debt_differ_by_at_most_one_unit(cash, counts, unit
     shares = dict(enumerate(counts + counts[:1]))  # the last member holds as many as the first
     payouts = compute(cash, {}, shares, unit).payouts
     assert abs(payouts[0] - payouts[len(counts)]) <= unit
+
+
+# -- the group's other rules: leftover carried over, profit weighted by time, social fund -------
+
+
+def test_leftover_carried_over_keeps_every_payout_rounded_down():
+    # The XOF case above: floors 10709, 7016 and 3212 units; the unit c would get is carried.
+    result = compute(523_460, {"b": 12_000}, {"a": 10, "b": 7, "c": 3}, 25, leftover="carry_over")
+    assert result.payouts == {"a": 267_725, "b": 175_400, "c": 80_300}
+    assert result.carry_over == 35
+
+
+def test_an_unknown_leftover_rule_is_a_bug():
+    with pytest.raises(ValueError, match="leftover"):
+        compute(100, {}, {"a": 1}, 1, leftover="round")
+
+
+def test_time_weighted_xof_unit_25():
+    # Saved a 2,000 (held 4 periods: weight 8), b 2,000 (held 1 period: weight 2), c owes
+    # 1,000 and saved 1,000 (weight 2). Cash 5,510: fund 6,510, profit 1,510 split 8:2:2 =
+    # 1,006.67, 251.67, 251.67. Exact: a 3,006.67 -> 120.27 units; b 2,251.67 -> 90.07;
+    # c 251.67 -> 10.07. Floors 220 units, the cash has 220 (5,500): 10 carried over.
+    result = compute_time_weighted(
+        5_510, {"c": 1_000}, {"a": 2_000, "b": 2_000, "c": 1_000}, {"a": 8, "b": 2, "c": 2}, 25
+    )
+    assert result.payouts == {"a": 3_000, "b": 2_250, "c": 250}
+    assert result.carry_over == 10
+    assert result.value_per_share == Decimal(1_510) / Decimal(12)
+
+
+def test_time_weighted_a_loss_is_shared_by_weight():
+    # A loan written off: the fund (3,400) is worth less than the savings (4,000). The loss of
+    # 600 is shared 2:1, so a bears 400 and b 200.
+    result = compute_time_weighted(3_400, {}, {"a": 2_000, "b": 2_000}, {"a": 2, "b": 1}, 5)
+    assert result.payouts == {"a": 1_600, "b": 1_800}
+    assert result.carry_over == 0
+
+
+def test_time_weighted_without_any_share_held_a_period():
+    with pytest.raises(ShareOutError, match="weighted"):
+        compute_time_weighted(1_000, {}, {"a": 1_000}, {"a": 0})
+
+
+def test_social_fund_split_equally():
+    assert split_social_fund(1_010, ["a", "b", "c"], 25) == ({"a": 350, "b": 325, "c": 325}, 10)
+    assert split_social_fund(1_000, [], 25) == ({}, 1_000)
+
+
+def test_return_on_savings():
+    assert return_on_savings(1_315, 20_000, 42) == (
+        Decimal("0.06575"),
+        Decimal("0.06575") * 365 / 42,
+    )
+    assert return_on_savings(100, 0, 30) == (None, None)
+    assert return_on_savings(-500, 10_000, 0) == (Decimal("-0.05"), None)
+
+
+leftovers = st.sampled_from(["largest_remainder", "carry_over"])
+
+
+@st.composite
+def savers(draw):
+    """Members 0..n-1 with savings, weights (at least one positive) and debts."""
+    count = draw(st.integers(min_value=1, max_value=8))
+    saved = {m: draw(st.integers(0, 10**7)) for m in range(count)}
+    weights = {m: draw(st.integers(0, 500)) for m in range(count)}
+    assume(sum(weights.values()) > 0)
+    debtors = draw(st.lists(st.integers(0, count + 1), max_size=count + 2, unique=True))
+    owed = {m: draw(st.integers(0, 10**7)) for m in debtors}
+    return owed, saved, weights
+
+
+@given(cashes, groups(), units, leftovers)
+def test_with_either_leftover_rule_payouts_and_carry_add_up(cash, group, unit, leftover):
+    owed, shares = group
+    result = compute(cash, owed, shares, unit, leftover=leftover)
+    assert sum(result.payouts.values()) + result.carry_over == cash
+    assert result.carry_over >= 0
+    assert all(payout % unit == 0 for payout in result.payouts.values())
+    if leftover == "carry_over":
+        fund, total = cash + sum(owed.values()), sum(shares.values())
+        for member, payout in result.payouts.items():
+            exact = Fraction(fund * shares.get(member, 0), total) - owed.get(member, 0)
+            assert exact - unit < payout <= exact
+
+
+@given(st.integers(0, 10**10), savers(), units, leftovers)
+def test_time_weighted_payouts_and_carry_add_up(cash, group, unit, leftover):
+    owed, saved, weights = group
+    result = compute_time_weighted(cash, owed, saved, weights, unit, leftover=leftover)
+    assert sum(result.payouts.values()) + result.carry_over == cash
+    assert result.carry_over >= 0
+    if leftover == "largest_remainder":
+        assert result.carry_over == cash % unit
+    assert all(payout % unit == 0 for payout in result.payouts.values())
+
+
+@given(st.integers(0, 10**10), savers(), units)
+def test_time_weighted_more_weight_never_means_less_when_profitable(cash, group, unit):
+    owed, saved, weights = group
+    result = compute_time_weighted(cash, owed, saved, weights, unit)
+    profit = cash + sum(owed.values()) - sum(saved.values())
+    for a in saved:
+        for b in saved:
+            if (saved[a], owed.get(a, 0)) != (saved[b], owed.get(b, 0)):
+                continue
+            if weights[a] > weights[b]:
+                if profit >= 0:
+                    assert result.payouts[a] >= result.payouts[b]
+                else:
+                    assert result.payouts[a] <= result.payouts[b]
+            if weights[a] == weights[b]:
+                assert abs(result.payouts[a] - result.payouts[b]) <= unit
+
+
+@given(st.integers(0, 10**9), st.integers(0, 30), units)
+def test_the_social_fund_split_adds_up_and_differs_by_one_unit_at_most(cash, count, unit):
+    parts, carry = split_social_fund(cash, list(range(count)), unit)
+    assert sum(parts.values()) + carry == cash
+    if parts:
+        assert max(parts.values()) - min(parts.values()) <= unit

@@ -1,5 +1,175 @@
 """The share-out pages: the preview, finalising, the sheet and the slips."""
 
-from flask import Blueprint
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import format_date
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DateField, HiddenField
+from wtforms.validators import DataRequired, InputRequired
+
+from .. import access, closing
+from ..access import Action
+from ..cycles import current_cycle
+from ..errors import N_, DomainError, NotFound
+from ..groups import today
+from ..models import Cycle, GroupKind
+from ..money import round_to_unit
+from . import render_form, show_error, translate
 
 bp = Blueprint("shareout", __name__, url_prefix="/groups/<int:group_id>")
+
+PERCENT_PLACES = Decimal("0.1")
+
+
+class DayForm(FlaskForm):
+    """The day of the share-out to preview (a GET form: nothing is written)."""
+
+    class Meta:
+        csrf = False
+
+    on = DateField(_l("Day of the share-out"))
+
+
+class FinaliseForm(FlaskForm):
+    cycle = HiddenField()
+    on = DateField(
+        _l("Day of the share-out"),
+        validators=[InputRequired(message=_l("Enter the day of the share-out."))],
+    )
+    confirm = BooleanField(
+        _l("The members have seen this sheet and agree: post the payouts and close the cycle."),
+        validators=[DataRequired(message=_l("Tick the box to confirm the share-out."))],
+    )
+
+
+@bp.context_processor
+def helpers():
+    return {
+        "percent": percent,
+        "minor": lambda value: round_to_unit(value, 1),
+        "problem_text": problem_text,
+    }
+
+
+def readable(error: DomainError) -> DomainError:
+    """The same error with its dates written the reader's way (amounts are, by translate)."""
+    params = {
+        name: format_date(value) if isinstance(value, date) else value
+        for name, value in error.params.items()
+    }
+    return DomainError(error.message, error.field, **params)
+
+
+def problem_text(error: DomainError) -> str:
+    return translate(readable(error))
+
+
+def percent(ratio: Decimal | None) -> Decimal | None:
+    """A ratio (0.06575) as percent with one decimal (6.6), or None."""
+    if ratio is None:
+        return None
+    return (ratio * 100).quantize(PERCENT_PLACES, ROUND_HALF_UP)
+
+
+def _savings_group(group_id: int, action: Action = Action.VIEW_GROUP):
+    group = access.group_for(current_user.user, group_id, action)
+    if group.kind != GroupKind.SAVINGS.value:
+        raise NotFound(N_("Only savings groups share out a cycle."))
+    return group
+
+
+def _cycle(group, cycle_id):
+    """The cycle asked for, else the open one, else the latest (None when there is none)."""
+    if cycle_id:
+        cycle = Cycle.select().where((Cycle.id == cycle_id) & (Cycle.group == group)).first()
+        if cycle is None:
+            raise NotFound(N_("This cycle does not exist in this group."))
+        return cycle
+    return (
+        current_cycle(group)
+        or Cycle.select().where(Cycle.group == group).order_by(Cycle.number.desc()).first()
+    )
+
+
+def _sheet(group, cycle, on):
+    """The finalised sheet when there is one, else the preview on that day."""
+    if cycle is None:
+        return None
+    return closing.stored(cycle) or closing.preview(group, cycle, on)
+
+
+def _day():
+    form = DayForm(request.args)
+    if request.args.get("on") and form.validate():
+        return form, form.on.data
+    form.on.data = today()
+    return form, today()
+
+
+@bp.route("/share-out")
+@login_required
+def preview(group_id: int):
+    group = _savings_group(group_id)
+    cycle = _cycle(group, request.args.get("cycle", type=int))
+    day_form, on = _day()
+    sheet = _sheet(group, cycle, on)
+    form = FinaliseForm(formdata=None, cycle=cycle.id if cycle else "", on=on)
+    return render_template(
+        "shareout/preview.html", group=group, cycle=cycle, sheet=sheet, form=form, day=day_form
+    )
+
+
+@bp.route("/share-out", methods=["POST"])
+@login_required
+def finalise(group_id: int):
+    group = _savings_group(group_id, Action.RECORD)
+    form = FinaliseForm()
+    cycle_id = form.cycle.data if (form.cycle.data or "").isdecimal() else None
+    cycle = _cycle(group, int(cycle_id) if cycle_id else None)
+    if form.validate_on_submit() and cycle is not None:
+        try:
+            closing.finalise(current_user.user, group, cycle, form.on.data)
+        except DomainError as error:
+            show_error(form, readable(error))
+        else:
+            flash(_("The share-out is final: the payouts are posted and the cycle is closed."))
+            return redirect(url_for("shareout.preview", group_id=group.id, cycle=cycle.id))
+    on = form.on.data or today()
+    day_form = DayForm(formdata=None, on=on)
+    return render_form(
+        "shareout/preview.html",
+        form,
+        status=422,
+        group=group,
+        cycle=cycle,
+        sheet=_sheet(group, cycle, on),
+        day=day_form,
+    )
+
+
+def _paper(template: str, group_id: int):
+    group = _savings_group(group_id)
+    cycle = _cycle(group, request.args.get("cycle", type=int))
+    if cycle is None:
+        raise NotFound(N_("This group has no cycle yet."))
+    _form, on = _day()
+    size = "a5" if request.args.get("size") == "a5" else "a4"
+    sheet = _sheet(group, cycle, on)
+    return render_template(template, group=group, cycle=cycle, sheet=sheet, size=size)
+
+
+@bp.route("/share-out/sheet")
+@login_required
+def sheet(group_id: int):
+    return _paper("shareout/sheet.html", group_id)
+
+
+@bp.route("/share-out/slips")
+@login_required
+def slips(group_id: int):
+    return _paper("shareout/slips.html", group_id)

@@ -1,0 +1,111 @@
+"""In French, a facilitator previews the share-out, finalises it, and prints the slips."""
+
+import re
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from savings_groups import ledger, lending
+from savings_groups.db import db
+from savings_groups.lending import LoanRequest
+from savings_groups.models import Cycle, EntryKind, Fund, Loan, LoanStatus, Role
+from savings_groups.money import format_amount
+
+from ..conftest import PASSWORD
+
+pytestmark = pytest.mark.e2e
+
+A4_HEIGHT, A5_HEIGHT = 842, 595  # points: 297 mm and 210 mm
+
+
+def xof(amount: int) -> str:
+    return format_amount(amount, "XOF", "fr")
+
+
+def page_heights(pdf: bytes) -> set[int]:
+    """The heights of the pages of a PDF, in points, rounded (from their MediaBox)."""
+    boxes = re.findall(rb"/MediaBox\s*\[\s*0 0 ([0-9.]+) ([0-9.]+)\s*\]", pdf)
+    return {round(float(height)) for _width, height in boxes}
+
+
+def test_a_facilitator_closes_a_cycle_and_prints_the_slips_in_french(
+    page: Page, admin, make_user, make_group, make_member, make_cycle
+):
+    today = date.today()
+    group = make_group("Benkadi", currency="XOF", rounding_unit=25, meeting_frequency="weekly")
+    cycle = make_cycle(
+        group,
+        start_date=today - timedelta(days=60),
+        planned_end=today + timedelta(days=200),
+        social_fund_contribution=0,
+        min_shares=0,
+        loan_rate=Decimal("0.10"),
+        loan_method="flat",
+        loan_max_multiple=Decimal(3),
+        loan_max_periods=4,
+    )
+    awa, binta = (make_member(group, full_name=name) for name in ("Awa Traoré", "Binta Diallo"))
+    with db.connection_context():
+        for member in (awa, binta):
+            ledger.post(
+                admin,
+                group,
+                Fund.LOAN_FUND,
+                EntryKind.SHARE_PURCHASE,
+                10_000,
+                cycle=cycle,
+                member=member,
+                shares=10,
+            )
+        # 10,000 over 4 weeks at 10 % flat: 2,500 of principal and 1,000 of interest a week.
+        loan = lending.grant_loan(
+            admin, group, cycle, LoanRequest(awa, 10_000, 4, "business"), today - timedelta(21)
+        )
+        lending.record_repayment(admin, loan, 3_500, today - timedelta(days=14))
+        lending.record_repayment(admin, loan, 3_500, today - timedelta(days=7))
+    make_user("fatou", role=Role.FACILITATOR, groups=[group], locale="fr")
+    page.goto("/login")
+    page.fill("#username", "fatou")
+    page.fill("#password", PASSWORD)
+    page.keyboard.press("Enter")
+    expect(page.locator("html")).to_have_attribute("lang", "fr")
+
+    # The preview, from the group's page. Cash 17,000; Awa owes the third week's interest and
+    # the principal left: 6,000. Fund 23,000 / 20 shares = 1,150 a share: Awa 11,500 - 6,000.
+    page.goto(f"/groups/{group.id}")
+    page.locator(f"a[href='/groups/{group.id}/share-out']").click()
+    expect(page.locator("#cash-loan_fund")).to_have_text(xof(17_000))
+    expect(page.locator("#owed")).to_have_text(xof(6_000))
+    expect(page.locator("#value-per-share")).to_have_text(xof(1_150))
+    expect(page.locator(f"#line-{awa.id} .payout")).to_have_text(xof(5_500))
+    expect(page.locator(f"#line-{binta.id} .payout")).to_have_text(xof(11_500))
+    expect(page.locator("#balance-check")).to_have_text(xof(17_000))
+    expect(page.locator("#share-out-status")).to_have_class(re.compile("not-final"))
+
+    # Finalising without ticking the box is refused; ticked, the payouts are posted.
+    page.locator("#finalise-form button[type=submit]").click()
+    expect(page.locator("#confirm-error")).to_be_visible()
+    page.check("#confirm")
+    page.locator("#finalise-form button[type=submit]").click()
+    expect(page.locator("#share-out-status")).to_have_class(re.compile(r"\bfinal\b"))
+    expect(page.locator("#finalise-form")).to_have_count(0)
+    expect(page.locator(f"#line-{awa.id} .payout")).to_have_text(xof(5_500))
+    with db.connection_context():
+        assert Loan.get_by_id(loan.id).status == LoanStatus.REPAID.value
+        assert Cycle.get_by_id(cycle.id).closed_at is not None
+        assert ledger.balances(group, cycle)[Fund.LOAN_FUND] == 0
+
+    # The slips: one per member, with the amounts paid, printed on A4 and on A5.
+    page.locator("#paper-links a[href*='/slips']").first.click()
+    expect(page.locator(".slip")).to_have_count(2)
+    expect(page.locator(f"#slip-{awa.id} .slip-paid")).to_have_text(xof(5_500))
+    expect(page.locator(f"#slip-{binta.id} .slip-paid")).to_have_text(xof(11_500))
+    expect(page.locator(f"#slip-{awa.id}")).to_contain_text("Awa Traoré")
+    pdf = page.pdf(prefer_css_page_size=True)
+    assert pdf.startswith(b"%PDF") and page_heights(pdf) == {A4_HEIGHT}
+    page.locator("a[href*='size=a5']").click()
+    expect(page.locator(".paper-a5")).to_have_count(1)
+    pdf = page.pdf(prefer_css_page_size=True)
+    assert page_heights(pdf) == {A5_HEIGHT}

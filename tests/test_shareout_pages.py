@@ -1,0 +1,233 @@
+"""The share-out pages: the preview, finalising through the form, the sheet and the slips."""
+
+import re
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from playhouse.test_utils import count_queries
+
+from savings_groups import closing, ledger, lending, meetings
+from savings_groups.db import db
+from savings_groups.lending import LoanRequest
+from savings_groups.models import (
+    AuditEntry,
+    CycleShareOut,
+    Entry,
+    EntryKind,
+    Fund,
+    Loan,
+    LoanStatus,
+    Role,
+)
+from savings_groups.money import format_amount
+
+ON = date(2026, 2, 16)
+RULES = {
+    "loan_rate": Decimal("0.10"),
+    "loan_method": "flat",
+    "loan_max_multiple": Decimal(3),
+    "loan_max_periods": 4,
+    "social_fund_contribution": 0,
+    "min_shares": 0,
+}
+EVERY = {"arrears", "repay_debt", "debt_ratio", "third_consecutive"}
+
+
+class World:
+    def __init__(self, group, cycle, people, admin):
+        self.group, self.cycle, self.people, self.admin = group, cycle, people, admin
+
+    def url(self, page="", **args):
+        path = f"/groups/{self.group.id}/share-out" + (f"/{page}" if page else "")
+        query = "&".join(f"{k}={v}" for k, v in args.items())
+        return path + (f"?{query}" if query else "")
+
+
+@pytest.fixture
+def world(app, admin, make_group, make_member, make_cycle, make_user):
+    """XOF, unit 25: A, B and C bought 10, 7 and 3 shares of 1,000; B owes 4,600 on 16 Feb
+    (the case of test_closing); a recorder and a viewer of the group."""
+
+    def make(members=3, users=True, **rules):
+        group = make_group("Benkadi", rounding_unit=25, meeting_frequency="weekly")
+        cycle = make_cycle(group, **{**RULES, **rules})
+        counts = [10, 7, 3] + [1] * (members - 3)
+        people = [make_member(group, full_name=f"Member {i + 1}") for i in range(members)]
+        with db.connection_context():
+            for member, count in zip(people, counts, strict=True):
+                ledger.post(
+                    admin,
+                    group,
+                    Fund.LOAN_FUND,
+                    EntryKind.SHARE_PURCHASE,
+                    count * 1_000,
+                    cycle=cycle,
+                    member=member,
+                    shares=count,
+                )
+            request = LoanRequest(people[1], 6_000, 3, "business")
+            loan = lending.grant_loan(
+                admin, group, cycle, request, date(2026, 2, 2), acknowledged=EVERY
+            )
+            lending.record_repayment(admin, loan, 2_600, date(2026, 2, 9))
+            ledger.post(
+                admin, group, Fund.LOAN_FUND, EntryKind.FINE, 115, cycle=cycle, member=people[2]
+            )
+        if users:
+            make_user("rec", role=Role.RECORDER, groups=[group])
+            make_user("view", role=Role.VIEWER, groups=[group])
+        return World(group, cycle, people, admin)
+
+    return make
+
+
+def xof(amount: int) -> str:
+    return format_amount(amount, "XOF", "en")
+
+
+def text(response):
+    return response.get_data(as_text=True)
+
+
+def test_the_preview_shows_every_figure_and_says_it_is_not_final(web, world):
+    w = world()
+    web.login("view")
+    page = text(web.client.get(w.url(on=ON.isoformat())))
+    assert "Preview — not final" in page
+    assert f'id="cash-loan_fund">{xof(16_715)}<' in page
+    assert f'id="owed">{xof(4_600)}<' in page
+    assert f'id="value-per-share">{xof(1_066)}<' in page  # 1,065.75 shown to the franc
+    assert "6.6% for the cycle" in page and "57.1% a year" in page  # 0.06575 x 365 / 42
+    assert f'id="carry-over">{xof(15)}<' in page
+    assert f'id="balance-check">{xof(16_715)}<' in page
+    assert "In proportion to shares" in page
+    assert "What a member owes is deducted from the payout" in page
+    row = re.search(rf'id="line-{w.people[1].id}".*?</tr>', page, re.S).group(0)
+    for amount in (7_000, 450, 4_600, 2_850):
+        assert f">{xof(amount)}<" in row
+    assert 'id="finalise-form"' not in page  # a viewer cannot finalise
+
+
+def test_a_recorder_finalises_with_the_confirmation(web, world):
+    w = world()
+    web.login("rec")
+    page = text(web.client.get(w.url(on=ON.isoformat())))
+    assert 'id="finalise-form"' in page
+    refused = web.post(w.url(), {"on": ON.isoformat(), "cycle": w.cycle.id}, form_path=w.url())
+    assert refused.status_code == 422
+    assert "Tick the box to confirm the share-out." in text(refused)
+    with db.connection_context():
+        assert CycleShareOut.select().count() == 0
+    done = web.post(
+        w.url(), {"on": ON.isoformat(), "cycle": w.cycle.id, "confirm": "y"}, form_path=w.url()
+    )
+    assert done.status_code == 302
+    page = text(web.client.get(done.location))
+    assert "Final" in page and "finalised by Rec" in page
+    assert 'id="finalise-form"' not in page
+    with db.connection_context():
+        assert Loan.get().status == LoanStatus.REPAID.value
+        assert ledger.balances(w.group, w.cycle)[Fund.LOAN_FUND] == 15
+        assert AuditEntry.select().where(AuditEntry.action == "cycle.share_out").count() == 1
+        entries = Entry.select().count()
+    # Twice: a clear message, nothing posted again.
+    again = web.post(
+        w.url(), {"on": ON.isoformat(), "cycle": w.cycle.id, "confirm": "y"}, form_path=w.url()
+    )
+    assert again.status_code == 422
+    assert "already final" in text(again)
+    with db.connection_context():
+        assert Entry.select().count() == entries
+
+
+def test_an_open_meeting_is_listed_and_finalising_is_refused(web, world, admin):
+    w = world()
+    with db.connection_context():
+        meetings.open_meeting(admin, w.group, ON)
+    web.login("rec")
+    page = text(web.client.get(w.url(on=ON.isoformat())))
+    assert 'id="problems"' in page
+    assert "The meeting of Feb 16, 2026 is still open: close it before the share-out." in page
+    refused = web.post(
+        w.url(), {"on": ON.isoformat(), "cycle": w.cycle.id, "confirm": "y"}, form_path=w.url()
+    )
+    assert refused.status_code == 422
+    assert "is still open" in text(refused)
+    with db.connection_context():
+        assert CycleShareOut.select().count() == 0
+
+
+def test_a_member_paying_in_is_shown_to_pay_in(web, world, admin):
+    w = world()
+    with db.connection_context():  # C borrows more than C's share is worth
+        ledger.post(
+            admin,
+            w.group,
+            Fund.LOAN_FUND,
+            EntryKind.SHARE_PURCHASE,
+            10_000,
+            cycle=w.cycle,
+            member=w.people[0],
+            shares=10,
+        )
+        request = LoanRequest(w.people[2], 9_000, 1, "business")
+        lending.grant_loan(admin, w.group, w.cycle, request, date(2026, 2, 9), acknowledged=EVERY)
+        sheet = closing.preview(w.group, w.cycle, ON)
+        assert sheet.lines[2].payout < 0
+    web.login("rec")
+    page = text(web.client.get(w.url(on=ON.isoformat())))
+    assert "to pay in" in page
+    slips = text(web.client.get(w.url("slips", cycle=w.cycle.id, on=ON.isoformat())))
+    slip = re.search(rf'id="slip-{w.people[2].id}".*?</section>', slips, re.S).group(0)
+    assert "To pay in" in slip
+
+
+def test_the_sheet_and_slips_print_on_a4_and_a5(web, world):
+    w = world()
+    web.login("view")
+    for page in ("sheet", "slips"):
+        a4 = text(web.client.get(w.url(page, cycle=w.cycle.id, on=ON.isoformat())))
+        a5 = text(web.client.get(w.url(page, cycle=w.cycle.id, on=ON.isoformat(), size="a5")))
+        assert "paper-a4" in a4 and "paper-a5" in a5
+        assert "css/shareout-print.css" in a4
+        assert "Preview — not final" in a4
+    slips = text(web.client.get(w.url("slips", cycle=w.cycle.id, on=ON.isoformat())))
+    assert slips.count('class="slip"') == 3
+    assert slips.count("Signature or thumbprint") == 6
+    assert "No. 2" in slips and "Member 2" in slips
+    with db.connection_context():
+        closing.finalise(w.admin, w.group, w.cycle, ON)
+    sheet = text(web.client.get(w.url("sheet", cycle=w.cycle.id)))
+    assert "Preview — not final" not in sheet and "finalised by" in sheet
+
+
+def test_a_rosca_has_no_share_out(web, make_group):
+    rosca = make_group("Tontine", kind="rosca")
+    web.login("admin")
+    assert web.client.get(f"/groups/{rosca.id}/share-out").status_code == 404
+
+
+def test_the_preview_queries_do_not_grow(web, world, admin):
+    def count(w):
+        with count_queries() as counter:
+            assert web.client.get(w.url(on=ON.isoformat())).status_code == 200
+        return counter.count
+
+    web.login("admin")
+    small = world(members=3)
+    count(small)  # the first request after logging in reads a little more
+    big = world(
+        members=12, users=False, profit_method="time_weighted", social_fund_rule="split_equally"
+    )
+    with db.connection_context():
+        for member in big.people[3:]:
+            request = LoanRequest(member, 500, 2, "business")
+            lending.grant_loan(
+                admin, big.group, big.cycle, request, date(2026, 2, 2), acknowledged=EVERY
+            )
+    small_tw = world(
+        members=3, users=False, profit_method="time_weighted", social_fund_rule="split_equally"
+    )
+    assert count(big) == count(small_tw)
+    assert count(small) <= count(big)
