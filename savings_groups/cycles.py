@@ -17,11 +17,17 @@ from .groups import parse_date, today
 from .models import (
     Choice,
     Cycle,
+    CycleShareOut,
+    ExitRule,
     FineType,
     GroupKind,
+    LeftoverRule,
+    LoansAtShareOut,
     Meeting,
+    ProfitMethod,
     RuleDecision,
     SavingsGroup,
+    SocialFundRule,
     User,
     labelled,
 )
@@ -66,7 +72,20 @@ RULE_FIELDS = (
     "one_loan_at_a_time",
     "guarantor_threshold",
     "debt_warning_ratio",
+    "profit_method",
+    "leftover_rule",
+    "social_fund_rule",
+    "loans_at_share_out",
+    "exit_rule",
 )
+# The share-out and exit rules: each a choice of its enum, with the message when none is chosen.
+CHOICE_RULES = {
+    "profit_method": (ProfitMethod, N_("Choose how the profit is shared.")),
+    "leftover_rule": (LeftoverRule, N_("Choose what happens to the units left over.")),
+    "social_fund_rule": (SocialFundRule, N_("Choose what happens to the social fund.")),
+    "loans_at_share_out": (LoansAtShareOut, N_("Choose what happens to loans at the share-out.")),
+    "exit_rule": (ExitRule, N_("Choose what a member who leaves during the cycle receives.")),
+}
 SPACES = "\u0020\u00a0\u202f\u2007\u2009\u200a"
 
 
@@ -106,6 +125,11 @@ class CycleRules:
     guarantor_threshold: int | str | None = None
     debt_warning_ratio: Decimal | str = Decimal(2)
     fines: tuple = field(default_factory=tuple)
+    profit_method: ProfitMethod | str = ProfitMethod.PROPORTIONAL
+    leftover_rule: LeftoverRule | str = LeftoverRule.LARGEST_REMAINDER
+    social_fund_rule: SocialFundRule | str = SocialFundRule.KEPT
+    loans_at_share_out: LoansAtShareOut | str = LoansAtShareOut.DEDUCT
+    exit_rule: ExitRule | str = ExitRule.SAVINGS_ONLY
 
     def clean(self, currency: str, locale: str = "en") -> dict:
         """Checked values for the Cycle's fields, plus "fines": [(id or None, name, amount)]."""
@@ -175,6 +199,7 @@ class CycleRules:
             "guarantor_threshold": guarantor,
             "debt_warning_ratio": _ratio(self.debt_warning_ratio, locale, "debt_warning_ratio"),
             "fines": _clean_fines(self.fines, currency, locale),
+            **{name: _choice(getattr(self, name), name) for name in CHOICE_RULES},
         }
 
 
@@ -200,6 +225,14 @@ def _amount(value, currency: str, locale: str, name: str) -> int:
     if value > MAX_AMOUNT:
         raise DomainError(N_("This amount is too large."), field=name)
     return value
+
+
+def _choice(value, name: str) -> str:
+    enum, message = CHOICE_RULES[name]
+    try:
+        return enum(value).value
+    except ValueError:
+        raise DomainError(message, field=name) from None
 
 
 def _ascii(text: str) -> str:
@@ -315,6 +348,7 @@ def rules_of(cycle: Cycle) -> CycleRules:
         guarantor_threshold=cycle.guarantor_threshold,
         debt_warning_ratio=cycle.debt_warning_ratio,
         fines=tuple(FineInput(f.name, f.amount, f.id) for f in fines),
+        **{name: getattr(cycle, name) for name in CHOICE_RULES},
     )
 
 
@@ -333,8 +367,18 @@ def default_rules(group: SavingsGroup, on: date | None = None) -> CycleRules:
     return CycleRules(**{**rules.__dict__, "start_date": start, "planned_end": end, "fines": fines})
 
 
-def start_cycle(actor: User, group: SavingsGroup, rules: CycleRules, locale: str = "en") -> Cycle:
-    """Start the group's next cycle (numbered 1, 2, ...) with its rules and fines."""
+def start_cycle(
+    actor: User,
+    group: SavingsGroup,
+    rules: CycleRules,
+    locale: str = "en",
+    follows: Cycle | None = None,
+) -> Cycle:
+    """Start the group's next cycle (numbered 1, 2, ...) with its rules and fines.
+
+    A cycle that was shared out is followed only through next_cycle.start_next_cycle (which
+    passes `follows`), so that its cash is carried over rather than left behind in it.
+    """
     if group.kind != GroupKind.SAVINGS.value:
         raise DomainError(N_("Only savings groups have cycles; a ROSCA has rounds."))
     if group.archived_at:
@@ -348,6 +392,19 @@ def start_cycle(actor: User, group: SavingsGroup, rules: CycleRules, locale: str
                 N_("Cycle %(number)d is still open: it must end with its share-out first."),
                 number=open_cycle.number,
             )
+        latest = Cycle.select().where(Cycle.group == group).order_by(Cycle.number.desc()).first()
+        if (
+            follows is None
+            and latest is not None
+            and CycleShareOut.select().where(CycleShareOut.cycle == latest).exists()
+        ):
+            raise DomainError(
+                N_(
+                    "Cycle %(number)d was shared out: start the next cycle from it, so that its "
+                    "cash is carried over."
+                ),
+                number=latest.number,
+            )
         last_meeting = Meeting.select(fn.MAX(Meeting.held_on)).where(Meeting.group == group)
         last_meeting = last_meeting.scalar()
         if last_meeting is not None and values["start_date"] <= last_meeting:
@@ -357,7 +414,7 @@ def start_cycle(actor: User, group: SavingsGroup, rules: CycleRules, locale: str
         number = (Cycle.select(fn.MAX(Cycle.number)).where(Cycle.group == group).scalar() or 0) + 1
         try:
             with db.atomic():
-                cycle = Cycle.create(group=group, number=number, **values)
+                cycle = Cycle.create(group=group, number=number, follows=follows, **values)
         except IntegrityError:  # the same cycle number, started at the same moment elsewhere
             raise DomainError(
                 N_("Someone else has just started a cycle for this group. Reload the page.")
@@ -370,6 +427,7 @@ def start_cycle(actor: User, group: SavingsGroup, rules: CycleRules, locale: str
             cycle,
             group=group,
             number=number,
+            **({"follows": follows.id} if follows is not None else {}),
             **{k: _plain(v) for k, v in values.items()},
             fines=[[name, amount] for _id, name, amount in fines],
         )

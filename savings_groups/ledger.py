@@ -13,6 +13,8 @@ MAX_ENTRY = 10**15  # minor units; the same bound as money.MAX_AMOUNT
 
 # Entries that make up what a member has saved (bought shares), and what they paid in otherwise.
 SAVINGS_KINDS = (EntryKind.SHARE_PURCHASE, EntryKind.OPENING_BALANCE)
+# What a member is paid at the end of their cycle: the share-out, or a settlement on leaving.
+PAYOUT_KINDS = (EntryKind.SHARE_OUT, EntryKind.SOCIAL_FUND_SHARE_OUT, EntryKind.EXIT_SETTLEMENT)
 
 
 def post(
@@ -141,11 +143,12 @@ class MemberTotals:
     social_fund: int = 0
     fines: int = 0
     welfare_received: int = 0
+    paid_out: int = 0  # share-out payouts and exit settlements (negative: the member paid in)
 
 
 def member_totals(group: SavingsGroup, cycle=None, meeting=None) -> dict[int, MemberTotals]:
-    """Per member id: shares, savings, social fund paid, fines, welfare received (one query),
-    for the whole ledger of the group, one cycle, or one meeting."""
+    """Per member id: shares, savings, social fund paid, fines, welfare received and what was
+    paid out to them (one query), for the whole ledger of the group, one cycle, or one meeting."""
     query = (
         Entry.select(
             Entry.member,
@@ -173,6 +176,12 @@ def add_to_totals(into: dict[str, int], kind: str, fund: str, amount: int, share
 
     Loan entries (disbursement, interest, principal, write-off) are not savings and count in
     none of these totals: a member's loans are read from the loan tables and their entries.
+
+    What a member is paid at the share-out or on leaving (PAYOUT_KINDS) counts in `paid_out`
+    and never against `shares` or `savings`: those stay what the member saved in the cycle,
+    which the share-out and an exit settlement are computed from. An exit settlement is the
+    member's savings (and profit) before what they owed was repaid from it: the loan's
+    repayment is among the loan entries.
     """
     if kind in SAVINGS_KINDS and fund == Fund.LOAN_FUND:
         into["shares"] += shares
@@ -185,6 +194,8 @@ def add_to_totals(into: dict[str, int], kind: str, fund: str, amount: int, share
         into["fines"] += amount
     elif kind == EntryKind.WELFARE_GRANT:
         into["welfare_received"] -= amount
+    elif kind in PAYOUT_KINDS:
+        into["paid_out"] -= amount
 
 
 def history(group: SavingsGroup, cycle=None, member: Member | None = None):

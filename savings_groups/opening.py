@@ -102,6 +102,13 @@ def why_closed(cycle: Cycle) -> DomainError | None:
     """Why the opening of this cycle can no longer be entered, or None if it still can."""
     if cycle.closed_at is not None:
         return DomainError(N_("This cycle is closed."))
+    if cycle.follows_id is not None:  # its opening is the carry-over and the reinvested shares
+        return DomainError(
+            N_(
+                "This cycle follows the group's previous cycle: it opened with the cash carried "
+                "over and the shares reinvested, not from paper books."
+            )
+        )
     if (
         Entry.select()
         .where((Entry.cycle == cycle) & (Entry.kind == EntryKind.OPENING_BALANCE.value))

@@ -14,6 +14,7 @@ from .models import (
     Attendance,
     AttendanceStatus,
     Cycle,
+    CycleShareOut,
     Entry,
     EntryKind,
     Fund,
@@ -22,8 +23,10 @@ from .models import (
     Meeting,
     MeetingStatus,
     Member,
+    MemberExit,
     MemberType,
     SavingsGroup,
+    ShareOutLine,
     User,
 )
 
@@ -49,12 +52,26 @@ def cycle_of(group: SavingsGroup, cycle_id: int | None) -> Cycle | None:
 TOTAL_FIELDS = tuple(ledger.MemberTotals.__dataclass_fields__)
 
 
+# Lines of a passbook outside any meeting, by the kind of their entries, in the order shown:
+# the opening from paper books or the shares reinvested from the last share-out first, then the
+# meetings, then anything else outside a meeting, then a settlement on leaving or the share-out.
+OUTSIDE_MEETINGS = {
+    EntryKind.OPENING_BALANCE: "opening",
+    EntryKind.SHARE_PURCHASE: "reinvested",  # in a cycle that follows another (next_cycle)
+    EntryKind.EXIT_SETTLEMENT: "exit",
+    EntryKind.SHARE_OUT: "share_out",
+    EntryKind.SOCIAL_FUND_SHARE_OUT: "share_out",
+}
+BEFORE_MEETINGS = ("opening", "reinvested")
+AFTER_MEETINGS = ("other", "exit", "share_out")
+
+
 @dataclass(frozen=True)
 class PassbookLine:
-    """One line of a passbook: a meeting, or the opening from paper books, or entries outside any
-    meeting. `moved` is what this line adds, `totals` the running totals after it."""
+    """One line of a passbook: a meeting, or entries outside any meeting (see OUTSIDE_MEETINGS).
+    `moved` is what this line adds, `totals` the running totals after it."""
 
-    kind: str  # "opening", "meeting" or "other"
+    kind: str  # "opening", "reinvested", "meeting", "exit", "share_out" or "other"
     moved: ledger.MemberTotals
     totals: ledger.MemberTotals
     meeting: Meeting | None = None
@@ -68,16 +85,20 @@ class Passbook:
     lines: list[PassbookLine] = field(default_factory=list)
     totals: ledger.MemberTotals = ledger.MemberTotals()
     loans: list[loan_reports.LoanSummary] = field(default_factory=list)  # every cycle's
+    share_out: ShareOutLine | None = None  # the member's line of the cycle's share-out
+    exit: MemberExit | None = None  # the member's settlement on leaving during the cycle
 
 
 def passbook(group: SavingsGroup, member: Member, cycle: Cycle | None) -> Passbook:
     """A member's passbook for a cycle (or all time): every meeting of the cycle in date order
-    with the member's attendance and what they put in or received, with running totals.
+    with the member's attendance and what they put in or received, with running totals; what
+    the member was paid at the share-out or on leaving is in `paid_out`, with its details.
 
-    Three queries whatever the number of meetings: the meetings with the member's attendance,
-    the member's entries summed per meeting, kind and fund, and the member's loans (in every
-    cycle) with what was paid on them. Where an entry counts is decided by
-    ledger.add_to_totals, so the totals equal ledger.member_totals for the member.
+    Five queries whatever the number of meetings: the meetings with the member's attendance,
+    the member's entries summed per meeting, kind and fund, the member's loans (in every
+    cycle) with what was paid on them, and for a cycle the member's share-out line and exit.
+    Where an entry counts is decided by ledger.add_to_totals, so the totals equal
+    ledger.member_totals for the member.
     """
     meetings = (
         Meeting.select(Meeting, Attendance.status.alias("attendance_status"))
@@ -109,16 +130,19 @@ def passbook(group: SavingsGroup, member: Member, cycle: Cycle | None) -> Passbo
     status = {m.id: AttendanceStatus(m.attendance_status) for m in meetings if m.attendance_status}
 
     blank = dict.fromkeys(TOTAL_FIELDS, 0)
-    opening, other = dict(blank), dict(blank)
+    outside = {kind: dict(blank) for kind in BEFORE_MEETINGS + AFTER_MEETINGS}
     per_meeting: dict[int, dict[str, int]] = {m.id: dict(blank) for m in meetings}
     for row in entries:
         amount, shares = int(row.total or 0), int(row.share_count or 0)
         if row.meeting_id in per_meeting:
             into = per_meeting[row.meeting_id]
-        elif row.meeting_id is None and row.kind == EntryKind.OPENING_BALANCE:
-            into = opening
+        elif row.meeting_id is None and row.kind in OUTSIDE_MEETINGS:
+            kind = OUTSIDE_MEETINGS[row.kind]
+            if kind == "reinvested" and (cycle is None or cycle.follows_id is None):
+                kind = "other"  # shares bought outside a meeting, not from a share-out
+            into = outside[kind]
         else:  # no meeting, or a meeting outside the cycle: still the member's money
-            into = other
+            into = outside["other"]
         ledger.add_to_totals(into, row.kind, row.fund, amount, shares)
 
     lines: list[PassbookLine] = []
@@ -132,13 +156,28 @@ def passbook(group: SavingsGroup, member: Member, cycle: Cycle | None) -> Passbo
         )
         lines.append(PassbookLine(kind, moved, running, **extra))
 
-    if opening != blank:
-        add("opening", opening)
+    for kind in BEFORE_MEETINGS:
+        if outside[kind] != blank:
+            add(kind, outside[kind])
     for meeting in meetings:
         add("meeting", per_meeting[meeting.id], meeting=meeting, attendance=status.get(meeting.id))
-    if other != blank:
-        add("other", other)
-    return Passbook(member, cycle, lines, running, loan_reports.member_loans(member))
+    for kind in AFTER_MEETINGS:
+        if outside[kind] != blank:
+            add(kind, outside[kind])
+    share_out = settled = None
+    if cycle is not None:
+        share_out = (
+            ShareOutLine.select(ShareOutLine, CycleShareOut)
+            .join(CycleShareOut)
+            .where((ShareOutLine.member == member) & (CycleShareOut.cycle == cycle))
+            .first()
+        )
+        settled = MemberExit.get_or_none(
+            (MemberExit.member == member) & (MemberExit.cycle == cycle)
+        )
+    return Passbook(
+        member, cycle, lines, running, loan_reports.member_loans(member), share_out, settled
+    )
 
 
 # --- the history and corrections --------------------------------------------------------------

@@ -154,6 +154,11 @@ BAD_RULES = [
     ({"fines": (("Late", "0"),)}, "fines-0-amount"),
     ({"fines": (("", ""), ("", "50"))}, "fines-1-name"),
     ({"fines": (("Late", "50"), ("late ", "60"))}, "fines-1-name"),
+    ({"profit_method": "lottery"}, "profit_method"),
+    ({"leftover_rule": ""}, "leftover_rule"),
+    ({"social_fund_rule": None}, "social_fund_rule"),
+    ({"loans_at_share_out": "forgive"}, "loans_at_share_out"),
+    ({"exit_rule": "everything"}, "exit_rule"),
 ]
 
 
@@ -473,6 +478,11 @@ def form(**changes) -> dict:
         "one_loan_at_a_time": "y",
         "guarantor_threshold": "",
         "debt_warning_ratio": "2",
+        "profit_method": "proportional",
+        "leftover_rule": "largest_remainder",
+        "social_fund_rule": "kept",
+        "loans_at_share_out": "deduct",
+        "exit_rule": "savings_only",
         "fines-0-id": "",
         "fines-0-name": "Late",
         "fines-0-amount": "50",
@@ -704,3 +714,79 @@ def test_the_forms_speak_the_readers_language(web, app, admin, make_group, make_
     assert response.status_code == 302
     with db.connection_context():
         assert AuditEntry.select().where(AuditEntry.action == "cycle.update_rules").count() == 0
+
+
+# --- the share-out and exit rules -------------------------------------------------------------
+
+SHARE_OUT_RULES = {
+    "profit_method": "time_weighted",
+    "leftover_rule": "carry_over",
+    "social_fund_rule": "split_equally",
+    "loans_at_share_out": "repay_first",
+    "exit_rule": "savings_and_profit",
+}
+
+
+def test_the_share_out_and_exit_rules_are_chosen_with_the_cycle(conn, admin, make_group):
+    group = make_group()
+    plain = cycles.start_cycle(admin, group, rules())
+    assert (plain.profit_method, plain.leftover_rule, plain.social_fund_rule) == (
+        "proportional",
+        "largest_remainder",
+        "kept",
+    )
+    assert (plain.loans_at_share_out, plain.exit_rule) == ("deduct", "savings_only")
+    chosen = cycles.start_cycle(admin, make_group(), rules(**SHARE_OUT_RULES))
+    fresh = Cycle.get_by_id(chosen.id)
+    assert {name: getattr(fresh, name) for name in SHARE_OUT_RULES} == SHARE_OUT_RULES
+    assert {name: getattr(cycles.rules_of(fresh), name) for name in SHARE_OUT_RULES} == (
+        SHARE_OUT_RULES
+    )
+    details = json.loads(AuditEntry.select().order_by(AuditEntry.id.desc()).first().details)
+    assert details["exit_rule"] == "savings_and_profit"
+
+
+def test_once_fixed_the_exit_rule_changes_only_by_a_decision(conn, admin, make_group):
+    group = make_group()
+    cycle = cycles.start_cycle(admin, group, rules())
+    assert cycles.update_rules(admin, cycle, rules(leftover_rule="carry_over")) == {
+        "leftover_rule": ["largest_remainder", "carry_over"]
+    }
+    fix_rules(cycle)
+    before = written()
+    with pytest.raises(DomainError) as refused:
+        cycles.update_rules(admin, cycle, rules(exit_rule="savings_and_profit"))
+    assert refused.value.field == "reason" and written() == before
+    decision = RuleDecisionInput("2026-03-02", "Members who leave share the profit.")
+    changes = cycles.update_rules(
+        admin, cycle, rules(leftover_rule="carry_over", exit_rule="savings_and_profit"), decision
+    )
+    assert changes == {"exit_rule": ["savings_only", "savings_and_profit"]}
+
+
+def test_the_rules_form_and_the_cycles_page_show_the_share_out_rules(
+    web, app, admin, make_group, make_user
+):
+    group = make_group()
+    make_user("fatou", role=Role.FACILITATOR, groups=[group])
+    web.login("fatou")
+    page = web.client.get(f"/groups/{group.id}/cycles/new").get_data(as_text=True)
+    assert 'name="exit_rule"' in page and "Savings with the profit to date" in page
+    response = web.post(f"/groups/{group.id}/cycles/new", form(**SHARE_OUT_RULES))
+    assert response.status_code == 302
+    cycle = Cycle.get(Cycle.group == group)
+    assert cycle.exit_rule == "savings_and_profit" and cycle.profit_method == "time_weighted"
+    page = web.client.get(f"/groups/{group.id}/cycles").get_data(as_text=True)
+    for label in (
+        "By shares and how long each was held",
+        "All carried over to the next cycle",
+        "Split equally among the members",
+        "All loans must be repaid before the share-out",
+        "Savings with the profit to date",
+    ):
+        assert label in page
+    response = web.post(
+        f"/groups/{group.id}/cycles/{cycle.id}/rules", form(**{**SHARE_OUT_RULES, "exit_rule": "x"})
+    )
+    assert response.status_code == 422
+    assert "Not a valid choice" in response.get_data(as_text=True)

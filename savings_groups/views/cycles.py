@@ -22,12 +22,12 @@ from wtforms import (
     TextAreaField,
 )
 
-from .. import access, cycles
+from .. import access, cycles, next_cycle
 from ..access import Action
-from ..cycles import CycleRules, FineInput, LoanMethod, RuleDecisionInput
+from ..cycles import CHOICE_RULES, CycleRules, FineInput, LoanMethod, RuleDecisionInput
 from ..errors import N_, DomainError, NotFound
 from ..groups import today
-from ..models import Cycle, FineType
+from ..models import Cycle, CycleShareOut, FineType
 from ..money import format_amount
 from . import render_form, show_error, translate
 
@@ -65,12 +65,19 @@ class RulesForm(FlaskForm):
     debt_warning_ratio = StringField(
         _l("Warn when debt passes this many times the savings"), render_kw=AMOUNT
     )
+    profit_method = SelectField(_l("How the profit is shared"))
+    leftover_rule = SelectField(_l("Units left over at the share-out"))
+    social_fund_rule = SelectField(_l("The social fund at the share-out"))
+    loans_at_share_out = SelectField(_l("Loans at the share-out"))
+    exit_rule = SelectField(_l("A member who leaves during the cycle receives"))
     fines = FieldList(FormField(FineRowForm))
     decided_on = StringField(_l("Date of the group's decision"), render_kw={"type": "date"})
     reason = TextAreaField(_l("Reason for the change"), render_kw={"rows": 2})
 
     def fill_choices(self) -> None:
         self.loan_method.choices = [(m.value, _(m.label)) for m in LoanMethod]
+        for name, (enum, _message) in CHOICE_RULES.items():
+            getattr(self, name).choices = [(m.value, _(m.label)) for m in enum]
 
     def show(self, rules: CycleRules, currency: str) -> None:
         """Fill the form with rules, amounts and numbers written as the reader writes them."""
@@ -82,6 +89,7 @@ class RulesForm(FlaskForm):
             "loan_method",
             "loan_max_periods",
             "one_loan_at_a_time",
+            *CHOICE_RULES,
         ):
             getattr(self, name).data = getattr(rules, name)
         for name in AMOUNT_FIELDS:
@@ -125,6 +133,7 @@ class RulesForm(FlaskForm):
             guarantor_threshold=self.guarantor_threshold.data or "",
             debt_warning_ratio=self.debt_warning_ratio.data or "",
             fines=fines,
+            **{name: getattr(self, name).data or "" for name in CHOICE_RULES},
         )
 
     def decision(self) -> RuleDecisionInput:
@@ -164,6 +173,11 @@ RULE_LABELS = {
     "one_loan_at_a_time": _l("One loan at a time per member"),
     "guarantor_threshold": _l("Guarantors needed above"),
     "debt_warning_ratio": _l("Warn when debt passes this many times the savings"),
+    "profit_method": _l("How the profit is shared"),
+    "leftover_rule": _l("Units left over at the share-out"),
+    "social_fund_rule": _l("The social fund at the share-out"),
+    "loans_at_share_out": _l("Loans at the share-out"),
+    "exit_rule": _l("A member who leaves during the cycle receives"),
     "fines": _l("Fines"),
 }
 
@@ -182,6 +196,11 @@ def rule_text(name: str, value, currency: str) -> str:
     if name == "loan_method":
         try:
             return _(LoanMethod(value).label)
+        except ValueError:
+            return str(value)
+    if name in CHOICE_RULES:
+        try:
+            return _(CHOICE_RULES[name][0](value).label)
         except ValueError:
             return str(value)
     if name == "one_loan_at_a_time":
@@ -213,11 +232,20 @@ def index(group_id: int):
     for fine in query.order_by(FineType.id):
         fines.setdefault(fine.cycle_id, []).append(fine)
     current = found[0] if found and found[0].closed_at is None else None
+    shared = {
+        row.cycle_id: row
+        for row in CycleShareOut.select().where(CycleShareOut.cycle.in_([c.id for c in found]))
+    }
+    followed = {c.follows_id for c in found}
+    latest = max(found, key=lambda c: c.number) if found else None
+    next_from = latest if latest and latest.id in shared and latest.id not in followed else None
     return render_template(
         "cycles/index.html",
         group=group,
         cycles=found,
         current=current,
+        shared=shared,
+        next_from=next_from,
         fines=fines,
         decisions=cycles.decisions_of(found) if found else {},
         rule_text=rule_text,
@@ -282,3 +310,69 @@ def rules(group_id: int, cycle_id: int):
                 flash(_("The rules are saved."), "success")
             return redirect(url_for("cycles.index", group_id=group.id))
     return render_form("cycles/rules.html", form, status, group=group, cycle=cycle)
+
+
+class NextCycleForm(RulesForm):
+    leave_reason = StringField(_l("Why the members ticked leave"))
+
+
+@bp.route("/cycles/<int:cycle_id>/next", methods=["GET", "POST"])
+@login_required
+def next_cycle_page(group_id: int, cycle_id: int):
+    """Start the cycle that follows a shared-out one: rules, carry-over, reinvested payouts."""
+    group = access.group_for(current_user.user, group_id, Action.EDIT_GROUP)
+    cycle = _cycle_in(group, cycle_id)
+    context = {"group": group, "cycle": cycle}
+    refused = next_cycle.why_not(group, cycle)
+    if refused is not None:
+        page = render_template("cycles/next.html", form=None, refused=translate(refused), **context)
+        return page, 422 if request.method == "POST" else 200
+    share_out = next_cycle.share_out_of(cycle)
+    rows = next_cycle.rows_of(group, share_out)
+    form = NextCycleForm()
+    form.fill_choices()
+    if request.method == "GET":
+        form.show(next_cycle.proposed_rules(cycle, share_out), group.currency)
+        form.leave_reason.data = _("Left at the share-out of cycle %(number)d", number=cycle.number)
+    grid_errors: dict[str, str] = {}
+    if form.validate_on_submit():
+        choices = {
+            row.member.id: next_cycle.NextMember(
+                request.form.get(f"reinvest-{row.member.id}", ""),
+                bool(request.form.get(f"leaves-{row.member.id}")),
+            )
+            for row in rows
+        }
+        try:
+            new = next_cycle.start_next_cycle(
+                current_user.user,
+                group,
+                cycle,
+                form.rules(),
+                choices,
+                form.leave_reason.data or "",
+                str(get_locale()),
+                carry_note=_("Carried over from cycle %(number)d", number=cycle.number),
+                reinvest_note=_(
+                    "Reinvested from the share-out of cycle %(number)d", number=cycle.number
+                ),
+            )
+        except DomainError as error:
+            if (error.field or "").startswith(("reinvest-", "leaves-")):
+                grid_errors[error.field] = translate(error)
+                form.form_errors.append(_("A member's row has a mistake: see the table."))
+            else:
+                show_rules_error(form, error)
+        else:
+            flash(_("Cycle %(number)d is started.", number=new.number), "success")
+            return redirect(url_for("cycles.index", group_id=group.id))
+    return render_form(
+        "cycles/next.html",
+        form,
+        rows=rows,
+        share_out=share_out,
+        carried=next_cycle.carried(group, cycle),
+        grid_errors=grid_errors,
+        typed=request.form if request.method == "POST" else {},
+        **context,
+    )

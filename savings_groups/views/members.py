@@ -1,4 +1,5 @@
-"""A group's members (list, add, edit, departure) and the opening from paper books."""
+"""A group's members (list, add, edit, departure, settlement on leaving) and the opening from
+paper books."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
@@ -6,11 +7,11 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField
+from wtforms import HiddenField, SelectField, StringField
 from wtforms.fields import DateField, TelField
 from wtforms.validators import InputRequired
 
-from .. import access, cycles, members, opening
+from .. import access, cycles, exits, members, opening
 from ..access import Action
 from ..clock import utcnow
 from ..errors import DomainError
@@ -52,6 +53,15 @@ class DepartureForm(FlaskForm):
         _l("Date left"), validators=[InputRequired(_l("Enter the date the member left."))]
     )
     reason = StringField(_l("Why the member left"))
+
+
+class ExitForm(FlaskForm):
+    settled_on = DateField(
+        _l("Date of the settlement"),
+        validators=[InputRequired(_l("Enter the date of the settlement."))],
+    )
+    reason = StringField(_l("Why the member leaves"))
+    expected = HiddenField()  # the payout shown, confirmed as it was seen
 
 
 class OpeningForm(FlaskForm):
@@ -152,6 +162,51 @@ def leave(group_id: int, member_id: int):
             )
             return redirect(url_for("members.index", group_id=group.id))
     return render_form("members/leave.html", form, group=group, member=member)
+
+
+@bp.route("/members/<int:member_id>/exit", methods=["GET", "POST"])
+@login_required
+def exit_page(group_id: int, member_id: int):
+    """Settle a member who leaves during the cycle: the figures first, then confirmed as seen."""
+    group = access.group_for(current_user.user, group_id, Action.RECORD)
+    member = member_of(group, member_id)
+    form = ExitForm()
+    if request.method == "GET":
+        form.settled_on.data = utcnow().date()
+    found = None
+    if request.method == "GET" or form.validate():
+        try:
+            found = exits.settlement(member, form.settled_on.data)
+        except DomainError as error:
+            show_error(form, error)
+    shown = (form.expected.data or "").strip()
+    if found is not None and request.form.get("confirm") and shown.lstrip("-").isdigit():
+        try:
+            exits.settle(
+                current_user.user,
+                member,
+                form.settled_on.data,
+                form.reason.data,
+                expected_payout=int(shown),
+                note=_("Settlement on leaving"),
+            )
+        except DomainError as error:
+            show_error(form, error)
+        else:
+            flash(
+                _(
+                    "The settlement of %(name)s is recorded with the departure.",
+                    name=member.full_name,
+                ),
+                "success",
+            )
+            return redirect(url_for("ledger.passbook", group_id=group.id, member_id=member.id))
+    if found is not None:
+        form.expected.data = str(found.payout)
+    context = {"group": group, "member": member, "found": found}
+    if request.method == "GET":  # a refusal on opening the page is a message, not a bad form
+        return render_template("members/exit.html", form=form, **context)
+    return render_form("members/exit.html", form, **context)
 
 
 def _read_opening(group, people, form) -> tuple[dict, dict, dict]:
