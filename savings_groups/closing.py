@@ -24,6 +24,7 @@ from peewee import JOIN, IntegrityError, fn
 
 from . import audit, ledger, lending
 from .clock import utcnow
+from .cycles import lock_cycle
 from .db import db
 from .errors import N_, Amount, DomainError
 from .groups import today
@@ -49,7 +50,6 @@ from .models import (
     SocialFundRule,
     User,
 )
-from .opening import _lock as lock_cycle
 from .shareout import (
     ShareOutError,
     compute,

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from babel.numbers import NumberFormatError, parse_decimal
-from peewee import IntegrityError, fn
+from peewee import IntegrityError, PostgresqlDatabase, fn
 
 from . import audit
 from .db import db
@@ -328,6 +328,16 @@ def current_cycle(group: SavingsGroup) -> Cycle | None:
         .order_by(Cycle.number.desc())
         .first()
     )
+
+
+def lock_cycle(cycle: Cycle) -> Cycle:
+    """Read the cycle again inside the caller's transaction; on PostgreSQL lock its row, so that
+    two writes that check the cycle first (an opening, a share-out, the next cycle, an exit)
+    cannot both pass the checks. SQLite locks the whole file at BEGIN IMMEDIATE already."""
+    query = Cycle.select().where(Cycle.id == cycle.id)
+    if isinstance(db.obj, PostgresqlDatabase):
+        query = query.for_update()
+    return query.get()
 
 
 def rules_of(cycle: Cycle) -> CycleRules:

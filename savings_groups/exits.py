@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from peewee import IntegrityError, fn
 
 from . import audit, ledger, lending, loan_book, members, shareout
-from .cycles import current_cycle
+from .cycles import current_cycle, lock_cycle
 from .db import db
 from .errors import N_, Amount, DomainError
 from .groups import today
@@ -203,8 +203,11 @@ def settle(
         raise DomainError(N_("Say why the member left."), field="reason")
     with db.atomic():
         member = Member.get_by_id(member.id)  # as it is now: another screen may have settled it
-        found = settlement(member, on)
         group = SavingsGroup.get_by_id(member.group_id)
+        open_cycle = current_cycle(group)
+        if open_cycle is not None:
+            lock_cycle(open_cycle)  # a share-out or another exit waits until this one is written
+        found = settlement(member, on)
         if expected_payout is not None and expected_payout != found.payout:
             raise DomainError(
                 N_(

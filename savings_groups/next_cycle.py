@@ -186,7 +186,7 @@ def start_next_cycle(
     values = rules.clean(group.currency, locale)
     leaving = [member_id for member_id, choice in choices.items() if choice.leaves]
     with db.atomic():
-        cycle = Cycle.get_by_id(cycle.id)
+        cycle = cycles.lock_cycle(cycle)
         refused = why_not(group, cycle)
         if refused is not None:
             raise refused

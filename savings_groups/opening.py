@@ -5,11 +5,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
-from peewee import JOIN, PostgresqlDatabase
+from peewee import JOIN
 
 from . import audit, ledger, lending
 from .clock import utcnow
-from .cycles import MAX_PERIODS
+from .cycles import MAX_PERIODS, lock_cycle
 from .db import db
 from .errors import N_, DomainError
 from .models import (
@@ -244,15 +244,6 @@ def _opening_loan(
     return Entry.get((Entry.loan == loan) & (Entry.kind == EntryKind.OPENING_BALANCE.value))
 
 
-def _lock(cycle: Cycle) -> Cycle:
-    """Read the cycle again inside the transaction; on PostgreSQL lock its row, so that two
-    openings of one cycle cannot both pass the checks (SQLite locks the file at BEGIN)."""
-    query = Cycle.select().where(Cycle.id == cycle.id)
-    if isinstance(db.obj, PostgresqlDatabase):
-        query = query.for_update()
-    return query.get()
-
-
 def record_opening(
     actor: User,
     group: SavingsGroup,
@@ -290,7 +281,7 @@ def record_opening(
             return LOAN_NOTE % {"amount": format_amount(amount, group.currency, "en")}
 
     with db.atomic():
-        cycle = _lock(cycle)
+        cycle = lock_cycle(cycle)
         refused = why_closed(cycle)
         if refused is not None:
             raise refused
