@@ -41,9 +41,18 @@ ACTION_LABELS = {
     "loan.reschedule": N_("Loan rescheduled"),
     "loan.opening": N_("Loan outstanding from the paper books entered"),
     # share-out
+    "cycle.share_out": N_("Share-out finalised and cycle closed"),
     # exits and the next cycle
+    "member.exit": N_("Member settled on leaving during the cycle"),
+    "cycle.next": N_("Next cycle started from the share-out"),
     # rotations (ROSCA setup)
+    "rotation.create": N_("Rotation created"),
+    "rotation.hands": N_("Rotation's hands given out"),
+    "rotation.order": N_("Rotation's order set"),
+    "rotation.start": N_("Rotation started"),
     # rounds (ROSCA rounds)
+    "round.contributions": N_("Round's contributions recorded"),
+    "round.pay_out": N_("Round's pot paid out"),
 }
 
 

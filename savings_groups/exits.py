@@ -87,13 +87,13 @@ def _check(member: Member, group: SavingsGroup, cycle: Cycle | None, on) -> Cycl
         raise DomainError(
             N_("%(name)s was already settled on %(date)s."),
             name=member.full_name,
-            date=settled.settled_on.isoformat(),
+            date=settled.settled_on,
         )
     if member.left_on is not None:
         raise DomainError(
             N_("%(name)s already left the group on %(date)s."),
             name=member.full_name,
-            date=member.left_on.isoformat(),
+            date=member.left_on,
         )
     if not isinstance(on, date):
         raise DomainError(N_("Enter the date of the settlement."), field="settled_on")
@@ -101,8 +101,8 @@ def _check(member: Member, group: SavingsGroup, cycle: Cycle | None, on) -> Cycl
         raise DomainError(
             N_("The date must be within the open cycle, from %(start)s to %(end)s."),
             field="settled_on",
-            start=cycle.start_date.isoformat(),
-            end=cycle.planned_end.isoformat(),
+            start=cycle.start_date,
+            end=cycle.planned_end,
         )
     if on > today() + timedelta(days=1):
         raise DomainError(N_("The date cannot be in the future."), field="settled_on")
@@ -110,7 +110,7 @@ def _check(member: Member, group: SavingsGroup, cycle: Cycle | None, on) -> Cycl
         raise DomainError(
             N_("The date cannot be before the member joined (%(joined)s)."),
             field="settled_on",
-            joined=member.joined_on.isoformat(),
+            joined=member.joined_on,
         )
     last = (
         Meeting.select(fn.MAX(Meeting.held_on))
@@ -124,7 +124,7 @@ def _check(member: Member, group: SavingsGroup, cycle: Cycle | None, on) -> Cycl
                 "books as they are now, cannot be dated before it."
             ),
             field="settled_on",
-            date=last.isoformat(),
+            date=last,
         )
     return cycle
 
@@ -157,7 +157,7 @@ def settlement(member: Member, on) -> Settlement:
             raise DomainError(
                 N_("A loan of the member is dated %(date)s, after the date of the settlement."),
                 field="settled_on",
-                date=(loan.rescheduled_on or loan.granted_on).isoformat(),
+                date=(loan.rescheduled_on or loan.granted_on),
             )
     books = loan_book.books_of(active)
     owed: dict[int, int] = {}
@@ -254,7 +254,7 @@ def settle(
             raise DomainError(
                 N_("%(name)s was already settled on %(date)s."),
                 name=member.full_name,
-                date=on.isoformat(),
+                date=on,
             ) from None
         members.record_departure(actor, member, on, reason)
         audit.record(

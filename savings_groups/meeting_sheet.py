@@ -323,7 +323,7 @@ def check_sheet(
                         N_("%(name)s joined the group on %(date)s, after this meeting."),
                         field=cell(member.id, "attendance"),
                         name=member.full_name,
-                        date=member.joined_on.isoformat(),
+                        date=member.joined_on,
                     )
                 )
             else:
@@ -335,7 +335,7 @@ def check_sheet(
                         ),
                         field=cell(member.id, "attendance"),
                         name=member.full_name,
-                        date=member.left_on.isoformat(),
+                        date=member.left_on,
                     )
                 )
             continue

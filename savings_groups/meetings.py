@@ -187,11 +187,11 @@ def open_meeting(actor: User, group: SavingsGroup, held_on: date) -> Meeting:
         raise DomainError(
             N_("The date must be inside the cycle, from %(start)s to %(end)s."),
             field="held_on",
-            start=cycle.start_date.isoformat(),
-            end=cycle.planned_end.isoformat(),
+            start=cycle.start_date,
+            end=cycle.planned_end,
         )
     taken = DomainError(
-        N_("There is already a meeting on %(date)s."), field="held_on", date=held_on.isoformat()
+        N_("There is already a meeting on %(date)s."), field="held_on", date=held_on
     )
     if Meeting.select().where((Meeting.group == group) & (Meeting.held_on == held_on)).exists():
         raise taken
@@ -440,7 +440,7 @@ def reopen_meeting(actor: User, meeting: Meeting, reason: str) -> Meeting:
                     "meeting can be reopened."
                 ),
                 field="reason",
-                date=later.held_on.isoformat(),
+                date=later.held_on,
             )
         repaid = Entry.select().where((Entry.meeting == current.id) & Entry.kind.in_(REPAID_KINDS))
         if repaid.exists():

@@ -194,7 +194,7 @@ def record_departure(actor: User, member: Member, left_on: date | None, reason: 
         raise DomainError(
             N_("The date left cannot be before the date joined (%(joined)s)."),
             field="left_on",
-            joined=member.joined_on.isoformat(),
+            joined=member.joined_on,
         )
     if not reason:
         raise DomainError(N_("Say why the member left."), field="reason")

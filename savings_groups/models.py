@@ -805,6 +805,99 @@ class HandHolder(BaseModel):
         indexes = ((("hand", "member"), True),)
 
 
+class Round(BaseModel):
+    """One round of a rotation: the contributions come in, then the pot is paid out, once.
+
+    Written when the round is first recorded. The payout fills `recipient` (unique: a hand is
+    served once), `discount` (a winning bid's) and who paid it out when; `seed` is the lottery
+    seed of a lottery round or of a tie of bids, printed so that anyone can re-run the draw.
+    The money itself is in the ledger (see RoundEntry).
+    """
+
+    id = AutoField()
+    rotation = ForeignKeyField(Rotation, backref="rounds", on_delete="RESTRICT")
+    number = IntegerField()
+    due_on = DateField()
+    pot = BigIntegerField()  # contribution x hands: the pot before any discount
+    recipient = ForeignKeyField(Hand, null=True, unique=True, on_delete="RESTRICT")
+    seed = CharField(max_length=200, default="")
+    discount = BigIntegerField(default=0)
+    paid_out_on = DateField(null=True)
+    paid_out_by = ForeignKeyField(User, null=True, on_delete="RESTRICT")
+    paid_out_at = DateTimeField(null=True)
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("rotation", "number"), True),)
+
+
+class Bid(BaseModel):
+    """A hand's offer at a bidding round: the discount on the pot it would give up."""
+
+    id = AutoField()
+    round = ForeignKeyField(Round, backref="bids", on_delete="RESTRICT")
+    hand = ForeignKeyField(Hand, on_delete="RESTRICT")
+    discount = BigIntegerField()
+    recorded_by = ForeignKeyField(User, on_delete="RESTRICT")
+    recorded_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("round", "hand"), True),)
+
+
+class ContributionStatus(Choice):
+    ON_TIME = "on_time"
+    LATE = "late"
+    MISSING = "missing"
+    COVERED = "covered"  # paid by another member on the holder's behalf
+
+
+labelled(
+    ContributionStatus,
+    {
+        ContributionStatus.ON_TIME: N_("Paid on time"),
+        ContributionStatus.LATE: N_("Paid late"),
+        ContributionStatus.MISSING: N_("Not paid"),
+        ContributionStatus.COVERED: N_("Paid by another member"),
+    },
+)
+
+
+class Contribution(BaseModel):
+    """What a holder of a hand did about their part of a round's pot.
+
+    Never edited: a change is a new row that `replaces` the old one (whose entries are
+    reversed in the ledger), so the current row is the one nothing replaces. `entry` is the
+    money paid in (by the holder, or by `paid_by` for the holder); `fine_entry` a late fine.
+    """
+
+    id = AutoField()
+    round = ForeignKeyField(Round, backref="contributions", on_delete="RESTRICT")
+    hand = ForeignKeyField(Hand, on_delete="RESTRICT")
+    member = ForeignKeyField(Member, on_delete="RESTRICT")  # the holder it is due from
+    amount = BigIntegerField()  # the holder's part (0 when not paid)
+    status = CharField(max_length=20)  # ContributionStatus
+    paid_by = ForeignKeyField(Member, null=True, backref="+", on_delete="RESTRICT")
+    entry = ForeignKeyField(Entry, null=True, unique=True, on_delete="RESTRICT")
+    fine_entry = ForeignKeyField(Entry, null=True, unique=True, backref="+", on_delete="RESTRICT")
+    replaces = ForeignKeyField("self", null=True, unique=True, backref="+", on_delete="RESTRICT")
+    recorded_by = ForeignKeyField(User, on_delete="RESTRICT")
+    recorded_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("round", "hand", "member"), False),)
+
+
+class RoundEntry(BaseModel):
+    """Ties a ledger entry (contribution, fine, payout, discount share) to its round, so that a
+    rotation's money is read from the ledger even when a group runs several; a reversal
+    belongs to the round of the entry it reverses."""
+
+    id = AutoField()
+    round = ForeignKeyField(Round, backref="entries", on_delete="RESTRICT")
+    entry = ForeignKeyField(Entry, unique=True, on_delete="RESTRICT")
+
+
 ALL_MODELS = [
     Organization,
     User,
@@ -830,4 +923,8 @@ ALL_MODELS = [
     Rotation,
     Hand,
     HandHolder,
+    Round,
+    Bid,
+    Contribution,
+    RoundEntry,
 ]

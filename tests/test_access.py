@@ -205,11 +205,163 @@ MATRIX = [
         (404, MISSING, MISSING, MISSING),
     ),
     # shareout: rows for the share-out pages
+    ("GET", "/groups/{mine}/share-out", "shareout.preview", (OK, OK, OK, OK)),
+    ("GET", "/groups/{other}/share-out", "shareout.preview", (OK, MISSING, MISSING, MISSING)),
+    ("GET", "/groups/{mine}/share-out?cycle=999999", "shareout.preview", (404, 404, 404, 404)),
+    # Posted without the confirmation: refused, nothing written.
+    ("POST", "/groups/{mine}/share-out", "shareout.finalise", (422, 422, 422, FORBIDDEN)),
+    ("POST", "/groups/{other}/share-out", "shareout.finalise", (422, MISSING, MISSING, MISSING)),
+    ("GET", "/groups/{mine}/share-out/sheet", "shareout.sheet", (OK, OK, OK, OK)),
+    # {other} has no cycle: no paper to print.
+    ("GET", "/groups/{other}/share-out/sheet", "shareout.sheet", (404, MISSING, MISSING, MISSING)),
+    ("GET", "/groups/{mine}/share-out/slips", "shareout.slips", (OK, OK, OK, OK)),
+    ("GET", "/groups/{other}/share-out/slips", "shareout.slips", (404, MISSING, MISSING, MISSING)),
     # exits: rows for member exits and the next cycle ({member}: the borrower of {loan})
+    ("GET", "/groups/{mine}/members/{member}/exit", "members.exit_page", (OK, OK, OK, FORBIDDEN)),
+    (
+        "GET",
+        "/groups/{other}/members/{member}/exit",
+        "members.exit_page",
+        (404, MISSING, MISSING, MISSING),
+    ),
+    # Posted without a date: refused next to the field, nothing written.
+    (
+        "POST",
+        "/groups/{mine}/members/{member}/exit",
+        "members.exit_page",
+        (422, 422, 422, FORBIDDEN),
+    ),
+    # {cycle} is open, not shared out: the page says so; posted, it is refused.
+    (
+        "GET",
+        "/groups/{mine}/cycles/{cycle}/next",
+        "cycles.next_cycle_page",
+        (OK, OK, FORBIDDEN, FORBIDDEN),
+    ),
+    (
+        "POST",
+        "/groups/{mine}/cycles/{cycle}/next",
+        "cycles.next_cycle_page",
+        (422, 422, FORBIDDEN, FORBIDDEN),
+    ),
+    (
+        "GET",
+        "/groups/{other}/cycles/{cycle}/next",
+        "cycles.next_cycle_page",
+        (404, MISSING, MISSING, MISSING),
+    ),
     # rotations: rows for the ROSCA setup pages
+    ("GET", "/groups/{rosca}/rotations", "rotations.index", (OK, OK, OK, OK)),
+    ("GET", "/groups/{other}/rotations", "rotations.index", (OK, MISSING, MISSING, MISSING)),
+    ("GET", "/groups/{rosca}/rotations/new", "rotations.new", (OK, OK, FORBIDDEN, FORBIDDEN)),
+    ("POST", "/groups/{rosca}/rotations/new", "rotations.new", (422, 422, FORBIDDEN, FORBIDDEN)),
+    ("GET", "/groups/{rosca}/rotations/{rotation}/hands", "rotations.hands", (OK, OK, OK, OK)),
+    ("GET", "/groups/{mine}/rotations/{rotation}/hands", "rotations.hands", (404, 404, 404, 404)),
+    # {rotation} has started: a change is refused with its message (422)
+    (
+        "POST",
+        "/groups/{rosca}/rotations/{rotation}/hands",
+        "rotations.hands",
+        (422, 422, FORBIDDEN, FORBIDDEN),
+    ),
+    ("GET", "/groups/{rosca}/rotations/{rotation}/order", "rotations.order", (OK, OK, OK, OK)),
+    (
+        "POST",
+        "/groups/{rosca}/rotations/{rotation}/order",
+        "rotations.order",
+        (422, 422, FORBIDDEN, FORBIDDEN),
+    ),
+    (
+        "POST",
+        "/groups/{rosca}/rotations/{rotation}/start",
+        "rotations.start",
+        (422, 422, FORBIDDEN, FORBIDDEN),
+    ),
     # rounds: rows for the ROSCA round pages
+    ("GET", "/groups/{rosca}/rotations/{rotation}", "rosca_rounds.show", (OK, OK, OK, OK)),
+    ("GET", "/groups/{mine}/rotations/{rotation}", "rosca_rounds.show", (404, 404, 404, 404)),
+    (
+        "GET",
+        "/groups/{other}/rotations/{rotation}",
+        "rosca_rounds.show",
+        (404, MISSING, MISSING, MISSING),
+    ),
+    (
+        "GET",
+        "/groups/{rosca}/rotations/{rotation}/schedule",
+        "rosca_rounds.schedule",
+        (OK, OK, OK, OK),
+    ),
+    (
+        "GET",
+        "/groups/{rosca}/rotations/{rotation}/rounds/1",
+        "rosca_rounds.round",
+        (OK, OK, OK, OK),
+    ),
+    (
+        "GET",
+        "/groups/{rosca}/rotations/{rotation}/rounds/99",
+        "rosca_rounds.round",
+        (404, 404, 404, 404),
+    ),
+    # Posted without any line: nothing to record, back to the round.
+    (
+        "POST",
+        "/groups/{rosca}/rotations/{rotation}/rounds/1",
+        "rosca_rounds.round",
+        (302, 302, 302, FORBIDDEN),
+    ),
+    # {rotation} is not a rotation of {mine}: not found.
+    (
+        "POST",
+        "/groups/{mine}/rotations/{rotation}/rounds/1",
+        "rosca_rounds.round",
+        (404, 404, 404, FORBIDDEN),
+    ),
+    (
+        "GET",
+        "/groups/{rosca}/rotations/{rotation}/rounds/1/receipt",
+        "rosca_rounds.receipt",
+        (OK, OK, OK, OK),
+    ),
+    (
+        "GET",
+        "/groups/{other}/rotations/{rotation}/rounds/1/receipt",
+        "rosca_rounds.receipt",
+        (404, MISSING, MISSING, MISSING),
+    ),
 ]
 PUBLIC = {"auth.login", "auth.setup", "auth.language", "auth.logout", "auth.lock", "static"}
+
+
+# rotations: {rosca}, a ROSCA group assigned like {mine}, with {rotation}, a started rotation of
+# 3 members (one whole hand each) in a fixed order.
+def rosca_world(make_group, people) -> dict:
+    from savings_groups import rotations
+    from savings_groups.models import GroupAssignment
+
+    rosca = make_group("Tontine", kind="rosca")
+    with db.connection_context():
+        for user in people.values():
+            GroupAssignment.create(user=user, group=rosca)
+        members = [
+            Member.create(
+                group=rosca,
+                number=n,
+                full_name=f"Holder {n}",
+                member_type="community",
+                joined_on=rosca.created_at.date(),
+            )
+            for n in (1, 2, 3)
+        ]
+        actor = people[Role.FACILITATOR]
+        rotation = rotations.create_rotation(
+            actor, rosca, rotations.RotationTerms(10_000, "weekly", "2026-03-02", "fixed")
+        )
+        rotations.set_hands(actor, rotation, [rotations.HandChoice(m.id, 1) for m in members])
+        rotations.set_order(actor, rotation, {1: 2, 2: 3, 3: 1})
+        rotations.start_rotation(actor, rotation)
+    return {"rosca": rosca.id, "rotation": rotation.id}
 
 
 @pytest.fixture
@@ -255,6 +407,7 @@ def world(make_user, make_group, make_cycle):
         "member": borrower.id,
         "cycle": cycle.id,
         # rotations: ids of ROSCA objects for the matrix
+        **rosca_world(make_group, people),
     }
 
 

@@ -286,7 +286,7 @@ def test_a_date_in_the_future_or_before_a_meeting_held_is_refused(world, admin):
     assert "future" in refused(w, admin, w.awa, on=date(2098, 1, 1)).message
     Meeting.create(group=w.group, cycle=w.cycle, held_on=date(2026, 3, 2), status="closed")
     error = refused(w, admin, w.awa, on=date(2026, 3, 1))
-    assert error.params["date"] == "2026-03-02" and error.field == "settled_on"
+    assert error.params["date"] == date(2026, 3, 2) and error.field == "settled_on"
 
 
 def test_a_closed_cycle_or_an_archived_group_settles_nobody(world, admin):
@@ -313,7 +313,7 @@ def test_a_loan_granted_after_the_date_is_refused(world, admin):
     w.buy(w.awa, 10)
     w.lend(w.awa, 5_000)
     error = refused(w, admin, w.awa, on=date(2026, 1, 20))
-    assert error.params["date"] == "2026-02-02"
+    assert error.params["date"] == date(2026, 2, 2)
 
 
 # --- the pages ------------------------------------------------------------------------------------

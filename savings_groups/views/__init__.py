@@ -1,7 +1,9 @@
 """Blueprints, one per area the user sees, and the helpers they share."""
 
+from datetime import date
+
 from flask import render_template
-from flask_babel import get_locale, gettext
+from flask_babel import format_date, get_locale, gettext
 from flask_login import current_user
 
 from .. import accounts
@@ -48,13 +50,19 @@ def init_app(app) -> None:
 
 
 def translate(error: DomainError) -> str:
-    """The error in the reader's language, its amounts written as money in the reader's way."""
-    locale = str(get_locale())
-    params = {
-        name: format_amount(value, value.currency, locale) if isinstance(value, Amount) else value
-        for name, value in error.params.items()
-    }
-    return gettext(error.message, **params)
+    """The error in the reader's language, its amounts (errors.Amount) written as money and its
+    dates as dates, the reader's way: the domain passes the values, never formatted text."""
+    return gettext(
+        error.message, **{name: _readable(value) for name, value in error.params.items()}
+    )
+
+
+def _readable(value):
+    if isinstance(value, Amount):
+        return format_amount(value, value.currency, str(get_locale()))
+    if isinstance(value, date):
+        return format_date(value)
+    return value
 
 
 def show_error(form, error: DomainError) -> None:

@@ -1,5 +1,197 @@
-"""The ROSCA round pages: contributions, payouts, bids, positions and receipts."""
+"""The ROSCA round pages: a rotation's rounds and positions, recording a round (contributions,
+bids, the draw, the payout), and paper (the schedule, a round's receipt)."""
 
-from flask import Blueprint
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from wtforms import DateField, StringField
+from wtforms.validators import Length
+
+from .. import access, rosca_reports, rosca_rounds, rotations
+from ..access import Action
+from ..errors import N_, DomainError, NotFound
+from ..groups import today
+from ..models import ContributionStatus, DiscountRule, MeetingFrequency, RotationOrder
+from ..money import parse_amount
+from ..rosca_rounds import ContributionLine
+from . import render_form, show_error
 
 bp = Blueprint("rosca_rounds", __name__, url_prefix="/groups/<int:group_id>")
+ID_DIGITS = 12  # more than any id; spares int() a thousand digits
+
+
+@bp.context_processor
+def helpers():
+    return {
+        "RotationOrder": RotationOrder,
+        "DiscountRule": DiscountRule,
+        "MeetingFrequency": MeetingFrequency,
+        "ContributionStatus": ContributionStatus,
+        "hands_words": hands_words,
+    }
+
+
+def hands_words(stake: int) -> str:
+    """A stake counted in half hands, as people say it: 1, ½, 1½, 2..."""
+    whole, half = divmod(stake, 2)
+    if not half:
+        return str(whole)
+    return f"{whole}½" if whole else "½"
+
+
+def _rotation(group_id: int, rotation_id: int, action: Action = Action.VIEW_GROUP):
+    group = access.group_for(current_user.user, group_id, action)
+    rotation = rotations.rotation_of(group, rotation_id)
+    if rotation is None:
+        raise NotFound(N_("This rotation does not exist in this group."))
+    rotation.group = group
+    return group, rotation
+
+
+def _summary(setup) -> dict:
+    """What rotations/_terms.html shows under the terms."""
+    count = setup.count
+    end = rotations.due_date(setup.rotation, count) if count else None
+    return {"rounds": count, "pot": setup.pot, "end": end}
+
+
+def _sheet(rotation, number: int):
+    sheet = rosca_reports.round_sheet(rotation, number)
+    if not 1 <= number <= sheet.setup.count:
+        raise NotFound(N_("This rotation has no such round."))
+    return sheet
+
+
+def _size() -> str:
+    return "a5" if request.args.get("size") == "a5" else "a4"
+
+
+@bp.route("/rotations/<int:rotation_id>")
+@login_required
+def show(group_id: int, rotation_id: int):
+    group, rotation = _rotation(group_id, rotation_id)
+    report = rosca_reports.rotation_report(rotation, today())
+    return render_template(
+        "rosca_rounds/show.html",
+        group=group,
+        rotation=rotation,
+        report=report,
+        summary=_summary(report.setup),
+    )
+
+
+@bp.route("/rotations/<int:rotation_id>/schedule")
+@login_required
+def schedule(group_id: int, rotation_id: int):
+    group, rotation = _rotation(group_id, rotation_id)
+    report = rosca_reports.rotation_report(rotation, today())
+    return render_template(
+        "rosca_rounds/schedule.html",
+        group=group,
+        rotation=rotation,
+        report=report,
+        summary=_summary(report.setup),
+        size=_size(),
+    )
+
+
+class RoundForm(FlaskForm):
+    """The fields of the round page that are the same every round; the per-holder and per-hand
+    fields (status-*, paid_by-*, bid-*) are read from the request."""
+
+    on = DateField(_l("Date of the payout"), default=today)  # required only to pay out
+    seed = StringField(
+        _l("Seed of the draw"),
+        validators=[Length(max=rosca_rounds.SEED_MAX)],
+        render_kw={"autocomplete": "off", "spellcheck": "false"},
+    )
+    reason = StringField(
+        _l("Why a contribution recorded before is changed"),
+        validators=[Length(max=500)],
+    )
+
+
+def _whole(text: str | None) -> int | None:
+    text = (text or "").strip()
+    return int(text) if text.isdecimal() and len(text) <= ID_DIGITS else None
+
+
+def _lines() -> list[ContributionLine]:
+    """A line per holder whose status is chosen; the holders shown and any other posted."""
+    lines = []
+    for name, value in request.form.items():
+        prefix, _sep, key = name.partition("-")
+        hand, _sep, member = key.partition("-")
+        if prefix != "status" or not value or _whole(hand) is None or _whole(member) is None:
+            continue
+        payer = _whole(request.form.get(f"paid_by-{key}"))
+        lines.append(ContributionLine(int(hand), int(member), value, payer))
+    return lines
+
+
+def _bids(currency: str) -> dict[int, int]:
+    """The offers typed for the hands still waiting (blank: no offer)."""
+    bids = {}
+    for name, value in request.form.items():
+        prefix, _sep, hand = name.partition("-")
+        if prefix == "bid" and (value or "").strip() and _whole(hand) is not None:
+            bids[int(hand)] = parse_amount(value, currency, str(get_locale()), field="bid")
+    return bids
+
+
+@bp.route(
+    "/rotations/<int:rotation_id>/rounds/<int:number>", methods=["GET", "POST"], endpoint="round"
+)
+@login_required
+def round_page(group_id: int, rotation_id: int, number: int):
+    action = Action.RECORD if request.method == "POST" else Action.VIEW_GROUP
+    group, rotation = _rotation(group_id, rotation_id, action)
+    sheet = _sheet(rotation, number)
+    form = RoundForm()
+    if form.validate_on_submit():
+        pay = "pay" in request.form
+        try:
+            if pay and form.on.data is None:
+                raise DomainError(N_("Enter the date of the payout."), field="on")
+            rosca_rounds.save_round(
+                current_user.user,
+                rotation,
+                number,
+                _lines(),
+                form.on.data,
+                form.reason.data or "",
+                pay=pay,
+                seed=form.seed.data or "",
+                bids=_bids(group.currency) if pay else None,
+            )
+        except DomainError as error:
+            show_error(form, error)
+        else:
+            if pay:
+                flash(_("Round %(number)d is paid out.", number=number), "success")
+            else:
+                flash(_("The contributions are saved."), "success")
+            return redirect(
+                url_for(".round", group_id=group.id, rotation_id=rotation.id, number=number)
+            )
+    return render_form(
+        "rosca_rounds/round.html",
+        form,
+        group=group,
+        rotation=rotation,
+        sheet=sheet,
+        posted=request.form if request.method == "POST" else None,
+    )
+
+
+@bp.route("/rotations/<int:rotation_id>/rounds/<int:number>/receipt")
+@login_required
+def receipt(group_id: int, rotation_id: int, number: int):
+    group, rotation = _rotation(group_id, rotation_id)
+    sheet = _sheet(rotation, number)
+    return render_template(
+        "rosca_rounds/receipt.html", group=group, rotation=rotation, sheet=sheet, size=_size()
+    )

@@ -1,10 +1,8 @@
 """The share-out pages: the preview, finalising, the sheet and the slips."""
 
-from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -52,21 +50,8 @@ def helpers():
     return {
         "percent": percent,
         "minor": lambda value: round_to_unit(value, 1),
-        "problem_text": problem_text,
+        "problem_text": translate,
     }
-
-
-def readable(error: DomainError) -> DomainError:
-    """The same error with its dates written the reader's way (amounts are, by translate)."""
-    params = {
-        name: format_date(value) if isinstance(value, date) else value
-        for name, value in error.params.items()
-    }
-    return DomainError(error.message, error.field, **params)
-
-
-def problem_text(error: DomainError) -> str:
-    return translate(readable(error))
 
 
 def percent(ratio: Decimal | None) -> Decimal | None:
@@ -135,7 +120,7 @@ def finalise(group_id: int):
         try:
             closing.finalise(current_user.user, group, cycle, form.on.data)
         except DomainError as error:
-            show_error(form, readable(error))
+            show_error(form, error)
         else:
             flash(_("The share-out is final: the payouts are posted and the cycle is closed."))
             return redirect(url_for("shareout.preview", group_id=group.id, cycle=cycle.id))

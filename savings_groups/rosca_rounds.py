@@ -1,0 +1,546 @@
+"""ROSCA rounds: recording contributions and the payout of each round, bids included (DB).
+
+The setup (hands, order, start) is in rotations.py, the arithmetic in rosca.py and what the
+pages show (positions, arrears) in rosca_reports.py; this module records rounds. What its
+writes mean:
+
+- Every coin is a ledger entry in the pot fund (group = the ROSCA, no cycle, no meeting), tied
+  to its round by a RoundEntry, so that a rotation's money is read from the ledger alone.
+- A contribution row is never edited: a change is a new row that replaces it, and the entries
+  of the old one are reversed (with the reason given). The money of a contribution paid by
+  someone else for the holder is that payer's: the holder then owes them.
+- A round is paid out once, in order, when each holder's part is in (paid on time, late, or
+  covered by another member); the winning bid's discount is shared by stakes or stays in the
+  pot as the group's fund, by the rotation's rule; what cannot be split stays in the pot.
+"""
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+
+from peewee import JOIN, IntegrityError, fn
+
+from . import audit, ledger, rosca
+from .clock import utcnow
+from .db import db
+from .errors import N_
+from .models import (
+    Bid,
+    Contribution,
+    ContributionStatus,
+    DiscountRule,
+    Entry,
+    EntryKind,
+    Fund,
+    Hand,
+    Member,
+    Rotation,
+    RotationOrder,
+    Round,
+    RoundEntry,
+    User,
+)
+from .rosca import RoscaError
+from .rotations import HandInfo, due_date, hands_of, stakes_of
+
+PAID = (ContributionStatus.ON_TIME.value, ContributionStatus.LATE.value)
+IN_THE_POT = (*PAID, ContributionStatus.COVERED.value)
+SEED_MAX = 200
+
+
+# --- reading a rotation -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Setup:
+    """A rotation with its hands (by number) and their ids: what every round is recorded on."""
+
+    rotation: Rotation
+    hands: list[HandInfo]
+    hand_ids: dict[int, int]  # hand number -> Hand id
+
+    @property
+    def count(self) -> int:
+        return len(self.hands)
+
+    @property
+    def pot(self) -> int:
+        return self.rotation.contribution * len(self.hands)
+
+    def hand(self, number: int) -> HandInfo | None:
+        return next((hand for hand in self.hands if hand.number == number), None)
+
+    def number_of(self, hand_id: int) -> int | None:
+        return next((n for n, i in self.hand_ids.items() if i == hand_id), None)
+
+    def members(self) -> list[Member]:
+        """Everyone holding a hand or half a hand, by member number."""
+        seen = {h.member.id: h.member for hand in self.hands for h in hand.holders}
+        return sorted(seen.values(), key=lambda m: m.number)
+
+
+def setup_of(rotation: Rotation) -> Setup:
+    """The rotation's hands and holders (two queries)."""
+    hands = Hand.select(Hand.id, Hand.number).where(Hand.rotation == rotation)
+    ids = {hand.number: hand.id for hand in hands}
+    return Setup(rotation, hands_of(rotation), ids)
+
+
+def rounds_of(rotation: Rotation) -> dict[int, Round]:
+    """The rounds recorded so far, by number (one query), each holding this rotation."""
+    rounds = {}
+    for found in Round.select().where(Round.rotation == rotation).order_by(Round.number):
+        found.rotation = rotation
+        rounds[found.number] = found
+    return rounds
+
+
+def current_contributions(
+    rotation: Rotation, round_number: int | None = None
+) -> list[Contribution]:
+    """The contribution rows that no later row replaces, for the rotation or one round (one
+    query); each has `round_number`."""
+    newer = Contribution.alias()
+    query = (
+        Contribution.select(Contribution, Round.number.alias("round_number"))
+        .join(Round)
+        .switch(Contribution)
+        .join(newer, JOIN.LEFT_OUTER, on=(newer.replaces == Contribution.id))
+        .where((Round.rotation == rotation) & newer.id.is_null())
+        .order_by(Contribution.id)
+    )
+    if round_number is not None:
+        query = query.where(Round.number == round_number)
+    return list(query.objects())
+
+
+def next_round(setup: Setup, rounds: Mapping[int, Round]) -> int | None:
+    """The first round not paid out yet (None when all are)."""
+    for number in range(1, setup.count + 1):
+        found = rounds.get(number)
+        if found is None or found.paid_out_on is None:
+            return number
+    return None
+
+
+def served_hands(rounds: Mapping[int, Round], setup: Setup) -> list[int]:
+    return sorted(
+        setup.number_of(r.recipient_id) for r in rounds.values() if r.recipient_id is not None
+    )
+
+
+def entry_sums(
+    rotation: Rotation, round_number: int | None = None
+) -> dict[tuple[int, int | None, str], int]:
+    """(round number, member id, kind) -> the sum of the rotation's entries, or one round's
+    (one query); a reversal counts in the round of the entry it reverses, wherever it was made."""
+    query = (
+        Entry.select(Round.number, Entry.member, Entry.kind, fn.SUM(Entry.amount).alias("total"))
+        .join(
+            RoundEntry,
+            on=((RoundEntry.entry == Entry.id) | (RoundEntry.entry == Entry.reverses)),
+        )
+        .join(Round)
+        .where(Round.rotation == rotation)
+        .group_by(Round.number, Entry.member, Entry.kind)
+        .tuples()
+    )
+    if round_number is not None:
+        query = query.where(Round.number == round_number)
+    return {(number, member, kind): int(total or 0) for number, member, kind, total in query}
+
+
+# --- recording a round ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ContributionLine:
+    """A holder's row of the round form: the hand, the holder (member id), how they paid, and
+    who paid for them when someone else did."""
+
+    hand: int
+    member_id: int
+    status: ContributionStatus | str
+    paid_by_id: int | None = None
+
+
+def _fresh(rotation: Rotation) -> Rotation:
+    """The rotation as it is now, read inside the write's transaction (another user may just
+    have paid a round out)."""
+    return Rotation.get_by_id(rotation.id)
+
+
+def _check_running(rotation: Rotation) -> None:
+    if rotation.group.archived_at is not None:
+        raise RoscaError(N_("This group is archived: nothing can be recorded in it."))
+    if rotation.started_at is None:
+        raise RoscaError(
+            N_("This rotation has not started: give out the hands, set the order, then start it.")
+        )
+
+
+def _check_number(setup: Setup, number: int) -> None:
+    if not 1 <= number <= setup.count:
+        raise RoscaError(
+            N_("This rotation has no round %(number)s (it has %(count)s)."),
+            field="round",
+            number=number,
+            count=setup.count,
+        )
+
+
+def _check_in_order(setup: Setup, rounds: Mapping[int, Round], number: int) -> None:
+    current = next_round(setup, rounds)
+    if current is not None and number > current:
+        raise RoscaError(
+            N_(
+                "Round %(current)s is not paid out yet: record the rounds in order, round "
+                "%(current)s before round %(number)s."
+            ),
+            field="round",
+            number=number,
+            current=current,
+        )
+
+
+def _round_row(setup: Setup, rounds: dict[int, Round], number: int) -> Round:
+    """The round's row, written the first time something is recorded in it."""
+    found = rounds.get(number)
+    if found is None:
+        found = Round.create(
+            rotation=setup.rotation,
+            number=number,
+            due_on=due_date(setup.rotation, number),
+            pot=setup.pot,
+        )
+        rounds[number] = found
+    return found
+
+
+def _post(actor: User, round_: Round, kind: EntryKind, amount: int, member: Member) -> Entry:
+    rotation = round_.rotation
+    entry = ledger.post(actor, rotation.group, Fund.POT, kind, amount, member=member)
+    RoundEntry.create(round=round_, entry=entry)
+    return entry
+
+
+def record_contributions(
+    actor: User,
+    rotation: Rotation,
+    number: int,
+    lines: Iterable[ContributionLine],
+    reason: str = "",
+) -> list[Contribution]:
+    """Record how each holder paid their part of round `number`; returns the rows written.
+
+    A line like the current row is left alone; a changed one replaces it, its entries reversed
+    with the reason (required then). Lines left out are not recorded yet. Refused, nothing
+    written: a member who does not hold the hand, a payer outside the rotation, "not paid" in
+    a round already paid out, a round before the start or after the one to record now.
+    """
+    reason = (reason or "").strip()
+    with db.atomic():
+        rotation = _fresh(rotation)
+        _check_running(rotation)
+        setup = setup_of(rotation)
+        _check_number(setup, number)
+        rounds = rounds_of(rotation)
+        _check_in_order(setup, rounds, number)
+        paid_out = number in rounds and rounds[number].paid_out_on is not None
+        current = {(c.hand_id, c.member_id): c for c in current_contributions(rotation, number)}
+        in_rotation = {m.id: m for m in setup.members()}
+        planned = []
+        seen = set()
+        for line in lines:
+            hand = setup.hand(line.hand)
+            holders = hand.holders if hand is not None else []
+            holder = next((h for h in holders if h.member.id == line.member_id), None)
+            if holder is None:
+                raise RoscaError(
+                    N_("Only the holders of hand %(hand)s contribute for it."),
+                    field="contributions",
+                    hand=line.hand,
+                )
+            if (line.hand, line.member_id) in seen:
+                raise ValueError("a holder's line is given twice")
+            seen.add((line.hand, line.member_id))
+            name = holder.member.full_name
+            try:
+                status = ContributionStatus(line.status)
+            except ValueError:
+                raise RoscaError(
+                    N_("Choose how %(name)s contributed."), field="contributions", name=name
+                ) from None
+            payer = None
+            if status is ContributionStatus.COVERED:
+                payer = in_rotation.get(line.paid_by_id)
+                if payer is None:
+                    raise RoscaError(
+                        N_("Choose the member of the rotation who paid for %(name)s."),
+                        field="contributions",
+                        name=name,
+                    )
+                if payer.id == holder.member.id:
+                    raise RoscaError(
+                        N_("%(name)s paid for themselves: choose on time or late."),
+                        field="contributions",
+                        name=name,
+                    )
+            if status is ContributionStatus.MISSING and paid_out:
+                raise RoscaError(
+                    N_(
+                        "Round %(number)s is paid out: its pot was complete. If %(name)s did "
+                        "not pay, record who paid for them."
+                    ),
+                    field="contributions",
+                    number=number,
+                    name=name,
+                )
+            hand_id = setup.hand_ids[hand.number]
+            old = current.get((hand_id, holder.member.id))
+            if old is not None and (old.status, old.paid_by_id) == (
+                status.value,
+                payer.id if payer else None,
+            ):
+                continue
+            if old is not None and (old.entry_id or old.fine_entry_id) and not reason:
+                raise RoscaError(
+                    N_("Say why the contribution of %(name)s recorded before is changed."),
+                    field="reason",
+                    name=name,
+                )
+            planned.append((hand_id, holder, status, payer, old))
+        if not planned:
+            return []
+        round_ = _round_row(setup, rounds, number)
+        written = [_write_contribution(actor, round_, *line, reason) for line in planned]
+        audit.record(
+            actor,
+            "round.contributions",
+            round_,
+            group=rotation.group_id,
+            rotation=rotation.number,
+            round=number,
+            lines=[
+                {
+                    "member": row.member.number,
+                    "status": row.status,
+                    "paid_by": row.paid_by.number if row.paid_by_id else None,
+                    "amount": row.amount,
+                }
+                for row in written
+            ],
+            reason=reason,
+        )
+        return written
+
+
+def _write_contribution(actor, round_, hand_id, holder, status, payer, old, reason) -> Contribution:
+    if old is not None:
+        for entry_id in (old.entry_id, old.fine_entry_id):
+            if entry_id is not None:
+                ledger.reverse(actor, Entry.get_by_id(entry_id), reason)
+    entry = fine = None
+    rotation = round_.rotation
+    if status.value in PAID:
+        entry = _post(actor, round_, EntryKind.CONTRIBUTION, holder.part, holder.member)
+        if status is ContributionStatus.LATE and rotation.late_fine:
+            fine = _post(actor, round_, EntryKind.LATE_FINE, rotation.late_fine, holder.member)
+    elif status is ContributionStatus.COVERED:
+        entry = _post(actor, round_, EntryKind.CONTRIBUTION, holder.part, payer)
+    return Contribution.create(
+        round=round_,
+        hand=hand_id,
+        member=holder.member,
+        amount=holder.part if status.value in IN_THE_POT else 0,
+        status=status.value,
+        paid_by=payer,
+        entry=entry,
+        fine_entry=fine,
+        replaces=old,
+        recorded_by=actor,
+    )
+
+
+def pay_out(
+    actor: User,
+    rotation: Rotation,
+    number: int,
+    on: date,
+    seed: str = "",
+    bids: Mapping[int, int] | None = None,
+) -> Round:
+    """Pay round `number`'s pot to its hand: the hand at this position (fixed), the hand drawn
+    with the seed among those waiting (lottery), or the highest bid (bidding; a tie drawn with
+    the seed). Refused, nothing written: the pot not complete, a round already paid out or out
+    of order, a bid from a hand already served, above the pot or negative, no seed when one is
+    needed. The last round finishes the rotation.
+    """
+    seed = " ".join((seed or "").split())
+    if len(seed) > SEED_MAX:
+        raise RoscaError(
+            N_("The seed is too long (%(count)s characters at most)."), field="seed", count=SEED_MAX
+        )
+    bids = dict(bids or {})
+    with db.atomic():
+        rotation = _fresh(rotation)
+        _check_running(rotation)
+        setup = setup_of(rotation)
+        _check_number(setup, number)
+        rounds = rounds_of(rotation)
+        done = rounds.get(number)
+        if done is not None and done.paid_out_on is not None:
+            raise RoscaError(
+                N_("Round %(number)s has already been paid out, to hand %(hand)s: once only."),
+                number=number,
+                hand=setup.number_of(done.recipient_id),
+            )
+        _check_in_order(setup, rounds, number)
+        if on < rotation.start_date:
+            raise RoscaError(
+                N_("The pot cannot be paid out before the rotation starts."), field="on"
+            )
+        _check_complete(setup, current_contributions(rotation, number))
+        waiting = rosca.unserved([h.number for h in setup.hands], served_hands(rounds, setup))
+        winner, discount, used_seed, tied = _recipient(setup, number, waiting, seed, bids)
+        round_ = _round_row(setup, rounds, number)
+        hand = setup.hand(winner)
+        payout = setup.pot - discount
+        parts = rosca.holder_parts(payout, rotation.contribution, len(hand.holders))
+        for holder, part in zip(hand.holders, parts, strict=True):
+            _post(actor, round_, EntryKind.POT_PAYOUT, -part, holder.member)
+        kept = discount
+        if discount and rotation.discount_rule == DiscountRule.SHARED.value:
+            stakes = {k: v for k, v in stakes_of(setup.hands, excluding=winner).items() if v}
+            shares, kept = rosca.split_discount(discount, stakes, rotation.group.rounding_unit)
+            members = {m.id: m for m in setup.members()}
+            for member_id, share in shares.items():
+                if share:
+                    _post(actor, round_, EntryKind.BID_DISCOUNT, -share, members[member_id])
+        for hand_number, offered in sorted(bids.items()):
+            Bid.create(
+                round=round_, hand=setup.hand_ids[hand_number], discount=offered, recorded_by=actor
+            )
+        paid = {
+            "recipient": setup.hand_ids[winner],
+            "seed": used_seed,
+            "discount": discount,
+            "paid_out_on": on,
+            "paid_out_by": actor,
+            "paid_out_at": utcnow(),
+        }
+        # Only if nobody paid it out meanwhile (two tabs, two laptops on one server).
+        unpaid = (Round.id == round_.id) & Round.paid_out_on.is_null()
+        if not Round.update(paid).where(unpaid).execute():
+            raise _recorded_meanwhile()
+        for name, value in paid.items():
+            setattr(round_, name, value)
+        if number == setup.count:
+            rotation.finished_at = paid["paid_out_at"]
+            Rotation.update(finished_at=rotation.finished_at).where(
+                Rotation.id == rotation.id
+            ).execute()
+        audit.record(
+            actor,
+            "round.pay_out",
+            round_,
+            group=rotation.group_id,
+            rotation=rotation.number,
+            round=number,
+            hand=winner,
+            payout=payout,
+            discount=discount,
+            kept_in_pot=kept,
+            seed=used_seed,
+            tied=list(tied),
+            bids={str(k): v for k, v in sorted(bids.items())},
+            finished=number == setup.count,
+        )
+        return round_
+
+
+def _check_complete(setup: Setup, contributions: Iterable[Contribution]) -> None:
+    """A round is paid out only when every holder's part is in the pot."""
+    inside = {(c.hand_id, c.member_id) for c in contributions if c.status in IN_THE_POT}
+    missing = [
+        holder.member.full_name
+        for hand in setup.hands
+        for holder in hand.holders
+        if (setup.hand_ids[hand.number], holder.member.id) not in inside
+    ]
+    if missing:
+        raise RoscaError(
+            N_(
+                "The pot is not complete: nothing is recorded in it for %(names)s. Record their "
+                "contributions, or who paid for them, before paying out."
+            ),
+            field="contributions",
+            names=", ".join(missing),
+        )
+
+
+def _recipient(
+    setup: Setup, number: int, waiting: list[int], seed: str, bids: dict[int, int]
+) -> tuple[int, int, str, tuple[int, ...]]:
+    """(winning hand, discount, seed used, hands tied) by the rotation's order."""
+    order = RotationOrder(setup.rotation.order)
+    if order is RotationOrder.FIXED:
+        winner = next(h.number for h in setup.hands if h.position == number)
+        if winner not in waiting:
+            raise RoscaError(
+                N_("Hand %(hand)s has already received the pot."), field="round", hand=winner
+            )
+        return winner, 0, "", ()
+    if order is RotationOrder.LOTTERY:
+        if not seed:
+            raise RoscaError(
+                N_(
+                    "Enter the seed of the draw: for example numbers called out by a few "
+                    "members, written one after the other with spaces."
+                ),
+                field="seed",
+            )
+        return rosca.draw(seed, number, waiting), 0, seed, ()
+    for hand_number in bids:
+        if setup.hand(hand_number) is None:
+            raise RoscaError(
+                N_("This rotation has no hand %(hand)s."), field="bid", hand=hand_number
+            )
+        if hand_number not in waiting:
+            raise RoscaError(
+                N_("Hand %(hand)s has already received the pot: it cannot bid for it again."),
+                field="bid",
+                hand=hand_number,
+            )
+    if len(waiting) == 1 and not bids:
+        return waiting[0], 0, "", ()
+    outcome = rosca.resolve_bids(setup.pot, bids, seed, number, setup.rotation.group.currency)
+    return outcome.winner, outcome.discount, seed if outcome.tied else "", outcome.tied
+
+
+def save_round(
+    actor: User,
+    rotation: Rotation,
+    number: int,
+    lines: Iterable[ContributionLine],
+    on: date,
+    reason: str = "",
+    pay: bool = False,
+    seed: str = "",
+    bids: Mapping[int, int] | None = None,
+) -> Round | None:
+    """The round page's save: the contributions and, when asked, the payout, all or nothing."""
+    try:
+        with db.atomic():
+            record_contributions(actor, rotation, number, lines, reason)
+            if pay:
+                return pay_out(actor, rotation, number, on, seed, bids)
+            return rounds_of(rotation).get(number)
+    except IntegrityError:  # the same row written by another save at the same moment
+        raise _recorded_meanwhile() from None
+
+
+def _recorded_meanwhile() -> RoscaError:
+    return RoscaError(
+        N_("Someone else has just recorded this round: open it again to see what was saved.")
+    )

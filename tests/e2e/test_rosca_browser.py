@@ -1,0 +1,85 @@
+"""In French, a recorder runs three rounds of a six-member tontine by bidding: one member late
+(and fined), the first round won by the highest bid, the third by a tie drawn with a seed."""
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from savings_groups import rosca, rotations
+from savings_groups.db import db
+from savings_groups.models import Role
+from savings_groups.money import format_amount
+
+from ..conftest import PASSWORD
+from ..test_rosca_rounds import set_up_rotation
+
+pytestmark = pytest.mark.e2e
+NAMES = ("Awa", "Binta", "Coumba", "Djeneba", "Fanta", "Hawa")
+
+
+def xof(amount: int) -> str:
+    return format_amount(amount, "XOF", "fr")
+
+
+def test_a_tontine_runs_three_rounds_in_french(
+    page: Page, admin, make_user, make_group, make_member
+):
+    group = make_group("Tontine Benkadi", kind="rosca", currency="XOF")
+    people = [make_member(group, full_name=name) for name in NAMES]
+    with db.connection_context():
+        rotation = set_up_rotation(admin, group, people, order="bidding", late_fine=500)
+        hands = {h.holders[0].member.full_name: h.number for h in rotations.hands_of(rotation)}
+    make_user("mariam", role=Role.RECORDER, groups=[group], locale="fr")
+    page.goto("/login")
+    page.fill("#username", "mariam")
+    page.fill("#password", PASSWORD)
+    page.keyboard.press("Enter")
+    expect(page.locator("html")).to_have_attribute("lang", "fr")
+
+    def record(number: int, bids: dict[str, str], seed: str = "", late=()) -> None:
+        page.goto(f"/groups/{group.id}/rotations/{rotation.id}")
+        page.locator("#record-round").click()
+        expect(page).to_have_url(f"/groups/{group.id}/rotations/{rotation.id}/rounds/{number}")
+        for member in people:
+            status = "late" if member.full_name in late else "on_time"
+            page.select_option(f"#status-{hands[member.full_name]}-{member.id}", status)
+        for name, offer in bids.items():
+            page.fill(f"#bid-{hands[name]}", offer)
+        if seed:
+            page.fill("#seed", seed)
+        page.locator("#pay").click()
+        expect(page.locator("#round-status")).to_contain_text(xof(60_000))
+
+    # Round 1: Binta offers 5 000 off the pot, Djeneba 3 000: Binta takes 55 000 and the five
+    # others get 1 000 each.
+    record(1, {"Binta": "5 000", "Djeneba": "3 000"})
+    expect(page.locator("#recipient")).to_contain_text("Binta")
+    expect(page.locator("#payout-amount")).to_have_text(xof(55_000))
+    expect(page.locator("#received")).to_contain_text(f"Awa: {xof(1_000)}")
+
+    # Round 2: Coumba pays late (a fine of 500); Fanta alone bids 2 000.
+    record(2, {"Fanta": "2 000"}, late=("Coumba",))
+    expect(page.locator("#recipient")).to_contain_text("Fanta")
+    expect(page.locator("#payout-amount")).to_have_text(xof(58_000))
+    expect(page.locator(f"#line-{hands['Coumba']}-{people[2].id}")).to_contain_text(xof(500))
+
+    # Round 3: Awa and Hawa both offer 1 000; without a seed the tie is refused, with one the
+    # draw decides, and the seed is shown.
+    record(3, {"Awa": "1 000", "Hawa": "1 000"}, seed="")
+    expect(page.locator("#seed-error")).to_be_visible()
+    page.fill("#seed", "12 7 33")
+    page.locator("#pay").click()
+    winner = NAMES[rosca.draw("12 7 33", 3, [hands["Awa"], hands["Hawa"]]) - 1]
+    expect(page.locator("#recipient")).to_contain_text(winner)
+    expect(page.locator("#seed")).to_have_text("12 7 33")
+
+    # The rotation page: three rounds paid, three hands waiting, everyone's position.
+    page.goto(f"/groups/{group.id}/rotations/{rotation.id}")
+    expect(page.locator("#current-round")).to_contain_text("4")
+    expect(page.locator("#waiting li")).to_have_count(3)
+    expect(page.locator("#in-pot")).to_have_text(xof(500))  # Coumba's fine
+    binta = page.locator(f"#position-{people[1].number}")
+    # Binta paid in 30 000 and received 55 000 + 400 (a fifth of round 2's 2 000) + 200
+    # (a fifth of round 3's 1 000): owes the others 25 600.
+    expect(binta).to_contain_text(xof(-25_600))
+    page.goto(f"/groups/{group.id}/rotations/{rotation.id}/schedule")
+    expect(page.locator("#schedule")).to_contain_text("12 7 33")
