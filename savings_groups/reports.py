@@ -245,12 +245,54 @@ def takes_shares(entry: Entry) -> bool:
     return entry.kind in ledger.SAVINGS_KINDS and entry.fund == Fund.LOAN_FUND
 
 
-# A loan's entries carry its state (what is repaid, whether it is closed): a reversal here would
-# leave the loan out of step with its money, so they are not corrected on this screen.
+# Some entries carry a state kept elsewhere (a loan's repayments, a round's contributions, a
+# signed share-out or settlement, a closed cycle's books): a reversal here would leave that
+# state out of step with its money, so they are not corrected on this screen.
 LOAN_ENTRY = N_(
     "This entry belongs to a loan: it cannot be corrected here, or the loan would no longer "
     "match its money. Ask a facilitator to write off or reschedule the loan instead."
 )
+ROUND_ENTRY = N_(
+    "This entry belongs to a round of a rotation: correct it on the round's page, where "
+    "recording a contribution again reverses the old one with a reason."
+)
+SETTLEMENT_ENTRY = N_(
+    "This entry belongs to a share-out, a member's settlement or a carry-over to the next "
+    "cycle: it is final and cannot be corrected."
+)
+CLOSED_CYCLE = N_(
+    "This entry belongs to a cycle that is shared out and closed: its books are final and "
+    "cannot be corrected."
+)
+SETTLEMENT_KINDS = frozenset(
+    {
+        EntryKind.SHARE_OUT,
+        EntryKind.SOCIAL_FUND_SHARE_OUT,
+        EntryKind.EXIT_SETTLEMENT,
+        EntryKind.CARRY_OVER,
+    }
+)
+
+
+def why_not_correctable(entry: Entry, closed_cycles: set[int] | None = None) -> str | None:
+    """Why this entry may not be corrected on the correction screen (a msgid), or None.
+
+    `closed_cycles`, the ids of the group's closed cycles, spares a query per entry in a list.
+    """
+    if entry.loan_id is not None:
+        return LOAN_ENTRY
+    if entry.fund == Fund.POT:
+        return ROUND_ENTRY
+    if entry.kind in SETTLEMENT_KINDS:
+        return SETTLEMENT_ENTRY
+    if entry.cycle_id is not None:
+        if closed_cycles is None:
+            closed = entry.cycle.closed_at is not None
+        else:
+            closed = entry.cycle_id in closed_cycles
+        if closed:
+            return CLOSED_CYCLE
+    return None
 
 
 def correct_entry(
@@ -268,8 +310,9 @@ def correct_entry(
     A member's opening savings may be corrected in amount, in shares or both. Nothing given, or
     zero: the entry is only reversed. Returns (reversal, corrected entry or None).
     """
-    if entry.loan_id is not None:
-        raise DomainError(LOAN_ENTRY)
+    refusal = why_not_correctable(entry)
+    if refusal is not None:
+        raise DomainError(refusal)
     if shares is not None:
         if not takes_shares(entry):
             raise DomainError(N_("This entry carries no shares."), field="shares")

@@ -282,3 +282,46 @@ def test_pages_read_a_bounded_number_of_queries(
     small = queries()
     grow(12)
     assert queries() == small
+
+
+def _refused_here(web, group, entry, words):
+    """The correction screen explains, offers no form, refuses a post, and writes nothing."""
+    with db.connection_context():
+        count = Entry.select().count()
+    path = f"/groups/{group.id}/ledger/{entry.id}/correct"
+    page = web.client.get(path)
+    assert words in text(page) and 'name="reason"' not in text(page)
+    response = web.post(path, {"reason": "try anyway", "amount": "1000"}, form_path="/account")
+    assert response.status_code == 422 and words in text(response)
+    assert f"/ledger/{entry.id}/correct" not in text(web.client.get(f"/groups/{group.id}/ledger"))
+    with db.connection_context():
+        assert Entry.select().count() == count
+
+
+def test_the_entries_of_a_shared_out_cycle_are_final(web, admin, group_with_money):
+    g = group_with_money
+    with db.connection_context():
+        payout = ledger.post(
+            admin,
+            g["group"],
+            Fund.LOAN_FUND,
+            EntryKind.SHARE_OUT,
+            -8_000,
+            cycle=g["cycle"],
+            member=g["ada"],
+        )
+    web.login("admin")
+    _refused_here(web, g["group"], payout, "belongs to a share-out")
+    with db.connection_context():
+        g["cycle"].closed_at = g["cycle"].created_at
+        g["cycle"].save()
+    _refused_here(web, g["group"], g["grant"], "shared out and closed")
+
+
+def test_a_rotation_entry_is_corrected_on_its_round_page_only(web, admin, make_group, make_member):
+    tontine = make_group("Tontine", kind="rosca")
+    holder = make_member(tontine, "Fanta Keita")
+    with db.connection_context():
+        paid = ledger.post(admin, tontine, Fund.POT, EntryKind.CONTRIBUTION, 10_000, member=holder)
+    web.login("admin")
+    _refused_here(web, tontine, paid, "belongs to a round of a rotation")

@@ -54,6 +54,8 @@ def history(group_id: int):
         cycle=cycle,
         member=member,
         history=page,
+        closed_cycles={c.id for c in cycles if c.closed_at is not None},
+        why_not_correctable=reports.why_not_correctable,
     )
 
 
@@ -109,7 +111,7 @@ def correct(group_id: int, entry_id: int):
         group=group,
         entry=entry,
         reversal=reversal,
-        loan_entry=reports.LOAN_ENTRY,
+        refusal=reports.why_not_correctable(entry),
         takes_shares=reports.takes_shares(entry),
         share_purchase=entry.kind == EntryKind.SHARE_PURCHASE,
     )
