@@ -32,7 +32,6 @@ from .models import (
     Entry,
     EntryKind,
     Fund,
-    Hand,
     Member,
     Rotation,
     RotationOrder,
@@ -80,10 +79,9 @@ class Setup:
 
 
 def setup_of(rotation: Rotation) -> Setup:
-    """The rotation's hands and holders (two queries)."""
-    hands = Hand.select(Hand.id, Hand.number).where(Hand.rotation == rotation)
-    ids = {hand.number: hand.id for hand in hands}
-    return Setup(rotation, hands_of(rotation), ids)
+    """The rotation's hands and holders (one query)."""
+    hands = hands_of(rotation)
+    return Setup(rotation, hands, {hand.number: hand.id for hand in hands})
 
 
 def rounds_of(rotation: Rotation) -> dict[int, Round]:

@@ -171,6 +171,7 @@ class HolderShare(NamedTuple):
 
 @dataclass(frozen=True)
 class HandInfo:
+    id: int  # the Hand row's
     number: int
     position: int | None
     holders: list[HolderShare]  # by member number; the first pays the odd unit of a half hand
@@ -195,7 +196,7 @@ def hands_of(rotation: Rotation) -> list[HandInfo]:
         shares = [
             HolderShare(h.member, h.half, part) for h, part in zip(holders, parts, strict=True)
         ]
-        hands.append(HandInfo(number, hand.position, shares))
+        hands.append(HandInfo(hand.id, number, hand.position, shares))
     return hands
 
 
