@@ -298,7 +298,7 @@ def plan_hands(
             continue
         if not choice.half:
             raise DomainError(
-                N_('Tick "half hand" to share a hand with a partner, or leave the partner empty.'),
+                N_("Tick “half hand” to share a hand with a partner, or leave the partner empty."),
                 field=field,
             )
         partner = by_id.get(choice.partner_id)

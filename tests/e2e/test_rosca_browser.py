@@ -54,7 +54,7 @@ def test_a_tontine_runs_three_rounds_in_french(
     record(1, {"Binta": "5 000", "Djeneba": "3 000"})
     expect(page.locator("#recipient")).to_contain_text("Binta")
     expect(page.locator("#payout-amount")).to_have_text(xof(55_000))
-    expect(page.locator("#received")).to_contain_text(f"Awa: {xof(1_000)}")
+    expect(page.locator("#received")).to_contain_text(f"Awa\u00a0: {xof(1_000)}")
 
     # Round 2: Coumba pays late (a fine of 500); Fanta alone bids 2 000.
     record(2, {"Fanta": "2 000"}, late=("Coumba",))
