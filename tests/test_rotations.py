@@ -195,7 +195,7 @@ def test_bad_hands_are_refused(admin, tontine, rotation, make_group, make_member
         refused(lambda: rotations.set_hands(admin, rotation, choices), field, words)
 
     bad([HandChoice(m1.id, 1, True)], f"partner-{m1.id}", "needs its partner")
-    bad([HandChoice(m1.id, 1, False, m2.id)], f"partner-{m1.id}", 'Tick "half hand"')
+    bad([HandChoice(m1.id, 1, False, m2.id)], f"partner-{m1.id}", "Tick “half hand”")
     bad([HandChoice(m1.id, 0, True, m4.id)], f"partner-{m1.id}", "current member")
     bad([HandChoice(m1.id, 0, True, outsider.id)], f"partner-{m1.id}", "current member")
     bad([HandChoice(m1.id, 0, True, m1.id)], f"partner-{m1.id}", "themselves")
