@@ -215,11 +215,55 @@ def _round_row(setup: Setup, rounds: dict[int, Round], number: int) -> Round:
     return found
 
 
-def _post(actor: User, round_: Round, kind: EntryKind, amount: int, member: Member) -> Entry:
+@dataclass(frozen=True)
+class RoundNotes:
+    """The notes of a round's ledger entries, so that the money history says which round each
+    belongs to and for whom a member paid. The view gives them in the user's language (the
+    domain has no locale; English by default); each is formatted with the round's `number` and,
+    for a contribution paid by another member, the holder's `name`."""
+
+    contribution: str = "Round %(number)d"
+    covered: str = "Round %(number)d, for %(name)s"
+    late_fine: str = "Round %(number)d, late fine"
+    payout: str = "Round %(number)d, pot"
+    discount: str = "Round %(number)d, share of the winning bid"
+
+
+def _post(
+    actor: User, round_: Round, kind: EntryKind, amount: int, member: Member, note: str, **names
+) -> Entry:
     rotation = round_.rotation
-    entry = ledger.post(actor, rotation.group, Fund.POT, kind, amount, member=member)
+    note = note % {"number": round_.number, **names}
+    entry = ledger.post(actor, rotation.group, Fund.POT, kind, amount, member=member, note=note)
     RoundEntry.create(round=round_, entry=entry)
     return entry
+
+
+def _check_date(rotation: Rotation, rounds: Mapping[int, Round], number: int, on: date) -> None:
+    """A payout is dated between the rotation's start (and the previous round's payout) and
+    today: a date typed wrong would put the round out of its place in the history."""
+    _check_not_future(on)
+    if on < rotation.start_date:
+        raise RoscaError(N_("The pot cannot be paid out before the rotation starts."), field="on")
+    before = rounds.get(number - 1)
+    if before is not None and before.paid_out_on is not None and on < before.paid_out_on:
+        raise RoscaError(
+            N_(
+                "Round %(previous)s was paid out on %(date)s: round %(number)s cannot be paid "
+                "out before it."
+            ),
+            field="on",
+            previous=number - 1,
+            number=number,
+            date=before.paid_out_on,
+        )
+
+
+def _check_not_future(on: date) -> None:
+    if on > utcnow().date():
+        raise RoscaError(
+            N_("This date is in the future: enter the day the money changed hands."), field="on"
+        )
 
 
 def record_contributions(
@@ -228,6 +272,7 @@ def record_contributions(
     number: int,
     lines: Iterable[ContributionLine],
     reason: str = "",
+    notes: RoundNotes = RoundNotes(),
 ) -> list[Contribution]:
     """Record how each holder paid their part of round `number`; returns the rows written.
 
@@ -235,6 +280,7 @@ def record_contributions(
     with the reason (required then). Lines left out are not recorded yet. Refused, nothing
     written: a member who does not hold the hand, a payer outside the rotation, "not paid" in
     a round already paid out, a round before the start or after the one to record now.
+    The entries' notes are `notes` (see RoundNotes).
     """
     reason = (reason or "").strip()
     with db.atomic():
@@ -311,7 +357,7 @@ def record_contributions(
         if not planned:
             return []
         round_ = _round_row(setup, rounds, number)
-        written = [_write_contribution(actor, round_, *line, reason) for line in planned]
+        written = [_write_contribution(actor, round_, *line, reason, notes) for line in planned]
         audit.record(
             actor,
             "round.contributions",
@@ -333,7 +379,9 @@ def record_contributions(
         return written
 
 
-def _write_contribution(actor, round_, hand_id, holder, status, payer, old, reason) -> Contribution:
+def _write_contribution(
+    actor, round_, hand_id, holder, status, payer, old, reason, notes
+) -> Contribution:
     if old is not None:
         for entry_id in (old.entry_id, old.fine_entry_id):
             if entry_id is not None:
@@ -341,11 +389,28 @@ def _write_contribution(actor, round_, hand_id, holder, status, payer, old, reas
     entry = fine = None
     rotation = round_.rotation
     if status.value in PAID:
-        entry = _post(actor, round_, EntryKind.CONTRIBUTION, holder.part, holder.member)
+        entry = _post(
+            actor, round_, EntryKind.CONTRIBUTION, holder.part, holder.member, notes.contribution
+        )
         if status is ContributionStatus.LATE and rotation.late_fine:
-            fine = _post(actor, round_, EntryKind.LATE_FINE, rotation.late_fine, holder.member)
+            fine = _post(
+                actor,
+                round_,
+                EntryKind.LATE_FINE,
+                rotation.late_fine,
+                holder.member,
+                notes.late_fine,
+            )
     elif status is ContributionStatus.COVERED:
-        entry = _post(actor, round_, EntryKind.CONTRIBUTION, holder.part, payer)
+        entry = _post(
+            actor,
+            round_,
+            EntryKind.CONTRIBUTION,
+            holder.part,
+            payer,
+            notes.covered,
+            name=holder.member.full_name,
+        )
     return Contribution.create(
         round=round_,
         hand=hand_id,
@@ -367,12 +432,14 @@ def pay_out(
     on: date,
     seed: str = "",
     bids: Mapping[int, int] | None = None,
+    notes: RoundNotes = RoundNotes(),
 ) -> Round:
     """Pay round `number`'s pot to its hand: the hand at this position (fixed), the hand drawn
     with the seed among those waiting (lottery), or the highest bid (bidding; a tie drawn with
     the seed). Refused, nothing written: the pot not complete, a round already paid out or out
     of order, a bid from a hand already served, above the pot or negative, no seed when one is
-    needed. The last round finishes the rotation.
+    needed, a date in the future, before the start or before the previous round's payout.
+    The last round finishes the rotation.
     """
     seed = " ".join((seed or "").split())
     if len(seed) > SEED_MAX:
@@ -394,10 +461,7 @@ def pay_out(
                 hand=setup.number_of(done.recipient_id),
             )
         _check_in_order(setup, rounds, number)
-        if on < rotation.start_date:
-            raise RoscaError(
-                N_("The pot cannot be paid out before the rotation starts."), field="on"
-            )
+        _check_date(rotation, rounds, number, on)
         _check_complete(setup, current_contributions(rotation, number))
         waiting = rosca.unserved([h.number for h in setup.hands], served_hands(rounds, setup))
         winner, discount, used_seed, tied = _recipient(setup, number, waiting, seed, bids)
@@ -406,7 +470,7 @@ def pay_out(
         payout = setup.pot - discount
         parts = rosca.holder_parts(payout, rotation.contribution, len(hand.holders))
         for holder, part in zip(hand.holders, parts, strict=True):
-            _post(actor, round_, EntryKind.POT_PAYOUT, -part, holder.member)
+            _post(actor, round_, EntryKind.POT_PAYOUT, -part, holder.member, notes.payout)
         kept = discount
         if discount and rotation.discount_rule == DiscountRule.SHARED.value:
             stakes = {k: v for k, v in stakes_of(setup.hands, excluding=winner).items() if v}
@@ -414,7 +478,14 @@ def pay_out(
             members = {m.id: m for m in setup.members()}
             for member_id, share in shares.items():
                 if share:
-                    _post(actor, round_, EntryKind.BID_DISCOUNT, -share, members[member_id])
+                    _post(
+                        actor,
+                        round_,
+                        EntryKind.BID_DISCOUNT,
+                        -share,
+                        members[member_id],
+                        notes.discount,
+                    )
         for hand_number, offered in sorted(bids.items()):
             Bid.create(
                 round=round_, hand=setup.hand_ids[hand_number], discount=offered, recorded_by=actor
@@ -521,18 +592,23 @@ def save_round(
     rotation: Rotation,
     number: int,
     lines: Iterable[ContributionLine],
-    on: date,
+    on: date | None,
     reason: str = "",
     pay: bool = False,
     seed: str = "",
     bids: Mapping[int, int] | None = None,
+    notes: RoundNotes = RoundNotes(),
 ) -> Round | None:
-    """The round page's save: the contributions and, when asked, the payout, all or nothing."""
+    """The round page's save: the contributions and, when asked, the payout, all or nothing.
+    `on` is the payout's date; without a payout it is not stored, only refused in the future
+    (the contributions are recorded now, their round says when they were due)."""
+    if on is not None and not pay:
+        _check_not_future(on)
     try:
         with db.atomic():
-            record_contributions(actor, rotation, number, lines, reason)
+            record_contributions(actor, rotation, number, lines, reason, notes)
             if pay:
-                return pay_out(actor, rotation, number, on, seed, bids)
+                return pay_out(actor, rotation, number, on, seed, bids, notes)
             return rounds_of(rotation).get(number)
     except IntegrityError:  # the same row written by another save at the same moment
         raise _recorded_meanwhile() from None

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import NamedTuple
 
-from peewee import JOIN, fn
+from peewee import fn
 
 from . import audit
 from .clock import utcnow
@@ -27,6 +27,7 @@ from .models import (
     Member,
     Rotation,
     RotationOrder,
+    Round,
     SavingsGroup,
     User,
 )
@@ -143,12 +144,16 @@ def create_rotation(
 
 
 def rotations_of(group: SavingsGroup) -> list[Rotation]:
-    """The group's rotations, the latest first, each with `hand_count` (one query)."""
+    """The group's rotations, the latest first, each with `hand_count` (its rounds) and
+    `paid_count` (its rounds paid out), so that the list tells which one is at which round when
+    several run at once (one query)."""
+    hands = Hand.select(fn.COUNT(Hand.id)).where(Hand.rotation == Rotation.id)
+    paid = Round.select(fn.COUNT(Round.id)).where(
+        (Round.rotation == Rotation.id) & Round.paid_out_on.is_null(False)
+    )
     return list(
-        Rotation.select(Rotation, fn.COUNT(Hand.id).alias("hand_count"))
-        .join(Hand, join_type=JOIN.LEFT_OUTER, on=(Hand.rotation == Rotation.id))
+        Rotation.select(Rotation, hands.alias("hand_count"), paid.alias("paid_count"))
         .where(Rotation.group == group)
-        .group_by(Rotation)
         .order_by(Rotation.number.desc())
     )
 

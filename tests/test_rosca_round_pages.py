@@ -1,9 +1,11 @@
 """The ROSCA round pages through the client: the rotation page, recording a round (fixed,
 lottery, bidding), refusals shown next to their field with nothing saved, paper, query counts."""
 
+import re
+
 from playhouse.test_utils import count_queries
 
-from savings_groups import rosca, rotations
+from savings_groups import groups, rosca, rotations
 from savings_groups.models import Contribution, Entry, Hand, Round
 from savings_groups.money import format_amount
 from tests.test_loan_pages import part, text
@@ -29,6 +31,13 @@ def statuses(rotation, status="on_time", overrides=None):
             data[f"status-{key}"] = this
             data[f"paid_by-{key}"] = str(payer or "")
     return data
+
+
+def part_tag(response, element_id):
+    """The opening tag of the element with this id."""
+    found = re.search(rf'<[^>]*id="{element_id}"[^>]*>', response.get_data(as_text=True))
+    assert found, element_id
+    return found.group(0)
 
 
 def counts():
@@ -217,3 +226,45 @@ def test_a_rotation_not_started_shows_its_terms_and_records_nothing(
     assert refused.status_code == 422
     assert "has not started" in text(refused)
     assert counts() == [0, 0, 0]
+
+
+def test_the_payout_date_shows_the_due_date_and_refuses_the_future(
+    web, conn, admin, make_group, make_member
+):
+    rotation, people = tontine(admin, make_group, make_member, members=3)
+    web.login("admin")
+    paid = {**statuses(rotation), "on": "2026-03-05", "pay": "1"}
+    assert web.post(url(rotation, "rounds", 1), paid).status_code == 302
+    form = url(rotation, "rounds", 2)
+    page = web.client.get(form)
+    assert "Round 2 is due on Mar 9, 2026." in part(page, "on-help")
+    assert f'value="{groups.today().isoformat()}"' in part_tag(page, "on")  # today by default
+    for on, message in (
+        ("2030-01-01", "This date is in the future"),
+        ("2026-03-04", "Round 1 was paid out on Mar 5, 2026"),
+    ):
+        refused = web.post(form, {**statuses(rotation), "on": on, "pay": "1"})
+        assert refused.status_code == 422
+        assert message in part(refused, "on-error")
+    assert counts() == [4, 3, 1]  # round 1: three contributions and the payout
+
+
+def test_the_money_history_says_the_round_and_for_whom_in_the_readers_language(
+    web, conn, admin, make_group, make_member, make_user
+):
+    rotation, people = tontine(admin, make_group, make_member, members=3)
+    make_user("awa", role="recorder", groups=[rotation.group], locale="fr")
+    web.login("awa")
+    covered = statuses(rotation, overrides={people[1].id: ("covered", people[0].id)})
+    assert (
+        web.post(
+            url(rotation, "rounds", 1), {**covered, "on": "2026-03-02", "pay": "1"}
+        ).status_code
+        == 302
+    )
+    notes = [e.note for e in Entry.select().order_by(Entry.id)]
+    # Person 1, Person 2 paid by Person 1, Person 3, the pot (new words: French to come)
+    assert len(notes) == 4 and notes[0] == notes[2] == "Tour 1"
+    assert "Person 2" in notes[1] and notes[1] != notes[0]
+    history = text(web.client.get(f"/groups/{rotation.group_id}/ledger"))
+    assert "Person 2" in history and "Tour 1" in history

@@ -1,12 +1,12 @@
 """ROSCA rounds in the database: contributions, payouts (fixed, lottery, bidding), positions and
 arrears, with exact amounts in XOF and a half hand in NGN kobo; every refusal writes nothing."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from playhouse.test_utils import count_queries
 
-from savings_groups import ledger, rosca, rosca_reports, rosca_rounds, rotations
+from savings_groups import groups, ledger, rosca, rosca_reports, rosca_rounds, rotations
 from savings_groups.errors import DomainError
 from savings_groups.models import (
     AuditEntry,
@@ -514,3 +514,97 @@ def test_a_payout_made_meanwhile_by_someone_else_is_not_made_twice(admin, rosca_
     with pytest.raises(DomainError, match="Someone else has just recorded this round"):
         rosca_rounds.pay_out(admin, rotation, 1, START)
     assert counts() == before
+
+
+def test_a_payout_in_the_future_or_before_the_previous_payout_is_refused(admin, rosca_group):
+    group, members = rosca_group(members=3)
+    rotation = set_up_rotation(admin, group, members)
+    today = groups.today()
+    rosca_rounds.save_round(admin, rotation, 1, everyone(rotation), date(2026, 3, 9), pay=True)
+    before = counts()
+    for on in (today + timedelta(days=1), date(2030, 1, 1), date(2026, 3, 8)):
+        with pytest.raises(DomainError) as caught:
+            rosca_rounds.save_round(admin, rotation, 2, everyone(rotation), on, pay=True)
+        assert caught.value.field == "on"
+        assert counts() == before
+    # contributions saved with a date in the future are refused too; today is fine
+    with pytest.raises(DomainError, match="in the future"):
+        rosca_rounds.save_round(admin, rotation, 2, everyone(rotation), today + timedelta(days=1))
+    assert counts() == before
+    # the same day as the previous payout, and today, are fine
+    rosca_rounds.save_round(admin, rotation, 2, everyone(rotation), date(2026, 3, 9), pay=True)
+    rosca_rounds.save_round(admin, rotation, 3, everyone(rotation), today, pay=True)
+    assert [r.paid_out_on for r in Round.select().order_by(Round.number)] == [
+        date(2026, 3, 9),
+        date(2026, 3, 9),
+        today,
+    ]
+
+
+def notes_of(kind):
+    return [
+        (e.member_id, e.note)
+        for e in Entry.select()
+        .where(Entry.kind == kind, Entry.reverses.is_null())
+        .order_by(Entry.id)
+    ]
+
+
+def test_each_entry_of_a_round_says_its_round_and_for_whom_it_was_paid(admin, rosca_group):
+    group, members = rosca_group(members=3)
+    a, b, c = members
+    rotation = set_up_rotation(admin, group, members, order="bidding", late_fine=500)
+    run_round(admin, rotation, 1, bids={1: 3_000})
+    rosca_rounds.save_round(
+        admin,
+        rotation,
+        2,
+        everyone(rotation, {b.id: ("covered", a.id), c.id: ("late", None)}),
+        START,
+        pay=True,
+        bids={2: 0},
+    )
+    assert notes_of(EntryKind.CONTRIBUTION) == [
+        (a.id, "Round 1"),
+        (b.id, "Round 1"),
+        (c.id, "Round 1"),
+        (a.id, "Round 2"),
+        (a.id, f"Round 2, for {b.full_name}"),
+        (c.id, "Round 2"),
+    ]
+    assert notes_of(EntryKind.LATE_FINE) == [(c.id, "Round 2, late fine")]
+    assert [note for _id, note in notes_of(EntryKind.POT_PAYOUT)] == [
+        "Round 1, pot",
+        "Round 2, pot",
+    ]
+    assert notes_of(EntryKind.BID_DISCOUNT) == [
+        (b.id, "Round 1, share of the winning bid"),
+        (c.id, "Round 1, share of the winning bid"),
+    ]
+
+
+def test_the_notes_come_in_the_words_the_view_gives(admin, rosca_group):
+    group, members = rosca_group(members=2)
+    a, b = members
+    rotation = set_up_rotation(admin, group, members)
+    notes = rosca_rounds.RoundNotes(
+        contribution="Tour %(number)d",
+        covered="Tour %(number)d, pour %(name)s",
+        late_fine="Tour %(number)d, amende de retard",
+        payout="Tour %(number)d, cagnotte",
+        discount="Tour %(number)d, part de l’enchère",
+    )
+    rosca_rounds.save_round(
+        admin,
+        rotation,
+        1,
+        everyone(rotation, {b.id: ("covered", a.id)}),
+        START,
+        pay=True,
+        notes=notes,
+    )
+    assert [e.note for e in Entry.select().order_by(Entry.id)] == [
+        "Tour 1",
+        f"Tour 1, pour {b.full_name}",
+        "Tour 1, cagnotte",
+    ]

@@ -12,6 +12,8 @@ from savings_groups.db import db
 from savings_groups.models import AuditEntry, Hand, HandHolder, Rotation
 from savings_groups.money import format_amount
 from savings_groups.rotations import HandChoice, RotationTerms
+from tests.test_loan_pages import part
+from tests.test_rosca_rounds import run_round, set_up_rotation
 
 TERMS = RotationTerms(10_000, "weekly", "2026-03-02", "fixed")
 
@@ -121,7 +123,7 @@ def test_a_facilitator_sets_a_rotation_up_and_starts_it(web, tontine):
         assert Rotation.get().started_at is not None
         assert [h.position for h in rotations.hands_of(rotation)] == [6, 5, 4, 3, 2, 1]
     listing = text(web.client.get(base(group)))
-    assert "Rotation 1" in listing and xof(60_000) in listing and "Started on" in listing
+    assert "Rotation 1" in listing and xof(60_000) in listing and "Running round 1 of 6" in listing
 
 
 def test_bad_terms_come_back_with_the_message_and_nothing_saved(web, tontine):
@@ -266,3 +268,34 @@ def test_the_pages_take_the_same_number_of_queries_at_6_and_30_hands(
     large, hands = setup(31)
     assert hands == 30
     assert queries(large) == few
+
+
+def test_the_list_shows_where_each_rotation_stands_when_several_run_at_once(
+    web, admin, make_group, make_member
+):
+    group = make_group(kind="rosca")
+    with db.connection_context():
+        people = [make_member(group) for _ in range(3)]
+        finished = set_up_rotation(admin, group, people)
+        for number in (1, 2, 3):
+            run_round(admin, finished, number)
+        running = set_up_rotation(admin, group, people)
+        run_round(admin, running, 1)
+        set_up_rotation(admin, group, people)  # started, nothing paid out yet
+        set_up_rotation(admin, group, people, start=False)
+    web.login("admin")
+    page = web.client.get(base(group))
+    assert "Finished on" in part(page, "state-1")
+    assert "Running round 2 of 3" in part(page, "state-2")
+    assert f'href="{base(group, running)}/rounds/2"' in page.get_data(as_text=True)
+    assert "Running round 1 of 3" in part(page, "state-3")
+    assert "Being set up" in part(page, "state-4")
+    assert "running at the same time" in part(page, "running-together")
+    with count_queries() as counter:
+        web.client.get(base(group))
+    with db.connection_context():
+        more = set_up_rotation(admin, group, people)
+        run_round(admin, more, 1)
+    with count_queries() as again:
+        web.client.get(base(group))
+    assert again.count == counter.count

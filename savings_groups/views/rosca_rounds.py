@@ -142,6 +142,18 @@ def _bids(currency: str) -> dict[int, int]:
     return bids
 
 
+def _notes() -> rosca_rounds.RoundNotes:
+    """The notes of the round's entries in the reader's language; the domain fills in the
+    round's number and, for a contribution paid by another member, the holder's name."""
+    return rosca_rounds.RoundNotes(
+        contribution=_("Round %(number)d"),
+        covered=_("Round %(number)d, for %(name)s"),
+        late_fine=_("Round %(number)d, late fine"),
+        payout=_("Round %(number)d, pot"),
+        discount=_("Round %(number)d, share of the winning bid"),
+    )
+
+
 @bp.route(
     "/rotations/<int:rotation_id>/rounds/<int:number>", methods=["GET", "POST"], endpoint="round"
 )
@@ -166,6 +178,7 @@ def round_page(group_id: int, rotation_id: int, number: int):
                 pay=pay,
                 seed=form.seed.data or "",
                 bids=_bids(group.currency) if pay else None,
+                notes=_notes(),
             )
         except DomainError as error:
             show_error(form, error)

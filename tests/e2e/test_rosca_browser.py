@@ -1,5 +1,6 @@
 """In French, a recorder runs three rounds of a six-member tontine by bidding: one member late
-(and fined), the first round won by the highest bid, the third by a tie drawn with a seed."""
+(and fined), the first round won by the highest bid, the third by a tie drawn with a seed; the
+fourth's payout dated in the future is refused."""
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -83,3 +84,21 @@ def test_a_tontine_runs_three_rounds_in_french(
     expect(binta).to_contain_text(xof(-25_600))
     page.goto(f"/groups/{group.id}/rotations/{rotation.id}/schedule")
     expect(page.locator("#schedule")).to_contain_text("12 7 33")
+
+    # Round 4: the payout date shows the day the round was due; a date in the future is refused
+    # next to it and nothing is paid out.
+    page.goto(f"/groups/{group.id}/rotations/{rotation.id}/rounds/4")
+    expect(page.locator("#on-help")).to_contain_text("23 mars 2026")
+    for member in people:
+        page.select_option(f"#status-{hands[member.full_name]}-{member.id}", "on_time")
+    page.fill("#on", "2030-01-01")
+    page.locator("#pay").click()
+    expect(page.locator("#on-error")).to_be_visible()
+    expect(page.locator("#round-status")).not_to_contain_text("2030")
+
+    # The money history says each entry's round (and the group page offers only what a
+    # tontine has: members, the money history, the rotations).
+    page.goto(f"/groups/{group.id}/ledger")
+    expect(page.locator(".ledger-history")).to_contain_text("Tour 2")
+    page.goto(f"/groups/{group.id}")
+    expect(page.locator(".group-nav a")).to_have_count(3)
