@@ -16,6 +16,7 @@ kept; moving them into the next cycle (CARRY_OVER) belongs to starting that cycl
 Members settled during the cycle (a MemberExit row) are left out: their shares no longer count.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -50,6 +51,7 @@ from .models import (
     SocialFundRule,
     User,
 )
+from .money import format_amount
 from .shareout import (
     ShareOutError,
     compute,
@@ -60,6 +62,22 @@ from .shareout import (
 )
 
 ALREADY_FINAL = N_("The share-out of this cycle is already final: nothing is posted twice.")
+# English defaults of the note on a share-out entry with a loan deducted; the view passes its
+# own (finalise's `note`), in the user's language, as next_cycle does with its notes.
+PAID_NOTE = "%(deducted)s deducted for loans, %(paid)s paid to the member"
+PAID_IN_NOTE = "%(deducted)s deducted for loans, %(paid)s paid in by the member"
+
+# A share-out entry's note from the member's payout and what was deducted (minor units).
+PayoutNote = Callable[[int, int], str]
+
+
+def english_note(currency: str) -> PayoutNote:
+    def note(payout: int, deducted: int) -> str:
+        text = PAID_NOTE if payout >= 0 else PAID_IN_NOTE
+        amounts = (("deducted", deducted), ("paid", abs(payout)))
+        return text % {name: format_amount(x, currency, "en") for name, x in amounts}
+
+    return note
 
 
 @dataclass(frozen=True)
@@ -132,6 +150,25 @@ class Sheet:
                 for name in ("shares", "saved", "profit", "deducted", "social_fund", "payout")
             ),
         )
+
+    @property
+    def paid_out(self) -> int:
+        """Paid out of the loan fund to the members whose share is more than they owe."""
+        return sum(max(0, line.payout) for line in self.lines)
+
+    @property
+    def paid_in(self) -> int:
+        """Paid into the loan fund by the members who owe more than their share."""
+        return sum(max(0, -line.payout) for line in self.lines)
+
+    @property
+    def received(self) -> int:
+        """What the members take home, the social fund included (those who pay in aside)."""
+        return sum(max(0, line.received) for line in self.lines)
+
+    @property
+    def to_pay_in(self) -> int:
+        return sum(line.to_pay_in for line in self.lines)
 
     @property
     def social_fund_shared(self) -> bool:
@@ -382,11 +419,15 @@ def stored(cycle: Cycle) -> Sheet | None:
 # --- finalising -------------------------------------------------------------------------------
 
 
-def finalise(actor: User, group: SavingsGroup, cycle: Cycle, on: date) -> CycleShareOut:
+def finalise(
+    actor: User, group: SavingsGroup, cycle: Cycle, on: date, note: PayoutNote | None = None
+) -> CycleShareOut:
     """Post the share-out and close the cycle, all in one transaction or nothing.
 
     Everything is checked again after the cycle's row is locked, so two clicks (or two
-    laptops) cannot both pass; the first problem found is raised as a DomainError."""
+    laptops) cannot both pass; the first problem found is raised as a DomainError. A member's
+    share-out entry with a loan deducted carries `note(payout, deducted)` (English by default),
+    so that the ledger says what the member was paid, not only the gross share."""
     if not isinstance(on, date):
         raise DomainError(N_("Enter the day of the share-out."), field="on")
     given = cycle
@@ -402,10 +443,12 @@ def finalise(actor: User, group: SavingsGroup, cycle: Cycle, on: date) -> CycleS
                     N_("The loan of %(name)s could not be cleared: reload the share-out."),
                     name=loan_owed.loan.member.full_name,
                 )
+        note = note or english_note(group.currency)
         for line in sheet.lines:
             gross = line.payout + line.deducted
             if gross:
-                _post(actor, sheet, Fund.LOAN_FUND, EntryKind.SHARE_OUT, -gross, line.member)
+                text = note(line.payout, line.deducted) if line.deducted else ""
+                _post(actor, sheet, Fund.LOAN_FUND, EntryKind.SHARE_OUT, -gross, line.member, text)
             if line.social_fund:
                 _post(
                     actor,
@@ -473,5 +516,5 @@ def finalise(actor: User, group: SavingsGroup, cycle: Cycle, on: date) -> CycleS
         return final
 
 
-def _post(actor: User, sheet: Sheet, fund: Fund, kind: EntryKind, amount: int, member: Member):
-    ledger.post(actor, sheet.group, fund, kind, amount, cycle=sheet.cycle, member=member)
+def _post(actor, sheet: Sheet, fund: Fund, kind: EntryKind, amount: int, member, note=""):
+    ledger.post(actor, sheet.group, fund, kind, amount, cycle=sheet.cycle, member=member, note=note)

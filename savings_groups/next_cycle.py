@@ -11,6 +11,7 @@ from . import audit, cycles, ledger, members
 from .cycles import CycleRules, FineInput
 from .db import db
 from .errors import N_, Amount, DomainError
+from .groups import parse_date
 from .models import (
     Cycle,
     CycleShareOut,
@@ -70,6 +71,21 @@ def why_not(group: SavingsGroup, cycle: Cycle) -> DomainError | None:
             N_("Cycle %(number)d is not the group's latest cycle."), number=cycle.number
         )
     return None
+
+
+def _check_start(cycle: Cycle, rules: CycleRules) -> None:
+    """The next cycle starts after the old one's share-out day: its members were paid that day,
+    and the reinvested shares (which carry no date of their own) belong to the new cycle."""
+    share_out = share_out_of(cycle)
+    if share_out is None:
+        return  # why_not says so, under the lock
+    start = parse_date(rules.start_date, "start_date")
+    if start <= share_out.held_on:
+        raise DomainError(
+            N_("The next cycle must start after the share-out of %(day)s."),
+            field="start_date",
+            day=share_out.held_on,
+        )
 
 
 def proposed_rules(cycle: Cycle, share_out: CycleShareOut) -> CycleRules:
@@ -183,6 +199,7 @@ def start_next_cycle(
     """
     if cycle.group_id != group.id:
         raise ValueError("the cycle is not this group's")
+    _check_start(cycle, rules)  # before the other rules: the first thing to correct
     values = rules.clean(group.currency, locale)
     leaving = [member_id for member_id, choice in choices.items() if choice.leaves]
     with db.atomic():

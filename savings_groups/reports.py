@@ -71,7 +71,9 @@ class PassbookLine:
     """One line of a passbook: a meeting, or entries outside any meeting (see OUTSIDE_MEETINGS).
     `moved` is what this line adds, `totals` the running totals after it."""
 
-    kind: str  # "opening", "reinvested", "meeting", "exit", "share_out" or "other"
+    # "opening", "reinvested", "meeting", "exit", "share_out", "other", or "share_out_loans":
+    # the part of the member's share kept back at the share-out to clear their loans
+    kind: str
     moved: ledger.MemberTotals
     totals: ledger.MemberTotals
     meeting: Meeting | None = None
@@ -93,6 +95,9 @@ def passbook(group: SavingsGroup, member: Member, cycle: Cycle | None) -> Passbo
     """A member's passbook for a cycle (or all time): every meeting of the cycle in date order
     with the member's attendance and what they put in or received, with running totals; what
     the member was paid at the share-out or on leaving is in `paid_out`, with its details.
+    When loans were deducted at the share-out, the ledger's entry is the gross share: its line
+    shows what the member was paid and a line of its own what was kept back for the loans
+    (together the gross, so the totals still equal the ledger's).
 
     Five queries whatever the number of meetings: the meetings with the member's attendance,
     the member's entries summed per meeting, kind and fund, the member's loans (in every
@@ -145,6 +150,19 @@ def passbook(group: SavingsGroup, member: Member, cycle: Cycle | None) -> Passbo
             into = outside["other"]
         ledger.add_to_totals(into, row.kind, row.fund, amount, shares)
 
+    share_out = settled = None
+    if cycle is not None:
+        share_out = (
+            ShareOutLine.select(ShareOutLine, CycleShareOut)
+            .join(CycleShareOut)
+            .where((ShareOutLine.member == member) & (CycleShareOut.cycle == cycle))
+            .first()
+        )
+        settled = MemberExit.get_or_none(
+            (MemberExit.member == member) & (MemberExit.cycle == cycle)
+        )
+    deducted = {"share_out": share_out.deducted if share_out else 0}
+
     lines: list[PassbookLine] = []
     running = ledger.MemberTotals()
 
@@ -162,19 +180,12 @@ def passbook(group: SavingsGroup, member: Member, cycle: Cycle | None) -> Passbo
     for meeting in meetings:
         add("meeting", per_meeting[meeting.id], meeting=meeting, attendance=status.get(meeting.id))
     for kind in AFTER_MEETINGS:
-        if outside[kind] != blank:
-            add(kind, outside[kind])
-    share_out = settled = None
-    if cycle is not None:
-        share_out = (
-            ShareOutLine.select(ShareOutLine, CycleShareOut)
-            .join(CycleShareOut)
-            .where((ShareOutLine.member == member) & (CycleShareOut.cycle == cycle))
-            .first()
-        )
-        settled = MemberExit.get_or_none(
-            (MemberExit.member == member) & (MemberExit.cycle == cycle)
-        )
+        if outside[kind] == blank:
+            continue
+        kept = deducted.get(kind, 0)
+        add(kind, {**outside[kind], "paid_out": outside[kind]["paid_out"] - kept})
+        if kept:
+            add(f"{kind}_loans", {**blank, "paid_out": kept})
     return Passbook(
         member, cycle, lines, running, loan_reports.member_loans(member), share_out, settled
     )

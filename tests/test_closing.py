@@ -7,7 +7,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from savings_groups import closing, ledger, lending, meetings
+from savings_groups import closing, ledger, lending, meetings, reports
 from savings_groups.errors import DomainError
 from savings_groups.lending import LoanRequest
 from savings_groups.meeting_sheet import MeetingSheet, MemberLine
@@ -151,6 +151,15 @@ def test_xof_unit_25_a_loan_deducted_from_the_payout(admin, borrowing):
         e.member_id: e.amount for e in Entry.select().where(Entry.kind == EntryKind.SHARE_OUT.value)
     }
     assert gross == {people[0].id: -10_650, people[1].id: -7_450, people[2].id: -3_200}
+    # B's entry says what B was paid and what went to the loan; the others need no note.
+    notes = {
+        e.member_id: e.note for e in Entry.select().where(Entry.kind == EntryKind.SHARE_OUT.value)
+    }
+    assert notes == {
+        people[0].id: "",
+        people[1].id: "F\u202fCFA4,600 deducted for loans, F\u202fCFA2,850 paid to the member",
+        people[2].id: "",
+    }
     # The boxes of the cycle hold the carry-over and nothing else.
     assert ledger.balances(group, cycle) == {LOAN: 15, SOCIAL: 0, Fund.POT: 0}
     assert Cycle.get_by_id(cycle.id).closed_at is not None
@@ -163,6 +172,20 @@ def test_xof_unit_25_a_loan_deducted_from_the_payout(admin, borrowing):
     assert figures(closing.stored(cycle)) == figures(sheet)
     audit = AuditEntry.get(AuditEntry.action == "cycle.share_out")
     assert (audit.object_id, audit.group_id) == (final.id, group.id)
+
+
+def test_the_passbook_shows_what_was_paid_and_what_went_to_the_loans(admin, borrowing):
+    group, cycle, people, _loan = borrowing()
+    closing.finalise(admin, group, cycle, date(2026, 2, 16))
+    book = reports.passbook(group, people[1], cycle)
+    # The ledger's entry is B's gross share (7,450): 2,850 paid to B and 4,600 for the loan.
+    assert [(line.kind, line.moved.paid_out) for line in book.lines[-2:]] == [
+        ("share_out", 2_850),
+        ("share_out_loans", 4_600),
+    ]
+    assert book.totals == ledger.member_totals(group, cycle)[people[1].id]
+    assert book.totals.paid_out == 7_450
+    assert reports.passbook(group, people[0], cycle).lines[-1].kind == "share_out"
 
 
 def test_leftover_units_all_carried_over(admin, borrowing):
@@ -222,6 +245,24 @@ def test_xof_unit_5_a_member_owing_more_than_their_share_pays_in(admin, club):
         )
     )
     assert moved == 3_375  # A's net movement at the share-out: what A paid in
+
+
+def test_the_view_gives_the_note_in_the_users_language(admin, club):
+    group, cycle, people = club([1, 1, 2], unit=5, share_value=2_000)
+    lend(admin, group, cycle, people[0], 5_000, 1, date(2026, 2, 2))
+    seen = []
+
+    def note(payout, deducted):
+        seen.append((payout, deducted))
+        return f"versé {payout}, retenu {deducted}"
+
+    closing.finalise(admin, group, cycle, date(2026, 2, 9), note=note)
+    entry = Entry.get((Entry.kind == EntryKind.SHARE_OUT.value) & (Entry.member == people[0]))
+    assert (entry.amount, entry.note) == (-2_125, "versé -3375, retenu 5500")
+    assert seen == [(-3_375, 5_500)]
+    assert closing.english_note("XOF")(-3_375, 5_500) == (
+        "F\u202fCFA5,500 deducted for loans, F\u202fCFA3,375 paid in by the member"
+    )
 
 
 def test_ngn_in_kobo_unit_500(admin, club):

@@ -2,6 +2,7 @@
 reinvested, leavers dropped; refusals write nothing; the page."""
 
 import json
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -301,6 +302,24 @@ def test_bad_rules_or_a_missing_reason_are_refused(world, admin):
     assert written() == before
 
 
+@pytest.mark.parametrize("start", [SHARED_OUT, date(2026, 3, 1), date(2020, 1, 1)])
+def test_the_next_cycle_starts_after_the_share_out_day(world, admin, start):
+    """Not on the share-out day nor before it, and that message first (not "24 months")."""
+    w = world()
+    w.share_out()
+    before = written()
+    with pytest.raises(DomainError) as caught:
+        next_cycle.start_next_cycle(admin, w.group, w.cycle, w.rules(start_date=start), {})
+    assert caught.value.field == "start_date"
+    assert "must start after the share-out" in caught.value.message
+    assert caught.value.params == {"day": SHARED_OUT}
+    assert written() == before
+    new = next_cycle.start_next_cycle(
+        admin, w.group, w.cycle, w.rules(start_date=date(2026, 11, 21)), {w.awa.id: NextMember(2)}
+    )
+    assert new.start_date == date(2026, 11, 21)
+
+
 def test_a_cycle_not_shared_out_or_already_followed_is_refused(world, admin):
     w = world()
     before = written()
@@ -433,6 +452,20 @@ def test_the_cycles_page_offers_the_next_cycle_and_the_page_starts_it(web, fatou
     assert "Start the next cycle" not in index and "Savings back only" in index
     again = web.client.get(path).get_data(as_text=True)
     assert "already started" in again
+
+
+def test_a_start_before_the_share_out_is_shown_next_to_the_start_date(web, fatou):
+    w = fatou
+    path = f"/groups/{w.group.id}/cycles/{w.cycle.id}/next"
+    data = {**form_of(web.client.get(path).get_data(as_text=True)), "start_date": "2020-01-01"}
+    before = written()
+    response = web.post(path, data)
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    error = re.search(r'id="start_date-error"[^>]*>(.*?)</', page, re.S).group(1)
+    assert "The next cycle must start after the share-out of Nov 20, 2026." in error
+    assert "24 months" not in page
+    assert written() == before
 
 
 def test_the_next_cycle_page_reads_a_fixed_number_of_queries(web, world):

@@ -97,7 +97,9 @@ def test_the_preview_shows_every_figure_and_says_it_is_not_final(web, world):
     assert "Preview — not final" in page
     assert f'id="cash-loan_fund">{xof(16_715)}<' in page
     assert f'id="owed">{xof(4_600)}<' in page
-    assert f'id="value-per-share">{xof(1_066)}<' in page  # 1,065.75 shown to the franc
+    # 1,065.75 exactly, with two decimals more than the franc has: 20 x it is the fund.
+    assert 'id="value-per-share">F\u202fCFA1,065.75<' in page
+    assert 'id="paid-in"' not in page
     assert "6.6% for the cycle" in page and "57.1% a year" in page  # 0.06575 x 365 / 42
     assert f'id="carry-over">{xof(15)}<' in page
     assert f'id="balance-check">{xof(16_715)}<' in page
@@ -141,6 +143,23 @@ def test_a_recorder_finalises_with_the_confirmation(web, world):
         assert Entry.select().count() == entries
 
 
+def test_the_members_paper_says_what_was_paid_and_what_went_to_the_loan(web, world):
+    w = world()
+    web.login("rec")
+    form = {"on": ON.isoformat(), "cycle": w.cycle.id, "confirm": "y"}
+    assert web.post(w.url(), form, form_path=w.url()).status_code == 302
+    b = w.people[1]
+    history = text(web.client.get(f"/groups/{w.group.id}/ledger?member={b.id}"))
+    assert f"{xof(4_600)} deducted for loans, {xof(2_850)} paid to the member" in history
+    book = text(web.client.get(f"/groups/{w.group.id}/members/{b.id}/passbook"))
+    paid = re.search(r'class="line-share_out".*?</tr>', book, re.S).group(0)
+    assert "Share-out: paid to the member" in paid and f">{xof(2_850)}<" in paid
+    kept = re.search(r'class="line-share_out_loans".*?</tr>', book, re.S).group(0)
+    assert "Share-out: deducted for loans" in kept and f">{xof(4_600)}<" in kept
+    total = re.search(r'class="fw-bold passbook-totals".*?</tr>', book, re.S).group(0)
+    assert f">{xof(7_450)}<" in total  # the gross share, as the ledger has it
+
+
 def test_an_open_meeting_is_listed_and_finalising_is_refused(web, world, admin):
     w = world()
     with db.connection_context():
@@ -181,6 +200,15 @@ def test_a_member_paying_in_is_shown_to_pay_in(web, world, admin):
     slips = text(web.client.get(w.url("slips", cycle=w.cycle.id, on=ON.isoformat())))
     slip = re.search(rf'id="slip-{w.people[2].id}".*?</section>', slips, re.S).group(0)
     assert "To pay in" in slip
+    # The totals say what goes out and what comes in, not only the difference.
+    paid_in = -sheet.lines[2].payout
+    paid_out = sum(line.payout for line in sheet.lines[:2])
+    assert f'id="paid-out">{xof(paid_out)}<' in page
+    assert f'id="paid-in">{xof(paid_in)}<' in page
+    assert f'id="balance-check">{xof(sheet.loan_fund)}<' in page
+    assert paid_out - paid_in + sheet.carry_over == sheet.loan_fund
+    total = re.search(r'id="total-paid">.*?</td>', page, re.S).group(0)
+    assert f"to pay in {xof(paid_in)}" in total
 
 
 def test_the_sheet_and_slips_print_on_a4_and_a5(web, world):
@@ -231,3 +259,60 @@ def test_the_preview_queries_do_not_grow(web, world, admin):
     )
     assert count(big) == count(small_tw)
     assert count(small) <= count(big)
+
+
+@pytest.mark.parametrize(
+    ("locale", "currency", "value", "shown"),
+    [
+        ("fr", "XOF", "537.6190476", "537,62\xa0F\u202fCFA"),
+        ("en", "USD", "53761.90476", "$537.6190"),
+        ("en", "XOF", "500", "F\u202fCFA500.00"),
+    ],
+)
+def test_the_value_of_a_share_has_two_decimals_more_than_the_currency(
+    locale, currency, value, shown
+):
+    from flask import Flask
+    from flask_babel import Babel
+
+    from savings_groups.views.shareout import exact_money
+
+    app = Flask(__name__)
+    Babel(app, locale_selector=lambda: locale)
+    with app.test_request_context():
+        assert exact_money(Decimal(value), currency) == shown
+
+
+@pytest.mark.parametrize("day", ["abc", "2026-02-30"])
+def test_a_day_that_is_not_a_date_is_said_next_to_the_field(web, world, day):
+    w = world()
+    web.login("view")
+    response = web.client.get(w.url(cycle=w.cycle.id, on=day))
+    assert response.status_code == 200
+    page = text(response)
+    error = re.search(r'id="on-error"[^>]*>(.*?)</div>', page, re.S).group(1)
+    assert f"{day} is not a date: write it like 2026-01-31." in error
+    assert f'value="{day}"' in page and "is-invalid" in page
+    paper = web.client.get(w.url("sheet", cycle=w.cycle.id, on=day))
+    assert paper.status_code == 404 and "is not a date" in text(paper)
+
+
+def test_past_share_outs_are_reached_from_the_cycles_and_the_share_out_page(web, world):
+    from savings_groups import next_cycle
+
+    w = world()
+    with db.connection_context():
+        closing.finalise(w.admin, w.group, w.cycle, ON)
+        old = next_cycle.share_out_of(w.cycle).cycle
+        rules = next_cycle.proposed_rules(old, next_cycle.share_out_of(old))
+        new = next_cycle.start_next_cycle(w.admin, w.group, old, rules, {})
+    web.login("view")
+    cycles = text(web.client.get(f"/groups/{w.group.id}/cycles"))
+    link = f'href="/groups/{w.group.id}/share-out?cycle={w.cycle.id}"'
+    assert link in cycles
+    page = text(web.client.get(w.url()))  # the open cycle, with the others to choose from
+    assert "Cycle 2" in page and 'id="share-out-cycle"' in page
+    assert f'<option value="{w.cycle.id}">Cycle 1</option>' in page
+    assert f'<option value="{new.id}" selected>Cycle 2</option>' in page
+    old_page = text(web.client.get(w.url(cycle=w.cycle.id)))
+    assert "finalised by" in old_page and f">{xof(2_850)}<" in old_page

@@ -1,8 +1,11 @@
 """The share-out pages: the preview, finalising, the sheet and the slips."""
 
+from copy import copy
 from decimal import ROUND_HALF_UP, Decimal
 
+from babel import Locale
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -14,9 +17,9 @@ from .. import access, closing
 from ..access import Action
 from ..cycles import current_cycle
 from ..errors import N_, DomainError, NotFound
-from ..groups import today
+from ..groups import parse_date, today
 from ..models import Cycle, GroupKind
-from ..money import round_to_unit
+from ..money import currency_digits, format_amount
 from . import render_form, show_error, translate
 
 bp = Blueprint("shareout", __name__, url_prefix="/groups/<int:group_id>")
@@ -49,9 +52,22 @@ class FinaliseForm(FlaskForm):
 def helpers():
     return {
         "percent": percent,
-        "minor": lambda value: round_to_unit(value, 1),
+        "exact_money": exact_money,
         "problem_text": translate,
     }
+
+
+def exact_money(minor: Decimal, currency: str) -> str:
+    """An exact value in minor units (a share's value, 53761.9047...) as money with two decimals
+    more than the currency has ("F CFA 537.62", "$537.6190"), so that shares x value is the
+    figure the reader expects, not one off by the rounding of the value."""
+    digits = currency_digits(currency)
+    places = Decimal(1).scaleb(-(digits + 2))
+    value = minor.scaleb(-digits).quantize(places, ROUND_HALF_UP)
+    locale = Locale.parse(str(get_locale()))
+    pattern = copy(locale.currency_formats["standard"])
+    pattern.frac_prec = (digits + 2, digits + 2)
+    return pattern.apply(value, locale, currency=currency, currency_digits=False)
 
 
 def percent(ratio: Decimal | None) -> Decimal | None:
@@ -59,6 +75,22 @@ def percent(ratio: Decimal | None) -> Decimal | None:
     if ratio is None:
         return None
     return (ratio * 100).quantize(PERCENT_PLACES, ROUND_HALF_UP)
+
+
+def payout_note(currency: str) -> closing.PayoutNote:
+    """The note of a share-out entry with a loan deducted, in the reader's language."""
+    locale = str(get_locale())
+
+    def note(payout: int, deducted: int) -> str:
+        amounts = {
+            "deducted": format_amount(deducted, currency, locale),
+            "paid": format_amount(abs(payout), currency, locale),
+        }
+        if payout >= 0:
+            return _("%(deducted)s deducted for loans, %(paid)s paid to the member", **amounts)
+        return _("%(deducted)s deducted for loans, %(paid)s paid in by the member", **amounts)
+
+    return note
 
 
 def _savings_group(group_id: int, action: Action = Action.VIEW_GROUP):
@@ -89,11 +121,24 @@ def _sheet(group, cycle, on):
 
 
 def _day():
-    form = DayForm(request.args)
-    if request.args.get("on") and form.validate():
-        return form, form.on.data
-    form.on.data = today()
-    return form, today()
+    """The day asked for (?on=), else today, and the day's form; a day that is no date is
+    said next to the field (the third value, the error), rather than silently replaced."""
+    form = DayForm(formdata=None, on=today())
+    text = request.args.get("on", "")
+    if not text.strip():
+        return form, today(), None
+    try:
+        on = parse_date(text, "on")
+    except DomainError as error:
+        form.on.raw_data, form.on.errors = [text], [translate(error)]
+        return form, today(), error
+    form.on.data = on
+    return form, on, None
+
+
+def _cycles(group) -> list[Cycle]:
+    """The group's cycles, latest first, to open another cycle's share-out (one query)."""
+    return list(Cycle.select().where(Cycle.group == group).order_by(Cycle.number.desc()))
 
 
 @bp.route("/share-out")
@@ -101,11 +146,17 @@ def _day():
 def preview(group_id: int):
     group = _savings_group(group_id)
     cycle = _cycle(group, request.args.get("cycle", type=int))
-    day_form, on = _day()
+    day_form, on, _error = _day()
     sheet = _sheet(group, cycle, on)
     form = FinaliseForm(formdata=None, cycle=cycle.id if cycle else "", on=on)
     return render_template(
-        "shareout/preview.html", group=group, cycle=cycle, sheet=sheet, form=form, day=day_form
+        "shareout/preview.html",
+        group=group,
+        cycle=cycle,
+        sheet=sheet,
+        form=form,
+        day=day_form,
+        cycles=_cycles(group),
     )
 
 
@@ -118,7 +169,9 @@ def finalise(group_id: int):
     cycle = _cycle(group, int(cycle_id) if cycle_id else None)
     if form.validate_on_submit() and cycle is not None:
         try:
-            closing.finalise(current_user.user, group, cycle, form.on.data)
+            closing.finalise(
+                current_user.user, group, cycle, form.on.data, note=payout_note(group.currency)
+            )
         except DomainError as error:
             show_error(form, error)
         else:
@@ -134,6 +187,7 @@ def finalise(group_id: int):
         cycle=cycle,
         sheet=_sheet(group, cycle, on),
         day=day_form,
+        cycles=_cycles(group),
     )
 
 
@@ -142,7 +196,9 @@ def _paper(template: str, group_id: int):
     cycle = _cycle(group, request.args.get("cycle", type=int))
     if cycle is None:
         raise NotFound(N_("This group has no cycle yet."))
-    _form, on = _day()
+    _form, on, error = _day()
+    if error is not None:  # no day field on paper: the page says why there is nothing to print
+        raise NotFound(error.message, **error.params)
     size = "a5" if request.args.get("size") == "a5" else "a4"
     sheet = _sheet(group, cycle, on)
     return render_template(template, group=group, cycle=cycle, sheet=sheet, size=size)

@@ -5,6 +5,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from babel.numbers import format_currency
 from playwright.sync_api import Page, expect
 
 from savings_groups import ledger, lending
@@ -78,7 +79,9 @@ def test_a_facilitator_closes_a_cycle_and_prints_the_slips_in_french(
     page.locator(f"a[href='/groups/{group.id}/share-out']").click()
     expect(page.locator("#cash-loan_fund")).to_have_text(xof(17_000))
     expect(page.locator("#owed")).to_have_text(xof(6_000))
-    expect(page.locator("#value-per-share")).to_have_text(xof(1_150))
+    # With two decimals more than the franc has: 1 150,00 F CFA.
+    exact = format_currency(Decimal("1150.00"), "XOF", locale="fr", currency_digits=False)
+    expect(page.locator("#value-per-share")).to_have_text(exact)
     expect(page.locator(f"#line-{awa.id} .payout")).to_have_text(xof(5_500))
     expect(page.locator(f"#line-{binta.id} .payout")).to_have_text(xof(11_500))
     expect(page.locator("#balance-check")).to_have_text(xof(17_000))
@@ -109,3 +112,84 @@ def test_a_facilitator_closes_a_cycle_and_prints_the_slips_in_french(
     expect(page.locator(".paper-a5")).to_have_count(1)
     pdf = page.pdf(prefer_css_page_size=True)
     assert page_heights(pdf) == {A5_HEIGHT}
+
+
+def page_count(pdf: bytes) -> int:
+    return len(re.findall(rb"/Type\s*/Page\b", pdf))
+
+
+def test_the_a4_sheet_of_eight_members_fits_one_page_and_the_slips_align(
+    page: Page, admin, make_user, make_group, make_member, make_cycle, tmp_path
+):
+    """Eight members, two of them with a loan deducted, finalised and printed in French: the
+    A4 sheet is one page (the signature boxes not split off), and on a slip the member's and
+    the treasurer's thumbprint boxes are level however their labels wrap."""
+    from savings_groups import closing
+
+    today = date.today()
+    group = make_group("Benkadi Épargne", currency="XOF", rounding_unit=25)
+    cycle = make_cycle(
+        group,
+        start_date=today - timedelta(days=60),
+        planned_end=today + timedelta(days=200),
+        share_value=500,
+        social_fund_contribution=0,
+        min_shares=0,
+        loan_rate=Decimal("0.10"),
+        loan_method="flat",
+        loan_max_multiple=Decimal(3),
+        loan_max_periods=4,
+    )
+    names = ["Awa Traoré", "Binta Diallo", "Coumba Keïta", "Djeneba Sow", "Fanta Camara"]
+    names += ["Hawa Coulibaly", "Ibrahima Bah", "Moussa Konaté"]
+    people = [make_member(group, full_name=name) for name in names]
+    with db.connection_context():
+        for count, member in zip([19, 11, 17, 8, 20, 3, 11, 16], people, strict=True):
+            ledger.post(
+                admin,
+                group,
+                Fund.LOAN_FUND,
+                EntryKind.SHARE_PURCHASE,
+                count * 500,
+                cycle=cycle,
+                member=member,
+                shares=count,
+            )
+        for member in (people[0], people[3]):
+            request = LoanRequest(member, 3_000, 2, "business")
+            lending.grant_loan(admin, group, cycle, request, today - timedelta(21))
+        closing.finalise(admin, group, cycle, today)
+    make_user("fatou", role=Role.FACILITATOR, groups=[group], locale="fr")
+    page.goto("/login")
+    page.fill("#username", "fatou")
+    page.fill("#password", PASSWORD)
+    page.keyboard.press("Enter")
+    expect(page.locator("html")).to_have_attribute("lang", "fr")
+
+    page.set_viewport_size({"width": 718, "height": 1000})  # A4's width less its margins
+    page.goto(f"/groups/{group.id}/share-out/sheet?cycle={cycle.id}")
+    page.emulate_media(media="print")
+    page.screenshot(path=str(tmp_path / "sheet_a4_print.png"), full_page=True)
+    pdf = page.pdf(prefer_css_page_size=True)
+    (tmp_path / "sheet_a4.pdf").write_bytes(pdf)
+    assert page_heights(pdf) == {A4_HEIGHT}
+    assert page_count(pdf) == 1
+    level(page, "#share-out-sheet .thumbprint")
+
+    page.goto(f"/groups/{group.id}/share-out/slips?cycle={cycle.id}")
+    page.emulate_media(media="print")
+    page.screenshot(path=str(tmp_path / "slips_a4_print.png"), full_page=True)
+    for member in people:
+        level(page, f"#slip-{member.id} .thumbprint")
+    pdf = page.pdf(prefer_css_page_size=True)
+    (tmp_path / "slips_a4.pdf").write_bytes(pdf)
+    assert page_heights(pdf) == {A4_HEIGHT}
+
+
+def level(page: Page, selector: str) -> None:
+    """The thumbprint boxes side by side (two a row) have their tops at the same height."""
+    boxes = page.locator(selector)
+    tops = [boxes.nth(i).bounding_box()["y"] for i in range(boxes.count())]
+    assert len(tops) >= 2
+    for left, right in zip(tops[::2], tops[1::2], strict=False):
+        assert abs(left - right) < 1, tops
