@@ -33,6 +33,7 @@ from savings_groups import (
     exits,
     groups,
     lending,
+    loan_requests,
     meetings,
     next_cycle,
     rosca_rounds,
@@ -78,8 +79,8 @@ def build(admin, members: int, meeting_count: int):
         close_times.append(time.perf_counter() - started)
     draft = meetings.open_meeting(admin, group, start + timedelta(days=7 * meeting_count))
     for person in people[::2]:  # every other member borrows at the draft meeting
-        request = lending.LoanRequest(person, 2000, 3, "business")
-        warnings = {code.value for code in lending.LoanWarning}
+        request = loan_requests.LoanRequest(person, 2000, 3, "business")
+        warnings = {code.value for code in loan_requests.LoanWarning}
         lending.grant_loan(admin, group, cycle, request, draft.held_on, draft, warnings)
     return group, cycle, people, draft, close_times
 

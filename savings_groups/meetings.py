@@ -16,7 +16,7 @@ from datetime import date
 
 from peewee import JOIN, IntegrityError, fn
 
-from . import audit, ledger, lending
+from . import audit, ledger, lending, loan_requests
 from .access import Action, require
 from .clock import utcnow
 from .cycles import current_cycle
@@ -483,16 +483,16 @@ def _draft_or_refuse(meeting: Meeting) -> Meeting:
     return current
 
 
-def check_loan_at(meeting: Meeting, request: lending.LoanRequest) -> lending.Assessment:
+def check_loan_at(meeting: Meeting, request: loan_requests.LoanRequest) -> loan_requests.Assessment:
     """The assessment of a loan asked for at a draft meeting, on the meeting's day."""
     _draft_or_refuse(meeting)
-    return lending.check_request(meeting.group, meeting.cycle, request, meeting.held_on)
+    return loan_requests.check_request(meeting.group, meeting.cycle, request, meeting.held_on)
 
 
 def grant_loan_at(
     actor: User,
     meeting: Meeting,
-    request: lending.LoanRequest,
+    request: loan_requests.LoanRequest,
     acknowledged=frozenset(),
 ) -> Loan:
     """Grant a loan at a draft meeting, on its day: the disbursement is an entry of the

@@ -2,7 +2,7 @@
 
 import pytest
 
-from savings_groups import ledger, lending
+from savings_groups import ledger, lending, loan_requests
 from savings_groups.db import db
 from savings_groups.models import EntryKind, Fund, Meeting, Member, Role
 
@@ -394,7 +394,7 @@ def world(make_user, make_group, make_cycle):
             people[Role.FACILITATOR],
             mine,
             cycle,
-            lending.LoanRequest(borrower, 5_000, 2, "business"),
+            loan_requests.LoanRequest(borrower, 5_000, 2, "business"),
             cycle.start_date,
         )
     return {

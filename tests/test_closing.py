@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from savings_groups import closing, ledger, lending, meetings, reports
 from savings_groups.errors import DomainError
-from savings_groups.lending import LoanRequest
+from savings_groups.loan_requests import LoanRequest
 from savings_groups.meeting_sheet import MeetingSheet, MemberLine
 from savings_groups.models import (
     AuditEntry,

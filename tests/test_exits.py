@@ -11,7 +11,7 @@ from savings_groups import exits, ledger, lending, members, reports
 from savings_groups.clock import utcnow
 from savings_groups.db import db
 from savings_groups.errors import DomainError
-from savings_groups.lending import LoanRequest, LoanWarning
+from savings_groups.loan_requests import LoanRequest, LoanWarning
 from savings_groups.models import (
     AuditEntry,
     Cycle,

@@ -8,9 +8,9 @@ from decimal import Decimal
 import pytest
 from playhouse.test_utils import count_queries
 
-from savings_groups import ledger, lending, loan_book, loan_portfolio
+from savings_groups import ledger, lending, loan_book, loan_portfolio, loan_requests
 from savings_groups.clock import utcnow
-from savings_groups.lending import LoanRequest, LoanWarning
+from savings_groups.loan_requests import LoanRequest, LoanWarning
 from savings_groups.loans import LoanError, OverpaymentError, schedule
 from savings_groups.models import (
     AuditEntry,
@@ -83,7 +83,7 @@ def world(conn, admin, make_group, make_member, make_cycle):
             )
 
         def check(self, member, principal, periods=3, on=date(2026, 2, 2), **kwargs):
-            return lending.check_request(
+            return loan_requests.check_request(
                 self.group, self.cycle, self.request(member, principal, periods, **kwargs), on
             )
 
@@ -207,7 +207,7 @@ def test_declining_equal_principal_in_ngn_monthly_with_a_warning_acknowledged(wo
     assert assessment.total_interest == 247_000 + 164_500 + 82_500
 
     before = written()
-    with pytest.raises(lending.WarningsNotAcknowledged) as refused:
+    with pytest.raises(loan_requests.WarningsNotAcknowledged) as refused:
         w.grant(ada, 12_345_600, on=date(2026, 1, 31))
     assert refused.value.codes == ["debt_ratio"]
     assert written() == before

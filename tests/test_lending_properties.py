@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from peewee import fn
 
 from savings_groups import ledger, lending, loan_book, loan_portfolio
-from savings_groups.lending import LoanRequest, LoanWarning
+from savings_groups.loan_requests import LoanRequest, LoanWarning
 from savings_groups.loans import flexible_allocation, schedule
 from savings_groups.models import Entry, EntryKind, Fund, Loan, LoanStatus
 

@@ -11,7 +11,7 @@ from playhouse.test_utils import count_queries
 
 from savings_groups import ledger, lending, loan_reports
 from savings_groups.db import db
-from savings_groups.lending import LoanRequest, LoanWarning
+from savings_groups.loan_requests import LoanRequest, LoanWarning
 from savings_groups.models import (
     AuditEntry,
     Entry,

@@ -7,9 +7,9 @@ from decimal import Decimal
 import pytest
 from playhouse.test_utils import count_queries
 
-from savings_groups import ledger, lending, meeting_sheet, meeting_summary, meetings
+from savings_groups import ledger, loan_requests, meeting_sheet, meeting_summary, meetings
 from savings_groups.errors import DomainError
-from savings_groups.lending import LoanRequest, WarningsNotAcknowledged
+from savings_groups.loan_requests import LoanRequest, WarningsNotAcknowledged
 from savings_groups.meeting_sheet import MeetingSheet, MemberLine, SheetInvalid
 from savings_groups.meetings import MeetingClosed
 from savings_groups.models import (
@@ -104,7 +104,7 @@ def test_a_loan_granted_at_a_meeting_and_repaid_at_the_next_two_in_xof(conn, adm
     # interest 10 % of 10,000 = 1,000 each period.
     assert [
         (i.number, i.principal, i.interest)
-        for i in lending.plan(10_000, Decimal("0.1"), 3, "flat", 25)
+        for i in loan_requests.plan(10_000, Decimal("0.1"), 3, "flat", 25)
     ] == [(1, 3_325, 1_000), (2, 3_325, 1_000), (3, 3_350, 1_000)]
     # The disbursement is an entry of the meeting: the preview and the cash count include it.
     assert meetings.preview(first, blank(people))[LOAN] == 30_000 - 10_000

@@ -12,7 +12,7 @@ from playhouse.test_utils import count_queries
 from savings_groups import cycles, ledger, lending, next_cycle, opening, reports, shareout
 from savings_groups.clock import utcnow
 from savings_groups.errors import DomainError
-from savings_groups.lending import LoanRequest, LoanWarning
+from savings_groups.loan_requests import LoanRequest, LoanWarning
 from savings_groups.models import (
     AuditEntry,
     Cycle,

@@ -9,7 +9,7 @@ from playhouse.test_utils import count_queries
 
 from savings_groups import closing, ledger, lending, meetings
 from savings_groups.db import db
-from savings_groups.lending import LoanRequest
+from savings_groups.loan_requests import LoanRequest
 from savings_groups.models import (
     AuditEntry,
     CycleShareOut,

@@ -15,8 +15,8 @@ from .. import access, lending, loan_book, loan_reports
 from ..access import Action
 from ..cycles import MAX_PERIODS, LoanMethod
 from ..errors import N_, DomainError, NotFound
-from ..lending import LoanWarning
 from ..loan_portfolio import AGE_BUCKETS, portfolio
+from ..loan_requests import LoanWarning
 from ..models import (
     Cycle,
     EntryKind,

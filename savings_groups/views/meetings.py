@@ -14,7 +14,7 @@ from wtforms import DateField, IntegerField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, NumberRange
 
-from .. import access, lending, meeting_sheet, meeting_summary, meetings
+from .. import access, loan_requests, meeting_sheet, meeting_summary, meetings
 from ..access import Action, can
 from ..cycles import current_cycle
 from ..errors import DomainError
@@ -388,7 +388,7 @@ def _loan_form(group, meeting) -> LoanForm:
     return form
 
 
-def _loan_request(form, group) -> lending.LoanRequest | None:
+def _loan_request(form, group) -> loan_requests.LoanRequest | None:
     """The request typed in the form, or None with the errors next to the fields."""
     principal = None
     try:
@@ -402,7 +402,7 @@ def _loan_request(form, group) -> lending.LoanRequest | None:
         form.member.errors = [*form.member.errors, _("Choose the borrower.")]
     if principal is None or member is None or form.errors:
         return None
-    return lending.LoanRequest(
+    return loan_requests.LoanRequest(
         member=member,
         principal=principal,
         periods=form.periods.data,
@@ -411,7 +411,7 @@ def _loan_request(form, group) -> lending.LoanRequest | None:
     )
 
 
-def _warning_text(warning: lending.Safeguard) -> str:
+def _warning_text(warning: loan_requests.Safeguard) -> str:
     return translate(DomainError(warning.message, **warning.params))
 
 
@@ -441,7 +441,7 @@ def loan(group_id: int, meeting_id: int):
             except meetings.MeetingClosed as error:
                 flash(translate(error), "danger")
                 return redirect(url_for(".edit", group_id=group.id, meeting_id=meeting.id))
-            except lending.WarningsNotAcknowledged as error:
+            except loan_requests.WarningsNotAcknowledged as error:
                 acknowledge_error = translate(error)
             except DomainError as error:
                 assessment = None

@@ -10,7 +10,7 @@ from playwright.sync_api import Page, expect
 
 from savings_groups import ledger, lending
 from savings_groups.db import db
-from savings_groups.lending import LoanRequest
+from savings_groups.loan_requests import LoanRequest
 from savings_groups.models import Cycle, EntryKind, Fund, Loan, LoanStatus, Role
 from savings_groups.money import format_amount
 
