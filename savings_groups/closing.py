@@ -420,14 +420,20 @@ def stored(cycle: Cycle) -> Sheet | None:
 
 
 def finalise(
-    actor: User, group: SavingsGroup, cycle: Cycle, on: date, note: PayoutNote | None = None
+    actor: User,
+    group: SavingsGroup,
+    cycle: Cycle,
+    on: date,
+    note: PayoutNote | None = None,
+    repayment_note: str = "Deducted from the share-out",
 ) -> CycleShareOut:
     """Post the share-out and close the cycle, all in one transaction or nothing.
 
     Everything is checked again after the cycle's row is locked, so two clicks (or two
     laptops) cannot both pass; the first problem found is raised as a DomainError. A member's
     share-out entry with a loan deducted carries `note(payout, deducted)` (English by default),
-    so that the ledger says what the member was paid, not only the gross share."""
+    so that the ledger says what the member was paid, not only the gross share; the loan
+    repayments it makes carry `repayment_note` (both in the user's language, given by the view)."""
     if not isinstance(on, date):
         raise DomainError(N_("Enter the day of the share-out."), field="on")
     given = cycle
@@ -437,7 +443,9 @@ def finalise(
         if sheet.problems:
             raise sheet.problems[0]
         for loan_owed in sheet.loans:
-            repayment = lending.record_repayment(actor, loan_owed.loan, loan_owed.total, on)
+            repayment = lending.record_repayment(
+                actor, loan_owed.loan, loan_owed.total, on, note=repayment_note
+            )
             if not repayment.repaid:  # the sheet and the loan's book disagree: post nothing
                 raise DomainError(
                     N_("The loan of %(name)s could not be cleared: reload the share-out."),

@@ -190,6 +190,7 @@ def settle(
     reason: str,
     expected_payout: int | None = None,
     note: str = "",
+    repayment_note: str = "Deducted from the settlement on leaving",
 ) -> MemberExit:
     """Settle a leaving member and record the departure, in one transaction.
 
@@ -197,6 +198,8 @@ def settle(
     EXIT_SETTLEMENT entry takes the settlement before that repayment out of the loan fund, so
     that the box moves by the payout (in, when negative). `expected_payout` is the payout the
     group was shown: if the books changed since, nothing is written and the error says so.
+    `note` goes on the settlement entry and `repayment_note` on the loan repayments, in the
+    user's language (the view gives them).
     """
     reason = " ".join((reason or "").split())
     if not reason:
@@ -225,7 +228,7 @@ def settle(
                 payout=Amount(found.payout, group.currency),
             )
         for clearing in found.loans:
-            lending.record_repayment(actor, clearing.loan, clearing.amount, on)
+            lending.record_repayment(actor, clearing.loan, clearing.amount, on, note=repayment_note)
         ledger.post(
             actor,
             group,

@@ -272,11 +272,17 @@ class Repayment:
 
 
 def record_repayment(
-    actor: User, loan: Loan, amount: int, on: date, meeting: Meeting | None = None
+    actor: User,
+    loan: Loan,
+    amount: int,
+    on: date,
+    meeting: Meeting | None = None,
+    note: str = "",
 ) -> Repayment:
     """Record a repayment: interest due first, then principal (up to all of it). More than
     the interest due and the principal outstanding is refused (OverpaymentError with the
-    maximum); a closed loan takes no repayment. A loan paid off becomes repaid."""
+    maximum); a closed loan takes no repayment. A loan paid off becomes repaid. `note` goes on
+    the entries (e.g. why it was repaid outside a meeting: a share-out, a settlement)."""
     amount = whole(amount, "amount")
     if amount <= 0:
         raise LoanError(N_("Enter an amount more than zero."), field="amount")
@@ -306,6 +312,7 @@ def record_repayment(
                     meeting=meeting,
                     member=loan.member,
                     loan=loan,
+                    note=note,
                 )
         repaid = principal == book.outstanding and interest == interest_due
         if repaid:

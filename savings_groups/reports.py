@@ -71,8 +71,8 @@ class PassbookLine:
     """One line of a passbook: a meeting, or entries outside any meeting (see OUTSIDE_MEETINGS).
     `moved` is what this line adds, `totals` the running totals after it."""
 
-    # "opening", "reinvested", "meeting", "exit", "share_out", "other", or "share_out_loans":
-    # the part of the member's share kept back at the share-out to clear their loans
+    # "opening", "reinvested", "meeting", "exit", "share_out", "other", or "share_out_loans" /
+    # "exit_loans": the part of the member's share kept back to clear their loans
     kind: str
     moved: ledger.MemberTotals
     totals: ledger.MemberTotals
@@ -95,9 +95,9 @@ def passbook(group: SavingsGroup, member: Member, cycle: Cycle | None) -> Passbo
     """A member's passbook for a cycle (or all time): every meeting of the cycle in date order
     with the member's attendance and what they put in or received, with running totals; what
     the member was paid at the share-out or on leaving is in `paid_out`, with its details.
-    When loans were deducted at the share-out, the ledger's entry is the gross share: its line
-    shows what the member was paid and a line of its own what was kept back for the loans
-    (together the gross, so the totals still equal the ledger's).
+    When loans were deducted at the share-out or on leaving, the ledger's entry is the gross
+    share: its line shows what the member was paid and a line of its own what was kept back for
+    the loans (together the gross, so the totals still equal the ledger's).
 
     Five queries whatever the number of meetings: the meetings with the member's attendance,
     the member's entries summed per meeting, kind and fund, the member's loans (in every
@@ -161,7 +161,10 @@ def passbook(group: SavingsGroup, member: Member, cycle: Cycle | None) -> Passbo
         settled = MemberExit.get_or_none(
             (MemberExit.member == member) & (MemberExit.cycle == cycle)
         )
-    deducted = {"share_out": share_out.deducted if share_out else 0}
+    deducted = {
+        "share_out": share_out.deducted if share_out else 0,
+        "exit": settled.deducted if settled else 0,
+    }
 
     lines: list[PassbookLine] = []
     running = ledger.MemberTotals()

@@ -147,6 +147,9 @@ def test_xof_unit_25_a_loan_deducted_from_the_payout(admin, borrowing):
         (Entry.loan == loan) & (Entry.kind.in_(["loan_interest", "loan_principal"]))
     )
     assert sorted(e.amount for e in repaid) == [600, 600, 2_000, 4_000]
+    # What the share-out repaid says so in the history.
+    deducted = [e.amount for e in repaid if e.note == "Deducted from the share-out"]
+    assert deducted and sum(deducted) == final.owed
     gross = {
         e.member_id: e.amount for e in Entry.select().where(Entry.kind == EntryKind.SHARE_OUT.value)
     }

@@ -179,6 +179,8 @@ def test_a_loan_is_repaid_from_the_settlement_and_the_box_moves_by_the_payout(wo
     assert (loan.status, loan.closed_on) == (LoanStatus.REPAID.value, A_WEEK_LATER)
     paid = {e.kind: e.amount for e in Entry.select().where(Entry.loan == loan, Entry.amount > 0)}
     assert paid == {"loan_interest": 600, "loan_principal": 6_000}
+    notes = {e.note for e in Entry.select().where(Entry.loan == loan, Entry.amount > 0)}
+    assert notes == {"Deducted from the settlement on leaving"}
     assert Entry.get(Entry.kind == EntryKind.EXIT_SETTLEMENT.value).amount == -20_725
     settled = MemberExit.get()
     assert (settled.saved, settled.profit, settled.deducted, settled.payout) == (
@@ -206,7 +208,9 @@ def test_a_member_owing_more_than_the_savings_pays_the_difference_in(world, admi
     assert MemberExit.get().payout == -3_600
     book = reports.passbook(w.group, Member.get_by_id(w.binta.id), w.cycle)
     assert book.exit.payout == -3_600 and book.totals.paid_out == 3_000
-    assert [line.kind for line in book.lines] == ["other", "exit"]
+    # The passbook says what the member paid in, and what went to the loan, apart.
+    lines = {line.kind: line.moved.paid_out for line in book.lines}
+    assert lines == {"other": 0, "exit": -3_600, "exit_loans": 6_600}
 
 
 def test_a_settlement_in_naira_is_exact_to_the_kobo(world, admin):
@@ -345,7 +349,8 @@ def test_the_page_shows_the_settlement_then_confirms_it(web, fatou):
     assert response.location.endswith(f"/members/{w.binta.id}/passbook")
     assert MemberExit.get().payout == 14_125
     page = web.client.get(response.location).get_data(as_text=True)
-    assert "Settlement on leaving" in page and "14,125" in page
+    assert "Settlement on leaving: paid to the member" in page and "14,125" in page
+    assert "Settlement on leaving: deducted for loans" in page and "6,600" in page
     listing = web.client.get(f"/groups/{w.group.id}/members").get_data(as_text=True)
     assert "Members who have left" in listing and "Left for Europe" in listing
 

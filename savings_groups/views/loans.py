@@ -86,6 +86,8 @@ def _loan(group, loan_id: int):
 @login_required
 def index(group_id: int):
     group = access.group_for(current_user.user, group_id)
+    if group.kind == GroupKind.ROSCA.value:  # a ROSCA does not lend: the page says where to go
+        return render_template("loans/index.html", group=group)
     on = _day("on") or date.today()
     cycles = list(Cycle.select().where(Cycle.group == group).order_by(Cycle.number.desc()))
     cycle_id = request.args.get("cycle", type=int)

@@ -189,6 +189,7 @@ def exit_page(group_id: int, member_id: int):
                 form.reason.data,
                 expected_payout=int(shown),
                 note=_("Settlement on leaving"),
+                repayment_note=_("Deducted from the settlement on leaving"),
             )
         except DomainError as error:
             show_error(form, error)

@@ -170,7 +170,12 @@ def finalise(group_id: int):
     if form.validate_on_submit() and cycle is not None:
         try:
             closing.finalise(
-                current_user.user, group, cycle, form.on.data, note=payout_note(group.currency)
+                current_user.user,
+                group,
+                cycle,
+                form.on.data,
+                note=payout_note(group.currency),
+                repayment_note=_("Deducted from the share-out"),
             )
         except DomainError as error:
             show_error(form, error)
