@@ -149,7 +149,7 @@ def test_a_recorder_records_a_meeting_in_french_with_the_keyboard_only(
 
     # The member reads her passbook: from the members list, with the keyboard.
     page.goto(f"/groups/{group.id}/members")
-    page.get_by_role("link", name="Oumou Sangaré").focus()
+    page.get_by_role("link", name="Oumou Sangaré", exact=True).focus()
     page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile(r"/members/\d+/passbook$"))
     expect(page.locator("h1")).to_contain_text("Oumou Sangaré")
