@@ -69,33 +69,30 @@ def _size() -> str:
     return "a5" if request.args.get("size") == "a5" else "a4"
 
 
-@bp.route("/rotations/<int:rotation_id>")
-@login_required
-def show(group_id: int, rotation_id: int):
+def _whole_rotation(template: str, group_id: int, rotation_id: int, **context):
+    """A page of the whole rotation as it stands today: its page, or its printable schedule."""
     group, rotation = _rotation(group_id, rotation_id)
     report = rosca_reports.rotation_report(rotation, today())
     return render_template(
-        "rosca_rounds/show.html",
+        template,
         group=group,
         rotation=rotation,
         report=report,
         summary=_summary(report.setup),
+        **context,
     )
+
+
+@bp.route("/rotations/<int:rotation_id>")
+@login_required
+def show(group_id: int, rotation_id: int):
+    return _whole_rotation("rosca_rounds/show.html", group_id, rotation_id)
 
 
 @bp.route("/rotations/<int:rotation_id>/schedule")
 @login_required
 def schedule(group_id: int, rotation_id: int):
-    group, rotation = _rotation(group_id, rotation_id)
-    report = rosca_reports.rotation_report(rotation, today())
-    return render_template(
-        "rosca_rounds/schedule.html",
-        group=group,
-        rotation=rotation,
-        report=report,
-        summary=_summary(report.setup),
-        size=_size(),
-    )
+    return _whole_rotation("rosca_rounds/schedule.html", group_id, rotation_id, size=_size())
 
 
 class RoundForm(FlaskForm):
