@@ -26,7 +26,9 @@ from .db import db
 from .errors import N_, Amount
 from .loan_book import Book, add_periods, book_of, fix_charges
 from .loan_requests import (
+    NOTHING_PENDING,
     LoanRequest,
+    Pending,
     WarningsNotAcknowledged,
     check_open,
     check_request,
@@ -67,6 +69,7 @@ def grant_loan(
     on: date,
     meeting: Meeting | None = None,
     acknowledged: Iterable[str] = frozenset(),
+    pending: Pending = NOTHING_PENDING,
 ) -> Loan:
     """Grant a loan: checked again, every warning acknowledged (recorded as LoanFlag rows),
     the schedule written, the money paid out of the loan fund, all in one transaction."""
@@ -74,7 +77,7 @@ def grant_loan(
         raise ValueError("the meeting is not this group's")
     acknowledged = {str(code) for code in acknowledged}
     with db.atomic():
-        assessment = check_request(group, cycle, request, on)
+        assessment = check_request(group, cycle, request, on, pending)
         missing = assessment.warning_codes - acknowledged
         if missing:
             raise WarningsNotAcknowledged(missing)

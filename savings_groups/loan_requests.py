@@ -85,6 +85,19 @@ class Safeguard:
 
 
 @dataclass(frozen=True)
+class Pending:
+    """Money of a meeting not posted yet (its saved draft) that comes before new loans in the
+    standard order: the loan fund's cash it brings (shares, fines, repayments) and each member's
+    savings it adds (member id -> amount of shares bought)."""
+
+    cash: int = 0
+    savings: dict[int, int] = field(default_factory=dict)
+
+
+NOTHING_PENDING = Pending()
+
+
+@dataclass(frozen=True)
 class Assessment:
     """What the recorder sees before granting: the terms, the schedule, the member's position.
 
@@ -161,7 +174,13 @@ def _no_break(previous: Loan, granted_on: date, frequency: str) -> bool:
     return granted_on <= add_periods(previous.closed_on, 1, frequency)
 
 
-def check_request(group: SavingsGroup, cycle: Cycle, request: LoanRequest, on: date) -> Assessment:
+def check_request(
+    group: SavingsGroup,
+    cycle: Cycle,
+    request: LoanRequest,
+    on: date,
+    pending: Pending = NOTHING_PENDING,
+) -> Assessment:
     """Check a request against the cycle's rules; raise a LoanError (with its field) for the
     first rule broken, else return the assessment with the schedule and the warnings.
 
@@ -175,6 +194,9 @@ def check_request(group: SavingsGroup, cycle: Cycle, request: LoanRequest, on: d
     debt; debt / savings after the loan above debt_warning_ratio; a third consecutive loan
     (see _no_break: the two loans before this one and this one follow each other without a
     break).
+
+    At a meeting, `pending` is what its draft brings before the loans (shares, fines,
+    repayments): counted in the cash and the member's savings, as the meeting's order says.
     """
     check_open(group, cycle)
     member = request.member
@@ -202,7 +224,7 @@ def check_request(group: SavingsGroup, cycle: Cycle, request: LoanRequest, on: d
     installments = plan(principal, rate, periods, cycle.loan_method, group.rounding_unit)
 
     savings_of = ledger.member_totals(group, cycle).get(member.id)
-    savings = savings_of.savings if savings_of else 0
+    savings = (savings_of.savings if savings_of else 0) + pending.savings.get(member.id, 0)
     multiple = Decimal(cycle.loan_max_multiple)
     max_principal = int(multiple * max(savings, 0))  # floor: both are >= 0
     if principal > max_principal:
@@ -215,7 +237,7 @@ def check_request(group: SavingsGroup, cycle: Cycle, request: LoanRequest, on: d
             multiple=str(multiple),
             maximum=Amount(max_principal, group.currency),
         )
-    cash = ledger.balances(group)[Fund.LOAN_FUND]
+    cash = ledger.balances(group)[Fund.LOAN_FUND] + pending.cash
     if principal > cash:
         raise LoanError(
             N_("There is not enough cash in the loan fund: %(cash)s at most."),

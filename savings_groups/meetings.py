@@ -41,6 +41,7 @@ from .meeting_sheet import (
     postings,
     repayment_plan,
     stored_draft,
+    stored_sheet,
 )
 from .models import (
     Attendance,
@@ -483,10 +484,30 @@ def _draft_or_refuse(meeting: Meeting) -> Meeting:
     return current
 
 
+def pending_money(meeting: Meeting) -> loan_requests.Pending:
+    """What the meeting's saved draft brings to the loan fund before its new loans (shares,
+    fines and repayments come first in the meeting's order), and each member's shares bought:
+    a loan at the meeting may use them, though they are posted only when it closes."""
+    sheet = stored_sheet(meeting)
+    if sheet is None:
+        return loan_requests.NOTHING_PENDING
+    fines = {fine.id: fine for fine in fine_types(meeting.cycle)}
+    cash, savings = sheet_repayments(sheet), defaultdict(int)
+    for posting in postings(sheet, meeting.cycle, fines):
+        if posting.fund == Fund.LOAN_FUND:
+            cash += posting.amount
+            if posting.kind == EntryKind.SHARE_PURCHASE:
+                savings[posting.member_id] += posting.amount
+    return loan_requests.Pending(cash, dict(savings))
+
+
 def check_loan_at(meeting: Meeting, request: loan_requests.LoanRequest) -> loan_requests.Assessment:
-    """The assessment of a loan asked for at a draft meeting, on the meeting's day."""
-    _draft_or_refuse(meeting)
-    return loan_requests.check_request(meeting.group, meeting.cycle, request, meeting.held_on)
+    """The assessment of a loan asked for at a draft meeting, on the meeting's day, counting
+    what its draft brings in first (pending_money)."""
+    current = _draft_or_refuse(meeting)
+    return loan_requests.check_request(
+        meeting.group, meeting.cycle, request, meeting.held_on, pending_money(current)
+    )
 
 
 def grant_loan_at(
@@ -512,6 +533,7 @@ def grant_loan_at(
             meeting.held_on,
             meeting=meeting,
             acknowledged=acknowledged,
+            pending=pending_money(current),
         )
 
 

@@ -92,6 +92,30 @@ def written():
     return (Entry.select().count(), Loan.select().count(), AuditEntry.select().count())
 
 
+def test_a_loan_at_a_meeting_may_use_the_shares_bought_at_it(conn, admin, club):
+    """Shares come before loans in the meeting's order: the saved draft's shares (and its
+    repayments and fines) count in the cash and the member's savings, though posted at close."""
+    group, _cycle, people = club(savings=1_000, loan_max_multiple=Decimal(10))
+    ada = people[0]
+    meeting = meetings.open_meeting(admin, group, M1)
+    with pytest.raises(loan_requests.LoanError, match="not enough cash") as refused:
+        grant(admin, meeting, ada, 5_000)
+    assert refused.value.field == "principal"
+    shares = {ada.id: 3, people[1].id: 2}
+    sheet = MeetingSheet([MemberLine(p.id, shares=shares.get(p.id, 0)) for p in people])
+    meetings.save_draft(admin, meeting, sheet, meeting.version)
+    assert meetings.pending_money(meeting) == loan_requests.Pending(
+        5_000, {ada.id: 3_000, people[1].id: 2_000}
+    )
+    assessment = meetings.check_loan_at(meeting, LoanRequest(ada, 5_000, 3, "business"))
+    assert (assessment.cash, assessment.savings) == (3_000 + 5_000, 1_000 + 3_000)
+    loan = grant(admin, meeting, ada, 5_000, acknowledged={"debt_ratio"})
+    assert loan.principal == 5_000
+    # At close the shares are posted and the box holds what the preview said.
+    close(admin, Meeting.get_by_id(meeting.id), sheet, 3_000 + 5_000 - 5_000)
+    assert ledger.balances(group)[LOAN] == 3_000
+
+
 # --- a whole loan at meetings, exact amounts ----------------------------------------------------
 
 
