@@ -22,6 +22,7 @@ from .clock import utcnow
 from .cycles import current_cycle
 from .db import db
 from .errors import N_, DomainError
+from .groups import today
 from .loans import LoanError
 from .meeting_sheet import (
     LOAN_KINDS,
@@ -171,7 +172,8 @@ def _transaction(meeting: Meeting):
 
 
 def open_meeting(actor: User, group: SavingsGroup, held_on: date) -> Meeting:
-    """Start a meeting of the group's open cycle on a day inside the cycle, one per day."""
+    """Start a meeting of the group's open cycle on a day inside the cycle and not in the
+    future (its money is what was handed over that day), one per day."""
     if group.kind != GroupKind.SAVINGS.value:
         raise DomainError(N_("Meetings with shares are for savings groups."), field="held_on")
     if group.archived_at is not None:
@@ -190,6 +192,12 @@ def open_meeting(actor: User, group: SavingsGroup, held_on: date) -> Meeting:
             field="held_on",
             start=cycle.start_date,
             end=cycle.planned_end,
+        )
+    if held_on > today():
+        raise DomainError(
+            N_("%(date)s is in the future: a meeting is recorded on its day or after."),
+            field="held_on",
+            date=held_on,
         )
     taken = DomainError(
         N_("There is already a meeting on %(date)s."), field="held_on", date=held_on

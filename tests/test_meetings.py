@@ -1,7 +1,7 @@
 """Meetings: open, draft, close (post everything or nothing), conflicts, reopen; the pages."""
 
 import re
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from playhouse.test_utils import count_queries
@@ -122,6 +122,19 @@ def test_no_meeting_without_an_open_cycle_nor_for_a_rosca(conn, admin, make_grou
     with pytest.raises(DomainError, match="savings groups"):
         meetings.open_meeting(admin, rosca, HELD_ON)
     assert Meeting.select().count() == 0
+
+
+def test_no_meeting_in_the_future(conn, admin, make_group, make_cycle):
+    """A meeting's money is what was handed over on its day: tomorrow is refused, today is not."""
+    group = make_group()
+    today = date.today()
+    make_cycle(
+        group, start_date=today - timedelta(days=30), planned_end=today + timedelta(days=300)
+    )
+    with pytest.raises(DomainError, match="in the future") as caught:
+        meetings.open_meeting(admin, group, today + timedelta(days=1))
+    assert caught.value.field == "held_on" and Meeting.select().count() == 0
+    assert meetings.open_meeting(admin, group, today).held_on == today
 
 
 # Closing a meeting: exact amounts -------------------------------------------------------------
