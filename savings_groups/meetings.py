@@ -77,7 +77,7 @@ CONFLICT = N_(
     "Someone else saved this meeting since you opened it. Nothing was saved: your entries are "
     "shown below; save again to keep them, or reload the page to see theirs."
 )
-CLOSED = N_("This meeting is closed: it can no longer be changed. A facilitator can reopen it.")
+CLOSED = N_("This meeting is closed: it can no longer be changed.")
 
 
 # Reading -------------------------------------------------------------------------------------
@@ -420,6 +420,48 @@ def _apply(actor: User, meeting: Meeting, wanted: list[Posting], reason: str) ->
     return changed
 
 
+def why_not_reopened(meeting: Meeting) -> DomainError | None:
+    """Why this meeting cannot be reopened, or None: it must be closed, in a cycle not shared
+    out, the latest closed one, and have no loan repayments posted (reopening would leave the
+    loans out of step with their money)."""
+    if meeting.status != MeetingStatus.CLOSED.value:
+        return DomainError(N_("This meeting is not closed."), field="reason")
+    if Cycle.get_by_id(meeting.cycle_id).closed_at is not None:
+        return DomainError(
+            N_("The cycle of this meeting is shared out and closed: its meetings are final."),
+            field="reason",
+        )
+    later = (
+        Meeting.select()
+        .where(
+            (Meeting.cycle == meeting.cycle_id)
+            & (Meeting.held_on > meeting.held_on)
+            & (Meeting.status == MeetingStatus.CLOSED.value)
+        )
+        .order_by(Meeting.held_on)
+        .first()
+    )
+    if later is not None:
+        return DomainError(
+            N_(
+                "The meeting of %(date)s is closed after this one: only the latest closed "
+                "meeting can be reopened."
+            ),
+            field="reason",
+            date=later.held_on,
+        )
+    repaid = Entry.select().where((Entry.meeting == meeting.id) & Entry.kind.in_(REPAID_KINDS))
+    if repaid.exists():
+        return DomainError(
+            N_(
+                "Loan repayments were recorded at this meeting: it cannot be reopened, or the "
+                "loans would no longer match their money."
+            ),
+            field="reason",
+        )
+    return None
+
+
 def reopen_meeting(actor: User, meeting: Meeting, reason: str) -> Meeting:
     """Make a closed meeting a draft again, its sheet restored; recorded with the reason."""
     require(actor, Action.EDIT_GROUP)
@@ -428,38 +470,9 @@ def reopen_meeting(actor: User, meeting: Meeting, reason: str) -> Meeting:
         raise DomainError(N_("Say why the meeting is reopened."), field="reason")
     with _transaction(meeting):
         current = Meeting.get_by_id(meeting.id)
-        if current.status != MeetingStatus.CLOSED.value:
-            raise DomainError(N_("This meeting is not closed."), field="reason")
-        if Cycle.get_by_id(current.cycle_id).closed_at is not None:
-            raise DomainError(N_("The cycle of this meeting is closed."), field="reason")
-        later = (
-            Meeting.select()
-            .where(
-                (Meeting.cycle == current.cycle_id)
-                & (Meeting.held_on > current.held_on)
-                & (Meeting.status == MeetingStatus.CLOSED.value)
-            )
-            .order_by(Meeting.held_on)
-            .first()
-        )
-        if later is not None:
-            raise DomainError(
-                N_(
-                    "The meeting of %(date)s is closed after this one: only the latest closed "
-                    "meeting can be reopened."
-                ),
-                field="reason",
-                date=later.held_on,
-            )
-        repaid = Entry.select().where((Entry.meeting == current.id) & Entry.kind.in_(REPAID_KINDS))
-        if repaid.exists():
-            raise DomainError(
-                N_(
-                    "Loan repayments were recorded at this meeting: it cannot be reopened. "
-                    "Correct a repayment in the loan's history instead."
-                ),
-                field="reason",
-            )
+        refused = why_not_reopened(current)
+        if refused is not None:
+            raise refused
         data = stored_draft(current)
         data["reopen_reason"] = reason
         _bump_version(

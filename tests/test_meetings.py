@@ -696,6 +696,28 @@ def test_a_facilitator_reopens_a_meeting_from_its_page(web, app, admin, vsla, ma
         assert ledger.balances(group, cycle)[LOAN] == 3000  # nothing moved yet
 
 
+def test_a_meeting_that_cannot_be_reopened_says_why_instead_of_offering_the_form(
+    web, app, admin, vsla, make_user
+):
+    from savings_groups.db import db
+
+    with db.connection_context():
+        group, cycle, people, _ = vsla()
+        make_user("fac", role=Role.FACILITATOR, groups=[group])
+        first = meetings.open_meeting(admin, group, HELD_ON)
+        _close(admin, first, MeetingSheet([line(m, 1) for m in people]), {LOAN: 3000, SOCIAL: 0})
+        second = meetings.open_meeting(admin, group, date(2026, 3, 9))
+        _close(admin, second, MeetingSheet([line(m, 1) for m in people]), {LOAN: 6000, SOCIAL: 0})
+    web.login("fac")
+    page = web.client.get(f"/groups/{group.id}/meetings/{first.id}").get_data(as_text=True)
+    assert 'id="not-reopened"' in page and "only the latest closed meeting" in page
+    assert 'name="reason"' not in page
+    with db.connection_context():
+        Cycle.update(closed_at=cycle.created_at).where(Cycle.id == cycle.id).execute()
+    page = web.client.get(f"/groups/{group.id}/meetings/{second.id}").get_data(as_text=True)
+    assert "shared out and closed" in page and 'name="reason"' not in page
+
+
 def test_free_text_is_stored_without_control_characters(conn, admin, vsla):
     group, _cycle, people, _ = vsla()
     meeting = meetings.open_meeting(admin, group, HELD_ON)
@@ -715,3 +737,16 @@ def test_an_archived_group_holds_no_more_meetings(conn, admin, make_group, make_
         meetings.open_meeting(admin, group, date(2026, 2, 2))
     assert "archived" in refused.value.message
     assert Meeting.select().count() == 0
+
+
+def test_the_new_meeting_page_says_why_there_is_no_form(web, admin, make_group, make_cycle):
+    """No open cycle (none yet, or shared out), or a ROSCA: the page says so, with the way on."""
+    group, rosca = make_group("Benkadi"), make_group("Tontine", kind="rosca")
+    web.login("admin")
+    page = web.client.get(f"/groups/{group.id}/meetings/new").get_data(as_text=True)
+    assert 'id="no-open-cycle"' in page and 'name="held_on"' not in page
+    page = web.client.get(f"/groups/{rosca.id}/meetings/new").get_data(as_text=True)
+    assert 'id="rosca-rotations"' in page and 'name="held_on"' not in page
+    make_cycle(group)
+    page = web.client.get(f"/groups/{group.id}/meetings/new").get_data(as_text=True)
+    assert 'name="held_on"' in page

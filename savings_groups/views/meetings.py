@@ -275,6 +275,11 @@ def _render_grid(group, meeting, sheet, values, errors=None, form_errors=(), sta
     return render_template("meetings/edit.html", **context), status
 
 
+def _reason_not_reopened(meeting) -> str | None:
+    refused = meetings.why_not_reopened(meeting)
+    return translate(refused) if refused else None
+
+
 def _render_closed(group, meeting, reason_errors=(), status=200):
     summary = meeting_summary.summary(meeting)
     return render_template(
@@ -284,6 +289,7 @@ def _render_closed(group, meeting, reason_errors=(), status=200):
         summary=summary,
         boxes=BOXES,
         reason_errors=list(reason_errors),
+        not_reopened=_reason_not_reopened(meeting),
     ), (422 if reason_errors else status)
 
 
