@@ -179,9 +179,10 @@ def add_to_totals(into: dict[str, int], kind: str, fund: str, amount: int, share
 
     What a member is paid at the share-out or on leaving (PAYOUT_KINDS) counts in `paid_out`
     and never against `shares` or `savings`: those stay what the member saved in the cycle,
-    which the share-out and an exit settlement are computed from. An exit settlement is the
-    member's savings (and profit) before what they owed was repaid from it: the loan's
-    repayment is among the loan entries.
+    which the share-out and an exit settlement are computed from. A share-out payout and an
+    exit settlement are the member's gross share, before what they owed was repaid from it
+    (the loan's repayment is among the loan entries), so `paid_out` here includes what was
+    deducted for loans; reports.passbook shows that apart from what the member took home.
     """
     if kind in SAVINGS_KINDS and fund == Fund.LOAN_FUND:
         into["shares"] += shares

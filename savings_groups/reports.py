@@ -1,6 +1,6 @@
 """What members and facilitators read from the ledger: passbooks, history, the group's figures."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
@@ -78,6 +78,7 @@ class PassbookLine:
     totals: ledger.MemberTotals
     meeting: Meeting | None = None
     attendance: AttendanceStatus | None = None
+    deducted: int = 0  # on a "…_loans" line: kept back for the loans, never paid to the member
 
 
 @dataclass(frozen=True)
@@ -90,20 +91,34 @@ class Passbook:
     share_out: ShareOutLine | None = None  # the member's line of the cycle's share-out
     exit: MemberExit | None = None  # the member's settlement on leaving during the cycle
 
+    @property
+    def deducted(self) -> int:
+        """Kept back from the member's share at the share-out or on leaving to clear loans."""
+        return sum(line.deducted for line in self.lines)
+
+    @property
+    def ledger_totals(self) -> ledger.MemberTotals:
+        """The totals as ledger.member_totals counts them: there `paid_out` is the gross share
+        the ledger's entries took out, what was deducted for loans included."""
+        return replace(self.totals, paid_out=self.totals.paid_out + self.deducted)
+
 
 def passbook(group: SavingsGroup, member: Member, cycle: Cycle | None) -> Passbook:
     """A member's passbook for a cycle (or all time): every meeting of the cycle in date order
     with the member's attendance and what they put in or received, with running totals; what
-    the member was paid at the share-out or on leaving is in `paid_out`, with its details.
+    the member took home at the share-out (from the loan fund and their social fund share) or
+    on leaving is in `paid_out`, with its details in `share_out` / `exit`.
     When loans were deducted at the share-out or on leaving, the ledger's entry is the gross
-    share: its line shows what the member was paid and a line of its own what was kept back for
-    the loans (together the gross, so the totals still equal the ledger's).
+    share: its line shows what the member was paid, and a "…_loans" line of its own what was
+    kept back for the loans, in `deducted` and never in `paid_out`: that money cleared the
+    member's loans, it was not handed over.
 
     Five queries whatever the number of meetings: the meetings with the member's attendance,
     the member's entries summed per meeting, kind and fund, the member's loans (in every
     cycle) with what was paid on them, and for a cycle the member's share-out line and exit.
     Where an entry counts is decided by ledger.add_to_totals, so the totals equal
-    ledger.member_totals for the member.
+    ledger.member_totals for the member except `paid_out`, which there is the gross share
+    (deductions included): `ledger_totals` gives the totals as the ledger counts them.
     """
     meetings = (
         Meeting.select(Meeting, Attendance.status.alias("attendance_status"))
@@ -188,7 +203,7 @@ def passbook(group: SavingsGroup, member: Member, cycle: Cycle | None) -> Passbo
         kept = deducted.get(kind, 0)
         add(kind, {**outside[kind], "paid_out": outside[kind]["paid_out"] - kept})
         if kept:
-            add(f"{kind}_loans", {**blank, "paid_out": kept})
+            add(f"{kind}_loans", blank, deducted=kept)
     return Passbook(
         member, cycle, lines, running, loan_reports.member_loans(member), share_out, settled
     )

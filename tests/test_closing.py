@@ -181,13 +181,15 @@ def test_the_passbook_shows_what_was_paid_and_what_went_to_the_loans(admin, borr
     group, cycle, people, _loan = borrowing()
     closing.finalise(admin, group, cycle, date(2026, 2, 16))
     book = reports.passbook(group, people[1], cycle)
-    # The ledger's entry is B's gross share (7,450): 2,850 paid to B and 4,600 for the loan.
-    assert [(line.kind, line.moved.paid_out) for line in book.lines[-2:]] == [
-        ("share_out", 2_850),
-        ("share_out_loans", 4_600),
+    # The ledger's entry is B's gross share (7,450): 2,850 paid to B and 4,600 for the loan,
+    # which was never handed over: it is not in what the passbook says was paid to B.
+    assert [(line.kind, line.moved.paid_out, line.deducted) for line in book.lines[-2:]] == [
+        ("share_out", 2_850, 0),
+        ("share_out_loans", 0, 4_600),
     ]
-    assert book.totals == ledger.member_totals(group, cycle)[people[1].id]
-    assert book.totals.paid_out == 7_450
+    assert (book.totals.paid_out, book.deducted) == (2_850, 4_600)
+    assert book.ledger_totals == ledger.member_totals(group, cycle)[people[1].id]
+    assert book.ledger_totals.paid_out == 7_450
     assert reports.passbook(group, people[0], cycle).lines[-1].kind == "share_out"
 
 

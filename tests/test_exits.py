@@ -207,10 +207,11 @@ def test_a_member_owing_more_than_the_savings_pays_the_difference_in(world, admi
     assert w.cash() == 17_000 + 3_600
     assert MemberExit.get().payout == -3_600
     book = reports.passbook(w.group, Member.get_by_id(w.binta.id), w.cycle)
-    assert book.exit.payout == -3_600 and book.totals.paid_out == 3_000
+    assert book.exit.payout == -3_600 and book.totals.paid_out == -3_600
+    assert book.ledger_totals.paid_out == 3_000  # the ledger's entry: the gross settlement
     # The passbook says what the member paid in, and what went to the loan, apart.
-    lines = {line.kind: line.moved.paid_out for line in book.lines}
-    assert lines == {"other": 0, "exit": -3_600, "exit_loans": 6_600}
+    lines = {line.kind: (line.moved.paid_out, line.deducted) for line in book.lines}
+    assert lines == {"other": (0, 0), "exit": (-3_600, 0), "exit_loans": (0, 6_600)}
 
 
 def test_a_settlement_in_naira_is_exact_to_the_kobo(world, admin):

@@ -431,6 +431,8 @@ def test_the_cycles_page_offers_the_next_cycle_and_the_page_starts_it(web, fatou
     page = web.client.get(path).get_data(as_text=True)
     assert "10,225" in page and "20,450" in page and 'value="2026-11-21"' in page
     assert "6,000" in page  # the social fund carried over
+    # Reinvestment is limited to the loan-fund payout, not to what the member took home.
+    assert "Paid from the loan fund" in page and "social fund share does not count" in page
     data = {
         **form_of(page),
         f"reinvest-{w.awa.id}": "5",

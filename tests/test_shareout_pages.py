@@ -19,6 +19,7 @@ from savings_groups.models import (
     Loan,
     LoanStatus,
     Role,
+    ShareOutLine,
 )
 from savings_groups.money import format_amount
 
@@ -119,6 +120,9 @@ def test_a_recorder_finalises_with_the_confirmation(web, world):
     refused = web.post(w.url(), {"on": ON.isoformat(), "cycle": w.cycle.id}, form_path=w.url())
     assert refused.status_code == 422
     assert "Tick the box to confirm the share-out." in text(refused)
+    box = re.search(r'<input[^>]*id="confirm"[^>]*>', text(refused)).group(0)
+    assert 'aria-invalid="true"' in box and 'aria-describedby="confirm-error"' in box
+    assert re.search(r'id="confirm-error" role="alert"', text(refused))
     with db.connection_context():
         assert CycleShareOut.select().count() == 0
     done = web.post(
@@ -155,9 +159,54 @@ def test_the_members_paper_says_what_was_paid_and_what_went_to_the_loan(web, wor
     paid = re.search(r'class="line-share_out".*?</tr>', book, re.S).group(0)
     assert "Share-out: paid to the member" in paid and f">{xof(2_850)}<" in paid
     kept = re.search(r'class="line-share_out_loans".*?</tr>', book, re.S).group(0)
-    assert "Share-out: deducted for loans" in kept and f">{xof(4_600)}<" in kept
+    assert "Share-out: deducted for loans" in kept and "not paid to the member" in kept
+    assert xof(4_600) in kept and f">{xof(4_600)}<" not in kept  # in no column
     total = re.search(r'class="fw-bold passbook-totals".*?</tr>', book, re.S).group(0)
-    assert f">{xof(7_450)}<" in total  # the gross share, as the ledger has it
+    assert f">{xof(2_850)}<" in total  # what B took home, not the gross share of the ledger
+    box = re.search(r'id="passbook-share-out".*?</table>', book, re.S).group(0)
+    took_home = re.search(r'class="fw-bold settlement-took-home".*?</tr>', box, re.S).group(0)
+    assert "Paid to the member" in took_home and f">{xof(2_850)}<" in took_home
+    assert "Deducted for loans (not paid to the member)" in box and f">{xof(4_600)}<" in box
+
+
+def test_what_a_member_took_home_is_one_figure_with_the_social_fund_share(web, world, admin):
+    """Passbook line, passbook total, settlement box and slip all say the loan-fund payout plus
+    the social fund share; what went to the loan is shown apart and counted in none of them."""
+    w = world(social_fund_rule="split_equally")
+    with db.connection_context():
+        for member in w.people:
+            ledger.post(
+                admin,
+                w.group,
+                Fund.SOCIAL_FUND,
+                EntryKind.SOCIAL_FUND_CONTRIBUTION,
+                400,
+                cycle=w.cycle,
+                member=member,
+            )
+    web.login("rec")
+    form = {"on": ON.isoformat(), "cycle": w.cycle.id, "confirm": "y"}
+    assert web.post(w.url(), form, form_path=w.url()).status_code == 302
+    b = w.people[1]
+    with db.connection_context():
+        line = ShareOutLine.get(ShareOutLine.member == b)
+    assert (line.payout, line.deducted, line.social_fund) == (2_850, 4_600, 400)
+    took_home = xof(3_250)
+    book = text(web.client.get(f"/groups/{w.group.id}/members/{b.id}/passbook"))
+    paid = re.search(r'class="line-share_out".*?</tr>', book, re.S).group(0)
+    assert f">{took_home}<" in paid
+    total = re.search(r'class="fw-bold passbook-totals".*?</tr>', book, re.S).group(0)
+    assert f">{took_home}<" in total
+    box = re.search(r'id="passbook-share-out".*?</table>', book, re.S).group(0)
+    for row, amount in (("loan-fund", 2_850), ("social-fund", 400), ("took-home", 3_250)):
+        found = re.search(rf'class="[^"]*settlement-{row}".*?</tr>', box, re.S).group(0)
+        assert f">{xof(amount)}<" in found
+    assert "paid out at the share-out on" in book  # the saved total was handed back
+    assert "Closed on" in book and "Last date" not in book
+    slips = text(web.client.get(w.url("slips", cycle=w.cycle.id, on=ON.isoformat())))
+    slip = re.search(rf'id="slip-{b.id}".*?</section>', slips, re.S).group(0)
+    assert f'class="slip-paid"><strong>{took_home}<' in slip
+    assert f'class="slip-loan-fund">{xof(2_850)}<' in slip
 
 
 def test_an_open_meeting_is_listed_and_finalising_is_refused(web, world, admin):
