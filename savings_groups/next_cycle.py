@@ -163,8 +163,8 @@ def _reinvested(
         if cost > row.payout:
             raise DomainError(
                 N_(
-                    "%(count)d shares cost %(cost)s, more than the payout of %(payout)s: at most "
-                    "%(most)d shares."
+                    "%(count)d shares cost %(cost)s, more than the payout from the loan fund "
+                    "(%(payout)s): at most %(most)d shares."
                 ),
                 field=field,
                 count=count,
