@@ -17,13 +17,14 @@ writes mean:
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
+from typing import NamedTuple
 
 from peewee import JOIN, IntegrityError, fn
 
 from . import audit, ledger, rosca
 from .clock import utcnow
 from .db import db
-from .errors import N_
+from .errors import N_, DomainError
 from .models import (
     Bid,
     Contribution,
@@ -40,11 +41,38 @@ from .models import (
     User,
 )
 from .rosca import RoscaError
-from .rotations import HandInfo, due_date, hands_of, stakes_of
+from .rotations import HandInfo, HolderShare, due_date, hands_of, stakes_of
 
 PAID = (ContributionStatus.ON_TIME.value, ContributionStatus.LATE.value)
 IN_THE_POT = (*PAID, ContributionStatus.COVERED.value)
 SEED_MAX = 200
+
+
+class RoundInvalid(RoscaError):
+    """Several fields of a round's save are wrong; `errors` holds one RoscaError per field, so
+    that the page shows them all at once, each next to its field."""
+
+    def __init__(self, errors: list[DomainError]):
+        super().__init__(N_("Nothing was saved: correct the entries marked below."))
+        self.errors = errors
+
+
+def line_field(column: str, hand: int, member_id: int) -> str:
+    """The name of a holder's field on the round page, shared by the page and the errors:
+    status-2-17, paid_by-2-17."""
+    return f"{column}-{hand}-{member_id}"
+
+
+def bid_field(hand: int) -> str:
+    return f"bid-{hand}"
+
+
+def _raise_if(errors: list[DomainError]) -> None:
+    """Nothing is written when a check failed: one error as it is, several together."""
+    if len(errors) == 1:
+        raise errors[0]
+    if errors:
+        raise RoundInvalid(errors)
 
 
 # --- reading a rotation -----------------------------------------------------------------------
@@ -278,110 +306,174 @@ def record_contributions(
 
     A line like the current row is left alone; a changed one replaces it, its entries reversed
     with the reason (required then). Lines left out are not recorded yet. Refused, nothing
-    written: a member who does not hold the hand, a payer outside the rotation, "not paid" in
-    a round already paid out, a round before the start or after the one to record now.
-    The entries' notes are `notes` (see RoundNotes).
+    written, every wrong line reported (RoundInvalid when several): a member who does not hold
+    the hand, a payer outside the rotation, "not paid" in a round already paid out, a round
+    before the start or after the one to record now. The entries' notes are `notes` (see
+    RoundNotes).
     """
     reason = (reason or "").strip()
     with db.atomic():
-        rotation = _fresh(rotation)
-        _check_running(rotation)
-        setup = setup_of(rotation)
-        _check_number(setup, number)
-        rounds = rounds_of(rotation)
-        _check_in_order(setup, rounds, number)
-        paid_out = number in rounds and rounds[number].paid_out_on is not None
-        current = {(c.hand_id, c.member_id): c for c in current_contributions(rotation, number)}
-        in_rotation = {m.id: m for m in setup.members()}
-        planned = []
-        seen = set()
-        for line in lines:
-            hand = setup.hand(line.hand)
-            holders = hand.holders if hand is not None else []
-            holder = next((h for h in holders if h.member.id == line.member_id), None)
-            if holder is None:
-                raise RoscaError(
+        setup, rounds = _open(rotation, number)
+        errors: list[DomainError] = []
+        planned = _plan_lines(setup, rounds, number, lines, reason, errors)
+        _raise_if(errors)
+        return _write_lines(actor, setup, rounds, number, planned, reason, notes)
+
+
+def _open(rotation: Rotation, number: int) -> tuple[Setup, dict[int, Round]]:
+    """The rotation's hands and rounds as they are now, when round `number` may be recorded."""
+    rotation = _fresh(rotation)
+    _check_running(rotation)
+    setup = setup_of(rotation)
+    _check_number(setup, number)
+    rounds = rounds_of(rotation)
+    _check_in_order(setup, rounds, number)
+    return setup, rounds
+
+
+class _Planned(NamedTuple):
+    """A holder's line to write: how they paid now, and the row it replaces."""
+
+    hand_id: int
+    holder: HolderShare
+    status: ContributionStatus
+    payer: Member | None
+    old: Contribution | None
+
+
+def _plan_lines(
+    setup: Setup,
+    rounds: Mapping[int, Round],
+    number: int,
+    lines: Iterable[ContributionLine],
+    reason: str,
+    errors: list[DomainError],
+) -> list[_Planned]:
+    """The lines that change something, checked; what is wrong goes to `errors`, each next to
+    its field (the holder's status or payer, or the reason)."""
+    paid_out = number in rounds and rounds[number].paid_out_on is not None
+    current = {(c.hand_id, c.member_id): c for c in current_contributions(setup.rotation, number)}
+    in_rotation = {m.id: m for m in setup.members()}
+    planned = []
+    seen = set()
+    for line in lines:
+        hand = setup.hand(line.hand)
+        holders = hand.holders if hand is not None else []
+        holder = next((h for h in holders if h.member.id == line.member_id), None)
+        status_field = line_field("status", line.hand, line.member_id)
+        if holder is None:
+            errors.append(
+                RoscaError(
                     N_("Only the holders of hand %(hand)s contribute for it."),
-                    field="contributions",
+                    field=status_field,
                     hand=line.hand,
                 )
-            if (line.hand, line.member_id) in seen:
-                raise ValueError("a holder's line is given twice")
-            seen.add((line.hand, line.member_id))
-            name = holder.member.full_name
-            try:
-                status = ContributionStatus(line.status)
-            except ValueError:
-                raise RoscaError(
-                    N_("Choose how %(name)s contributed."), field="contributions", name=name
-                ) from None
-            payer = None
-            if status is ContributionStatus.COVERED:
-                payer = in_rotation.get(line.paid_by_id)
-                if payer is None:
-                    raise RoscaError(
+            )
+            continue
+        if (line.hand, line.member_id) in seen:
+            raise ValueError("a holder's line is given twice")
+        seen.add((line.hand, line.member_id))
+        name = holder.member.full_name
+        try:
+            status = ContributionStatus(line.status)
+        except ValueError:
+            errors.append(
+                RoscaError(N_("Choose how %(name)s contributed."), field=status_field, name=name)
+            )
+            continue
+        payer = None
+        if status is ContributionStatus.COVERED:
+            payer_field = line_field("paid_by", line.hand, line.member_id)
+            payer = in_rotation.get(line.paid_by_id)
+            if payer is None:
+                errors.append(
+                    RoscaError(
                         N_("Choose the member of the rotation who paid for %(name)s."),
-                        field="contributions",
+                        field=payer_field,
                         name=name,
                     )
-                if payer.id == holder.member.id:
-                    raise RoscaError(
+                )
+                continue
+            if payer.id == holder.member.id:
+                errors.append(
+                    RoscaError(
                         N_("%(name)s paid for themselves: choose on time or late."),
-                        field="contributions",
+                        field=payer_field,
                         name=name,
                     )
-            if status is ContributionStatus.MISSING and paid_out:
-                raise RoscaError(
+                )
+                continue
+        if status is ContributionStatus.MISSING and paid_out:
+            errors.append(
+                RoscaError(
                     N_(
                         "Round %(number)s is paid out: its pot was complete. If %(name)s did "
                         "not pay, record who paid for them."
                     ),
-                    field="contributions",
+                    field=status_field,
                     number=number,
                     name=name,
                 )
-            hand_id = setup.hand_ids[hand.number]
-            old = current.get((hand_id, holder.member.id))
-            if old is not None and (old.status, old.paid_by_id) == (
-                status.value,
-                payer.id if payer else None,
-            ):
-                continue
-            if old is not None and (old.entry_id or old.fine_entry_id) and not reason:
-                raise RoscaError(
+            )
+            continue
+        hand_id = setup.hand_ids[hand.number]
+        old = current.get((hand_id, holder.member.id))
+        if old is not None and (old.status, old.paid_by_id) == (
+            status.value,
+            payer.id if payer else None,
+        ):
+            continue
+        changed = old is not None and (old.entry_id or old.fine_entry_id)
+        if changed and not reason and "reason" not in _fields(errors):
+            errors.append(
+                RoscaError(
                     N_("Say why the contribution of %(name)s recorded before is changed."),
                     field="reason",
                     name=name,
                 )
-            planned.append((hand_id, holder, status, payer, old))
-        if not planned:
-            return []
-        round_ = _round_row(setup, rounds, number)
-        written = [_write_contribution(actor, round_, *line, reason, notes) for line in planned]
-        audit.record(
-            actor,
-            "round.contributions",
-            round_,
-            group=rotation.group_id,
-            rotation=rotation.number,
-            round=number,
-            lines=[
-                {
-                    "member": row.member.number,
-                    "status": row.status,
-                    "paid_by": row.paid_by.number if row.paid_by_id else None,
-                    "amount": row.amount,
-                }
-                for row in written
-            ],
-            reason=reason,
-        )
-        return written
+            )
+        planned.append(_Planned(hand_id, holder, status, payer, old))
+    return planned
+
+
+def _write_lines(
+    actor: User,
+    setup: Setup,
+    rounds: dict[int, Round],
+    number: int,
+    planned: list[_Planned],
+    reason: str,
+    notes: RoundNotes,
+) -> list[Contribution]:
+    if not planned:
+        return []
+    round_ = _round_row(setup, rounds, number)
+    written = [_write_contribution(actor, round_, line, reason, notes) for line in planned]
+    audit.record(
+        actor,
+        "round.contributions",
+        round_,
+        group=setup.rotation.group_id,
+        rotation=setup.rotation.number,
+        round=number,
+        lines=[
+            {
+                "member": row.member.number,
+                "status": row.status,
+                "paid_by": row.paid_by.number if row.paid_by_id else None,
+                "amount": row.amount,
+            }
+            for row in written
+        ],
+        reason=reason,
+    )
+    return written
 
 
 def _write_contribution(
-    actor, round_, hand_id, holder, status, payer, old, reason, notes
+    actor: User, round_: Round, line: _Planned, reason: str, notes: RoundNotes
 ) -> Contribution:
+    hand_id, holder, status, payer, old = line
     if old is not None:
         for entry_id in (old.entry_id, old.fine_entry_id):
             if entry_id is not None:
@@ -436,33 +528,21 @@ def pay_out(
 ) -> Round:
     """Pay round `number`'s pot to its hand: the hand at this position (fixed), the hand drawn
     with the seed among those waiting (lottery), or the highest bid (bidding; a tie drawn with
-    the seed). Refused, nothing written: the pot not complete, a round already paid out or out
-    of order, a bid from a hand already served, above the pot or negative, no seed when one is
-    needed, a date in the future, before the start or before the previous round's payout.
+    the seed). Refused, nothing written, every wrong field reported (RoundInvalid when
+    several): the pot not complete, a round already paid out or out of order, no bid, a bid
+    from a hand already served, above the pot or negative, no seed when one is needed, a date
+    in the future, before the start or before the previous round's payout.
     The last round finishes the rotation.
     """
-    seed = " ".join((seed or "").split())
-    if len(seed) > SEED_MAX:
-        raise RoscaError(
-            N_("The seed is too long (%(count)s characters at most)."), field="seed", count=SEED_MAX
-        )
+    seed = _clean_seed(seed)
     bids = dict(bids or {})
     with db.atomic():
-        rotation = _fresh(rotation)
-        _check_running(rotation)
-        setup = setup_of(rotation)
-        _check_number(setup, number)
-        rounds = rounds_of(rotation)
-        done = rounds.get(number)
-        if done is not None and done.paid_out_on is not None:
-            raise RoscaError(
-                N_("Round %(number)s has already been paid out, to hand %(hand)s: once only."),
-                number=number,
-                hand=setup.number_of(done.recipient_id),
-            )
-        _check_in_order(setup, rounds, number)
-        _check_date(rotation, rounds, number, on)
-        _check_complete(setup, current_contributions(rotation, number))
+        setup, rounds = _open(rotation, number)
+        rotation = setup.rotation
+        _check_unpaid(setup, rounds, number)
+        errors = _payout_errors(setup, rounds, number, on, seed, bids)
+        errors += _missing(setup, _in_pot(current_contributions(rotation, number)))
+        _raise_if(errors)
         waiting = rosca.unserved([h.number for h in setup.hands], served_hands(rounds, setup))
         winner, discount, used_seed, tied = _recipient(setup, number, waiting, seed, bids)
         round_ = _round_row(setup, rounds, number)
@@ -528,30 +608,142 @@ def pay_out(
         return round_
 
 
-def _check_complete(setup: Setup, contributions: Iterable[Contribution]) -> None:
-    """A round is paid out only when every holder's part is in the pot."""
-    inside = {(c.hand_id, c.member_id) for c in contributions if c.status in IN_THE_POT}
-    missing = [
-        holder.member.full_name
-        for hand in setup.hands
-        for holder in hand.holders
-        if (setup.hand_ids[hand.number], holder.member.id) not in inside
-    ]
-    if missing:
+def _clean_seed(seed: str) -> str:
+    return " ".join((seed or "").split())
+
+
+def _check_unpaid(setup: Setup, rounds: Mapping[int, Round], number: int) -> None:
+    done = rounds.get(number)
+    if done is not None and done.paid_out_on is not None:
         raise RoscaError(
-            N_(
-                "The pot is not complete: nothing is recorded in it for %(names)s. Record their "
-                "contributions, or who paid for them, before paying out."
-            ),
-            field="contributions",
-            names=", ".join(missing),
+            N_("Round %(number)s has already been paid out, to hand %(hand)s: once only."),
+            number=number,
+            hand=setup.number_of(done.recipient_id),
         )
+
+
+def _in_pot(contributions: Iterable[Contribution]) -> set[tuple[int, int]]:
+    """(hand id, member id) of the holders whose part is in the pot."""
+    return {(c.hand_id, c.member_id) for c in contributions if c.status in IN_THE_POT}
+
+
+def _missing(
+    setup: Setup, inside: set[tuple[int, int]], skip: Iterable[str] = ()
+) -> list[DomainError]:
+    """A round is paid out only when every holder's part is in the pot: an error next to each
+    holder whose part is not (but those in `skip`, already marked wrong)."""
+    skip = set(skip)
+    errors: list[DomainError] = []
+    for hand in setup.hands:
+        for holder in hand.holders:
+            field = line_field("status", hand.number, holder.member.id)
+            payer = line_field("paid_by", hand.number, holder.member.id)
+            if (setup.hand_ids[hand.number], holder.member.id) in inside or {field, payer} & skip:
+                continue
+            errors.append(
+                RoscaError(
+                    N_(
+                        "The pot is not complete: nothing is recorded in it for %(names)s. "
+                        "Record their contributions, or who paid for them, before paying out."
+                    ),
+                    field=field,
+                    names=holder.member.full_name,
+                )
+            )
+    return errors
+
+
+def _payout_errors(
+    setup: Setup,
+    rounds: Mapping[int, Round],
+    number: int,
+    on: date | None,
+    seed: str,
+    bids: Mapping[int, int],
+    unread_bids: bool = False,
+) -> list[DomainError]:
+    """What is wrong with the payout's date, seed and bids (the pot aside), each next to its
+    field. `unread_bids`: some offers could not be read, so none is not "no bid"."""
+    errors: list[DomainError] = []
+    if on is None:
+        errors.append(RoscaError(N_("Enter the date of the payout."), field="on"))
+    else:
+        try:
+            _check_date(setup.rotation, rounds, number, on)
+        except RoscaError as error:
+            errors.append(error)
+    if len(seed) > SEED_MAX:
+        errors.append(
+            RoscaError(
+                N_("The seed is too long (%(count)s characters at most)."),
+                field="seed",
+                count=SEED_MAX,
+            )
+        )
+    waiting = rosca.unserved([h.number for h in setup.hands], served_hands(rounds, setup))
+    order = RotationOrder(setup.rotation.order)
+    if order is RotationOrder.LOTTERY and not seed:
+        errors.append(
+            RoscaError(
+                N_(
+                    "Enter the seed of the draw: for example numbers called out by a few "
+                    "members, written one after the other with spaces."
+                ),
+                field="seed",
+            )
+        )
+    if order is RotationOrder.BIDDING:
+        errors += _bid_errors(setup, number, waiting, seed, bids, unread_bids)
+    return errors
+
+
+def _bid_errors(
+    setup: Setup,
+    number: int,
+    waiting: list[int],
+    seed: str,
+    bids: Mapping[int, int],
+    unread_bids: bool,
+) -> list[DomainError]:
+    """Each offer checked next to its hand (rosca.resolve_bids says what a bid may be), then
+    the tie that needs a seed; no offer at all when more than one hand may take the pot."""
+    currency = setup.rotation.group.currency
+    errors: list[DomainError] = []
+    for hand_number, offered in sorted(bids.items()):
+        if setup.hand(hand_number) is None:
+            message = N_("This rotation has no hand %(hand)s.")
+        elif hand_number not in waiting:
+            message = N_("Hand %(hand)s has already received the pot: it cannot bid for it again.")
+        else:
+            try:
+                rosca.resolve_bids(setup.pot, {hand_number: offered}, None, number, currency)
+            except RoscaError as error:
+                errors.append(
+                    RoscaError(error.message, field=bid_field(hand_number), **error.params)
+                )
+            continue
+        errors.append(RoscaError(message, field=bid_field(hand_number), hand=hand_number))
+    if not bids and len(waiting) > 1 and not unread_bids:
+        errors.append(RoscaError(NO_BIDS, field="bids"))
+    if bids and not errors and not unread_bids:
+        try:
+            rosca.resolve_bids(setup.pot, bids, seed, number, currency)
+        except RoscaError as error:  # a tie and no seed
+            errors.append(error)
+    return errors
+
+
+NO_BIDS = N_(
+    "No hand has bid for this round: enter an offer (0 is an offer) for each hand that wants "
+    "the pot; equal offers are drawn by lot with the seed."
+)
 
 
 def _recipient(
     setup: Setup, number: int, waiting: list[int], seed: str, bids: dict[int, int]
 ) -> tuple[int, int, str, tuple[int, ...]]:
-    """(winning hand, discount, seed used, hands tied) by the rotation's order."""
+    """(winning hand, discount, seed used, hands tied) by the rotation's order; the seed and the
+    bids are checked already (_payout_errors)."""
     order = RotationOrder(setup.rotation.order)
     if order is RotationOrder.FIXED:
         winner = next(h.number for h in setup.hands if h.position == number)
@@ -561,26 +753,7 @@ def _recipient(
             )
         return winner, 0, "", ()
     if order is RotationOrder.LOTTERY:
-        if not seed:
-            raise RoscaError(
-                N_(
-                    "Enter the seed of the draw: for example numbers called out by a few "
-                    "members, written one after the other with spaces."
-                ),
-                field="seed",
-            )
         return rosca.draw(seed, number, waiting), 0, seed, ()
-    for hand_number in bids:
-        if setup.hand(hand_number) is None:
-            raise RoscaError(
-                N_("This rotation has no hand %(hand)s."), field="bid", hand=hand_number
-            )
-        if hand_number not in waiting:
-            raise RoscaError(
-                N_("Hand %(hand)s has already received the pot: it cannot bid for it again."),
-                field="bid",
-                hand=hand_number,
-            )
     if len(waiting) == 1 and not bids:
         return waiting[0], 0, "", ()
     outcome = rosca.resolve_bids(setup.pot, bids, seed, number, setup.rotation.group.currency)
@@ -598,20 +771,55 @@ def save_round(
     seed: str = "",
     bids: Mapping[int, int] | None = None,
     notes: RoundNotes = RoundNotes(),
+    unread: Iterable[DomainError] = (),
 ) -> Round | None:
     """The round page's save: the contributions and, when asked, the payout, all or nothing.
+    Every wrong field is reported at once (RoundInvalid when several), with `unread`: the
+    fields the page could not read (an offer typed wrong), so nothing is written then either.
     `on` is the payout's date; without a payout it is not stored, only refused in the future
     (the contributions are recorded now, their round says when they were due)."""
-    if on is not None and not pay:
-        _check_not_future(on)
+    reason = (reason or "").strip()
+    seed = _clean_seed(seed)
+    bids = dict(bids or {})
+    errors = list(unread)
     try:
         with db.atomic():
-            record_contributions(actor, rotation, number, lines, reason, notes)
+            setup, rounds = _open(rotation, number)
             if pay:
-                return pay_out(actor, rotation, number, on, seed, bids, notes)
-            return rounds_of(rotation).get(number)
+                _check_unpaid(setup, rounds, number)
+            elif on is not None:
+                try:
+                    _check_not_future(on)
+                except RoscaError as error:
+                    errors.append(error)
+            planned = _plan_lines(setup, rounds, number, lines, reason, errors)
+            if pay:
+                unread_bids = any((e.field or "").startswith("bid-") for e in errors)
+                errors += _payout_errors(setup, rounds, number, on, seed, bids, unread_bids)
+                errors += _missing(setup, _after(setup, number, planned), _fields(errors))
+            _raise_if(errors)
+            _write_lines(actor, setup, rounds, number, planned, reason, notes)
+            if pay:
+                return pay_out(actor, setup.rotation, number, on, seed, bids, notes)
+            return rounds.get(number)
     except IntegrityError:  # the same row written by another save at the same moment
         raise _recorded_meanwhile() from None
+
+
+def _after(setup: Setup, number: int, planned: list[_Planned]) -> set[tuple[int, int]]:
+    """The holders whose part will be in the pot once the planned lines are written."""
+    inside = _in_pot(current_contributions(setup.rotation, number))
+    for line in planned:
+        key = (line.hand_id, line.holder.member.id)
+        if line.status.value in IN_THE_POT:
+            inside.add(key)
+        else:
+            inside.discard(key)
+    return inside
+
+
+def _fields(errors: Iterable[DomainError]) -> set[str]:
+    return {error.field for error in errors if error.field}
 
 
 def _recorded_meanwhile() -> RoscaError:

@@ -86,8 +86,8 @@ def test_the_pot_not_complete_is_refused_and_nothing_is_saved(
     before = counts()
     refused = web.post(form, {**data, "on": "2026-03-02", "pay": "1"})
     assert refused.status_code == 422
-    assert "The pot is not complete" in text(refused)
-    assert "Person 4" in text(refused)
+    missing = part(refused, f"status-4-{people[3].id}-error")  # next to Person 4's line
+    assert "The pot is not complete" in missing and "Person 4" in missing
     assert counts() == before
     # the choices made stay on the page
     assert 'value="missing" selected' in refused.get_data(as_text=True)
@@ -159,6 +159,44 @@ def test_a_bidding_round_through_the_page(web, conn, admin, make_group, make_mem
     assert receipt.status_code == 200
     assert xof(60_000) in part(receipt, "receipt-total")
     assert "7 7" in part(receipt, "receipt-payout")
+
+
+def test_every_wrong_field_is_shown_next_to_it_at_once_and_nothing_is_saved(
+    web, conn, admin, make_group, make_member
+):
+    rotation, people = tontine(admin, make_group, make_member, members=3, order="bidding")
+    web.login("admin")
+    form = url(rotation, "rounds", 1)
+    data = statuses(rotation, overrides={people[1].id: ("covered", None)})
+    key = f"2-{people[1].id}"
+    refused = web.post(
+        form, {**data, "on": "2026-03-02", "pay": "1", "bid-1": "abc", "bid-3": "5,000,000"}
+    )
+    assert refused.status_code == 422
+    assert counts() == [0, 0, 0]
+    assert "Nothing was saved: correct the entries marked below." in text(refused)
+    assert "Choose the member of the rotation who paid for Person 2" in part(
+        refused, f"paid_by-{key}-error"
+    )
+    assert "bid-1-error" in part_tag(refused, "bid-1")
+    assert part(refused, "bid-1-error")
+    assert "is not below the pot" in part(refused, "bid-3-error")
+    for name in (f"paid_by-{key}", "bid-1", "bid-3"):
+        tag = part_tag(refused, name)
+        assert 'aria-invalid="true"' in tag and "is-invalid" in tag, tag
+        assert f"{name}-error" in tag, tag
+    assert "is-invalid" not in part_tag(refused, "bid-2")
+    assert 'value="abc"' in part_tag(refused, "bid-1")  # what was typed stays
+    # no offer at all: what to do, next to the offers and under them
+    page = web.client.get(form)
+    assert "0 is an offer" in part(page, "bids-help")
+    none = web.post(form, {**statuses(rotation), "on": "2026-03-02", "pay": "1"})
+    assert none.status_code == 422
+    assert "enter an offer (0 is an offer) for each hand" in part(none, "bids-error")
+    assert "bids-error" in part_tag(none, "bid-1") and "bids-help" in part_tag(none, "bid-1")
+    assert counts() == [0, 0, 0]
+    paid = web.post(form, {**statuses(rotation), "on": "2026-03-02", "pay": "1", "bid-2": "0"})
+    assert paid.status_code == 302
 
 
 def test_a_viewer_sees_the_round_without_a_form(

@@ -256,16 +256,16 @@ def test_bids_are_refused_from_a_served_hand_above_the_pot_or_negative(admin, ro
     run_round(admin, rotation, 1, bids={1: 1_000})
     rosca_rounds.record_contributions(admin, rotation, 2, everyone(rotation))
     before = counts()
-    for bids, words in [
-        ({1: 2_000, 2: 1_000}, "already received the pot"),
-        ({2: 60_000}, "not below the pot"),
-        ({2: -5}, "negative"),
-        ({9: 100}, "no hand 9"),
-        ({}, "No hand has bid"),
+    for bids, words, field in [
+        ({1: 2_000, 2: 1_000}, "already received the pot", "bid-1"),
+        ({2: 60_000}, "not below the pot", "bid-2"),
+        ({2: -5}, "negative", "bid-2"),
+        ({9: 100}, "no hand 9", "bid-9"),
+        ({}, r"No hand has bid for this round: enter an offer \(0 is an offer\)", "bids"),
     ]:
         with pytest.raises(DomainError, match=words) as caught:
             rosca_rounds.pay_out(admin, rotation, 2, START, bids=bids)
-        assert caught.value.field == "bid"
+        assert caught.value.field == field
         assert counts() == before
 
 
@@ -321,7 +321,7 @@ def test_a_late_contribution_pays_the_fine_and_a_covered_one_is_owed_to_the_paye
     before = counts()
     with pytest.raises(DomainError, match="not complete") as caught:
         rosca_rounds.pay_out(admin, rotation, 3, START)
-    assert caught.value.field == "contributions"
+    assert caught.value.field == f"status-2-{b.id}"  # next to b's line
     assert counts() == before
     rosca_rounds.save_round(
         admin,
@@ -406,32 +406,32 @@ def test_refusals_write_nothing(admin, rosca_group, make_member, make_group):
             lambda: rosca_rounds.record_contributions(
                 admin, rotation, 2, [ContributionLine(1, b.id, "on_time")]
             ),
-            "contributions",
+            f"status-1-{b.id}",
         ),
         (
             lambda: rosca_rounds.record_contributions(
                 admin, rotation, 2, [ContributionLine(1, outsider.id, "on_time")]
             ),
-            "contributions",
+            f"status-1-{outsider.id}",
         ),
         # paid for by someone outside the rotation
         (
             lambda: rosca_rounds.record_contributions(
                 admin, rotation, 2, [ContributionLine(2, b.id, "covered", outsider.id)]
             ),
-            "contributions",
+            f"paid_by-2-{b.id}",
         ),
         (
             lambda: rosca_rounds.record_contributions(
                 admin, rotation, 2, [ContributionLine(2, b.id, "covered", b.id)]
             ),
-            "contributions",
+            f"paid_by-2-{b.id}",
         ),
         (
             lambda: rosca_rounds.record_contributions(
                 admin, rotation, 2, [ContributionLine(2, b.id, "forgot")]
             ),
-            "contributions",
+            f"status-2-{b.id}",
         ),
         # rounds out of order
         (
@@ -450,10 +450,10 @@ def test_refusals_write_nothing(admin, rosca_group, make_member, make_group):
             lambda: rosca_rounds.record_contributions(
                 admin, rotation, 1, [ContributionLine(1, a.id, "missing")], "wrong"
             ),
-            "contributions",
+            f"status-1-{a.id}",
         ),
-        # the pot not complete
-        (lambda: rosca_rounds.pay_out(admin, rotation, 2, START), "contributions"),
+        # the pot not complete (all three holders: several errors at once)
+        (lambda: rosca_rounds.pay_out(admin, rotation, 2, START), None),
         # a payout dated before the start
         (
             lambda: rosca_rounds.save_round(
@@ -608,3 +608,29 @@ def test_the_notes_come_in_the_words_the_view_gives(admin, rosca_group):
         f"Tour 1, pour {b.full_name}",
         "Tour 1, cagnotte",
     ]
+
+
+def test_a_save_reports_every_wrong_field_at_once_and_writes_nothing(admin, rosca_group):
+    group, members = rosca_group(members=3)
+    a, b, c = members
+    rotation = set_up_rotation(admin, group, members, order="bidding")
+    before = counts()
+    lines = everyone(rotation, {b.id: ("covered", None), c.id: ("missing", None)})
+    unread = [DomainError("Enter an amount.", field="bid-3")]
+    with pytest.raises(rosca_rounds.RoundInvalid) as caught:
+        rosca_rounds.save_round(
+            admin, rotation, 1, lines, None, pay=True, bids={1: 5_000_000}, unread=unread
+        )
+    fields = [error.field for error in caught.value.errors]
+    assert fields == ["bid-3", f"paid_by-2-{b.id}", "on", "bid-1", f"status-3-{c.id}"]
+    assert "not below the pot" in str(caught.value.errors[3])
+    assert counts() == before
+    # no offer at all: said how to bid, next to the offers
+    with pytest.raises(rosca_rounds.RoundInvalid) as caught:
+        rosca_rounds.save_round(admin, rotation, 1, [], START, pay=True)
+    fields = [error.field for error in caught.value.errors]
+    assert fields == ["bids", *(f"status-{n}-{m.id}" for n, m in enumerate(members, start=1))]
+    assert "0 is an offer" in str(caught.value.errors[0])
+    assert counts() == before
+    rosca_rounds.save_round(admin, rotation, 1, everyone(rotation), START, pay=True, bids={2: 0})
+    assert Round.get().discount == 0

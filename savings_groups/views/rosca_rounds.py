@@ -15,9 +15,9 @@ from ..access import Action
 from ..errors import N_, DomainError, NotFound
 from ..groups import today
 from ..models import ContributionStatus, DiscountRule, MeetingFrequency, RotationOrder
-from ..money import parse_amount
+from ..money import MoneyError, parse_amount
 from ..rosca_rounds import ContributionLine
-from . import render_form, show_error
+from . import render_form, show_error, translate
 
 bp = Blueprint("rosca_rounds", __name__, url_prefix="/groups/<int:group_id>")
 ID_DIGITS = 12  # more than any id; spares int() a thousand digits
@@ -129,14 +129,40 @@ def _lines() -> list[ContributionLine]:
     return lines
 
 
-def _bids(currency: str) -> dict[int, int]:
-    """The offers typed for the hands still waiting (blank: no offer)."""
-    bids = {}
+def _bids(currency: str) -> tuple[dict[int, int], list[DomainError]]:
+    """The offers typed for the hands still waiting (blank: no offer), and the errors of those
+    that cannot be read, for the domain to report with its own."""
+    bids, unread = {}, []
     for name, value in request.form.items():
         prefix, _sep, hand = name.partition("-")
         if prefix == "bid" and (value or "").strip() and _whole(hand) is not None:
-            bids[int(hand)] = parse_amount(value, currency, str(get_locale()), field="bid")
-    return bids
+            field = rosca_rounds.bid_field(int(hand))
+            try:
+                bids[int(hand)] = parse_amount(value, currency, str(get_locale()), field=field)
+            except MoneyError as error:
+                unread.append(error)
+    return bids, unread
+
+
+def _show_errors(form, error: DomainError, sheet) -> dict[str, list[str]]:
+    """Each error next to its field: the form's own (date, seed, reason) through show_error, a
+    holder's line or a hand's offer in the returned dict (field -> messages); any other above
+    the form, and there too the summary when there are several."""
+    on_page = {f"{column}-{line.key}" for line in sheet.lines for column in ("status", "paid_by")}
+    if sheet.setup.rotation.order == RotationOrder.BIDDING.value and len(sheet.waiting) > 1:
+        on_page |= {rosca_rounds.bid_field(hand.number) for hand in sheet.waiting} | {"bids"}
+    problems = getattr(error, "errors", None)
+    if problems:
+        form.form_errors.append(translate(error))
+    else:
+        problems = [error]
+    errors: dict[str, list[str]] = {}
+    for problem in problems:
+        if problem.field in on_page:
+            errors.setdefault(problem.field, []).append(translate(problem))
+        else:
+            show_error(form, problem)
+    return errors
 
 
 def _notes() -> rosca_rounds.RoundNotes:
@@ -160,11 +186,11 @@ def round_page(group_id: int, rotation_id: int, number: int):
     group, rotation = _rotation(group_id, rotation_id, action)
     sheet = _sheet(rotation, number)
     form = RoundForm()
+    errors: dict[str, list[str]] = {}
     if form.validate_on_submit():
         pay = "pay" in request.form
+        bids, unread = _bids(group.currency) if pay else ({}, [])
         try:
-            if pay and form.on.data is None:
-                raise DomainError(N_("Enter the date of the payout."), field="on")
             rosca_rounds.save_round(
                 current_user.user,
                 rotation,
@@ -174,11 +200,12 @@ def round_page(group_id: int, rotation_id: int, number: int):
                 form.reason.data or "",
                 pay=pay,
                 seed=form.seed.data or "",
-                bids=_bids(group.currency) if pay else None,
+                bids=bids,
                 notes=_notes(),
+                unread=unread,
             )
         except DomainError as error:
-            show_error(form, error)
+            errors = _show_errors(form, error, sheet)
         else:
             if pay:
                 flash(_("Round %(number)d is paid out.", number=number), "success")
@@ -190,10 +217,12 @@ def round_page(group_id: int, rotation_id: int, number: int):
     return render_form(
         "rosca_rounds/round.html",
         form,
+        422 if errors else 200,
         group=group,
         rotation=rotation,
         sheet=sheet,
         posted=request.form if request.method == "POST" else None,
+        errors=errors,
     )
 
 

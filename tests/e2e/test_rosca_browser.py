@@ -2,6 +2,8 @@
 (and fined), the first round won by the highest bid, the third by a tie drawn with a seed; the
 fourth's payout dated in the future is refused."""
 
+import re
+
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -11,10 +13,17 @@ from savings_groups.models import Role
 from savings_groups.money import format_amount
 
 from ..conftest import PASSWORD
-from ..test_rosca_rounds import set_up_rotation
+from ..test_rosca_rounds import run_round, set_up_rotation
 
 pytestmark = pytest.mark.e2e
 NAMES = ("Awa", "Binta", "Coumba", "Djeneba", "Fanta", "Hawa")
+A5_HEIGHT = 595  # points: 210 mm
+
+
+def pdf_pages(pdf: bytes) -> list[int]:
+    """The heights of the pages of a PDF, in points, rounded (from their MediaBox)."""
+    boxes = re.findall(rb"/MediaBox\s*\[\s*0 0 ([0-9.]+) ([0-9.]+)\s*\]", pdf)
+    return [round(float(height)) for _width, height in boxes]
 
 
 def xof(amount: int) -> str:
@@ -102,3 +111,71 @@ def test_a_tontine_runs_three_rounds_in_french(
     expect(page.locator(".ledger-history")).to_contain_text("Tour 2")
     page.goto(f"/groups/{group.id}")
     expect(page.locator(".group-nav a")).to_have_count(3)
+
+
+def login(page: Page, username: str) -> None:
+    page.goto("/login")
+    page.fill("#username", username)
+    page.fill("#password", PASSWORD)
+    page.keyboard.press("Enter")
+    expect(page.locator("#username")).to_have_count(0)
+
+
+def test_the_round_errors_are_next_to_their_fields_and_the_focus_on_the_first(
+    page: Page, admin, make_user, make_group, make_member
+):
+    group = make_group("Tontine Kafo", kind="rosca", currency="XOF")
+    people = [make_member(group, full_name=name) for name in NAMES[:3]]
+    with db.connection_context():
+        rotation = set_up_rotation(admin, group, people, order="bidding", contribution=1_000)
+        hands = {h.holders[0].member.id: h.number for h in rotations.hands_of(rotation)}
+    make_user("mariam", role=Role.RECORDER, groups=[group])
+    login(page, "mariam")
+    page.goto(f"/groups/{group.id}/rotations/{rotation.id}/rounds/1")
+    expect(page.locator("#bids-help")).to_contain_text("0 is an offer")
+    binta = f"{hands[people[1].id]}-{people[1].id}"
+    for member in people:
+        status = "covered" if member == people[1] else "on_time"
+        page.select_option(f"#status-{hands[member.id]}-{member.id}", status)
+    page.fill("#bid-1", "abc")
+    page.fill("#bid-3", "5,000")
+    page.locator("#pay").click()
+    # all three wrong fields at once, each marked and described; the cursor on the first
+    payer = page.locator(f"#paid_by-{binta}")
+    expect(payer).to_be_focused()
+    for field in (payer, page.locator("#bid-1"), page.locator("#bid-3")):
+        expect(field).to_have_attribute("aria-invalid", "true")
+        error = field.get_attribute("aria-describedby").split()[-1]
+        expect(page.locator(f"#{error}")).to_be_visible()
+    expect(page.locator("#bid-3-error")).to_contain_text("3,000")
+    expect(page.locator("#round-status")).to_contain_text("To record")
+
+
+def test_the_a5_receipt_keeps_its_signatures_on_one_sheet_without_overlap(
+    page: Page, admin, make_group, make_member, tmp_path
+):
+    """Five holders, the pot to a half hand: four signature boxes, all on the one A5 sheet,
+    and in each the thumbprint box beside the signature line, not across it."""
+    group = make_group("Esusu Ayo", kind="rosca", currency="NGN")
+    names = ("Ade", "Bola", "Chidi", "Dayo", "Emeka")
+    people = [make_member(group, full_name=name) for name in names]
+    with db.connection_context():
+        # hands by member number: Ade 1, Bola 2, Chidi and Dayo 3, Emeka 4; hand 3 first
+        positions = {3: 1, 1: 2, 2: 3, 4: 4}
+        rotation = set_up_rotation(
+            admin, group, people, contribution=250_151, half=[people[2:4]], positions=positions
+        )
+        run_round(admin, rotation, 1)
+    login(page, "admin")
+    page.set_viewport_size({"width": 499, "height": 800})  # A5's width less its margins
+    page.goto(f"/groups/{group.id}/rotations/{rotation.id}/rounds/1/receipt?size=a5")
+    expect(page.locator(".signature")).to_have_count(4)
+    page.emulate_media(media="print")
+    page.screenshot(path=str(tmp_path / "receipt_a5_print.png"), full_page=True)
+    pdf = page.pdf(prefer_css_page_size=True)
+    (tmp_path / "receipt_a5.pdf").write_bytes(pdf)
+    assert pdf_pages(pdf) == [A5_HEIGHT]  # one A5 sheet
+    for box in page.locator(".signature").all():
+        thumb = box.locator(".thumbprint").bounding_box()
+        line = box.locator(".signature-line").bounding_box()
+        assert line["x"] + line["width"] <= thumb["x"], (line, thumb)
