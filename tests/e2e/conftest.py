@@ -10,7 +10,10 @@ import shutil
 import threading
 
 import pytest
+from playwright.sync_api import Page, expect
 from werkzeug.serving import make_server
+
+from ..conftest import PASSWORD
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -89,3 +92,12 @@ def page(page):
     page.set_default_timeout(ACTION_TIMEOUT_MS)
     page.set_default_navigation_timeout(ACTION_TIMEOUT_MS)
     return page
+
+
+def log_in(page: Page, username: str) -> None:
+    """Log in through the login page with the test password, and wait until it is left."""
+    page.goto("/login")
+    page.fill("#username", username)
+    page.fill("#password", PASSWORD)
+    page.keyboard.press("Enter")
+    expect(page.locator("#username")).to_have_count(0)

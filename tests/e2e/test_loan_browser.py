@@ -12,7 +12,7 @@ from savings_groups.db import db
 from savings_groups.models import EntryKind, Fund, Loan, Meeting, Role
 from savings_groups.money import format_amount
 
-from ..conftest import PASSWORD
+from .conftest import log_in
 
 pytestmark = pytest.mark.e2e
 
@@ -52,10 +52,7 @@ def test_a_loan_is_granted_and_repaid_over_three_meetings_in_french(
                 shares=10,
             )
     make_user("mariam", role=Role.RECORDER, groups=[group], locale="fr")
-    page.goto("/login")
-    page.fill("#username", "mariam")
-    page.fill("#password", PASSWORD)
-    page.keyboard.press("Enter")
+    log_in(page, "mariam")
     expect(page.locator("html")).to_have_attribute("lang", "fr")
 
     def open_meeting(held_on: date) -> None:

@@ -12,7 +12,7 @@ from savings_groups.db import db
 from savings_groups.models import Cycle, EntryKind, Fund, Member, MemberExit, Role
 from savings_groups.money import format_amount
 
-from ..conftest import PASSWORD
+from .conftest import log_in
 
 pytestmark = pytest.mark.e2e
 
@@ -49,10 +49,7 @@ def test_a_member_leaves_and_the_next_cycle_starts_from_the_share_out(
             )
         ledger.post(admin, group, Fund.LOAN_FUND, EntryKind.FINE, 1_010, cycle=cycle, member=awa)
     make_user("fatou", role=Role.FACILITATOR, groups=[group])
-    page.goto("/login")
-    page.fill("#username", "fatou")
-    page.fill("#password", PASSWORD)
-    page.keyboard.press("Enter")
+    log_in(page, "fatou")
     expect(page).to_have_url(re.compile(r"/$"))
 
     # Chris leaves: 15 x 46,010 / 45 = 15,336.67, rounded down to 15,325 (largest remainders

@@ -12,8 +12,8 @@ from savings_groups.db import db
 from savings_groups.models import Role
 from savings_groups.money import format_amount
 
-from ..conftest import PASSWORD
 from ..test_rosca_rounds import run_round, set_up_rotation
+from .conftest import log_in
 
 pytestmark = pytest.mark.e2e
 NAMES = ("Awa", "Binta", "Coumba", "Djeneba", "Fanta", "Hawa")
@@ -39,10 +39,7 @@ def test_a_tontine_runs_three_rounds_in_french(
         rotation = set_up_rotation(admin, group, people, order="bidding", late_fine=500)
         hands = {h.holders[0].member.full_name: h.number for h in rotations.hands_of(rotation)}
     make_user("mariam", role=Role.RECORDER, groups=[group], locale="fr")
-    page.goto("/login")
-    page.fill("#username", "mariam")
-    page.fill("#password", PASSWORD)
-    page.keyboard.press("Enter")
+    log_in(page, "mariam")
     expect(page.locator("html")).to_have_attribute("lang", "fr")
 
     def record(number: int, bids: dict[str, str], seed: str = "", late=()) -> None:
@@ -114,11 +111,7 @@ def test_a_tontine_runs_three_rounds_in_french(
 
 
 def login(page: Page, username: str) -> None:
-    page.goto("/login")
-    page.fill("#username", username)
-    page.fill("#password", PASSWORD)
-    page.keyboard.press("Enter")
-    expect(page.locator("#username")).to_have_count(0)
+    log_in(page, username)
 
 
 def test_the_round_errors_are_next_to_their_fields_and_the_focus_on_the_first(

@@ -12,7 +12,7 @@ from savings_groups.db import db
 from savings_groups.models import Role, Rotation
 from savings_groups.money import format_amount
 
-from ..conftest import PASSWORD
+from .conftest import log_in
 
 pytestmark = pytest.mark.e2e
 
@@ -25,10 +25,7 @@ def test_a_tontine_is_set_up_with_a_half_hand_and_an_order_dragged_in_french(
     group = make_group("Tontine Sabou", kind="rosca", currency="XOF")
     awa, binta, coumba, djeneba = (make_member(group, full_name=name) for name in NAMES)
     make_user("issa", role=Role.FACILITATOR, groups=[group], locale="fr")
-    page.goto("/login")
-    page.fill("#username", "issa")
-    page.fill("#password", PASSWORD)
-    page.keyboard.press("Enter")
+    log_in(page, "issa")
     expect(page.locator("html")).to_have_attribute("lang", "fr")
 
     page.goto(f"/groups/{group.id}")

@@ -14,7 +14,7 @@ from savings_groups.loan_requests import LoanRequest
 from savings_groups.models import Cycle, EntryKind, Fund, Loan, LoanStatus, Role
 from savings_groups.money import format_amount
 
-from ..conftest import PASSWORD
+from .conftest import log_in
 
 pytestmark = pytest.mark.e2e
 
@@ -67,10 +67,7 @@ def test_a_facilitator_closes_a_cycle_and_prints_the_slips_in_french(
         lending.record_repayment(admin, loan, 3_500, today - timedelta(days=14))
         lending.record_repayment(admin, loan, 3_500, today - timedelta(days=7))
     make_user("fatou", role=Role.FACILITATOR, groups=[group], locale="fr")
-    page.goto("/login")
-    page.fill("#username", "fatou")
-    page.fill("#password", PASSWORD)
-    page.keyboard.press("Enter")
+    log_in(page, "fatou")
     expect(page.locator("html")).to_have_attribute("lang", "fr")
 
     # The preview, from the group's page. Cash 17,000; Awa owes the third week's interest and
@@ -160,10 +157,7 @@ def test_the_a4_sheet_of_eight_members_fits_one_page_and_the_slips_align(
             lending.grant_loan(admin, group, cycle, request, today - timedelta(21))
         closing.finalise(admin, group, cycle, today)
     make_user("fatou", role=Role.FACILITATOR, groups=[group], locale="fr")
-    page.goto("/login")
-    page.fill("#username", "fatou")
-    page.fill("#password", PASSWORD)
-    page.keyboard.press("Enter")
+    log_in(page, "fatou")
     expect(page.locator("html")).to_have_attribute("lang", "fr")
 
     page.set_viewport_size({"width": 718, "height": 1000})  # A4's width less its margins
