@@ -31,7 +31,7 @@ from .models import (
     User,
     labelled,
 )
-from .money import MAX_AMOUNT, parse_amount
+from .money import amount_of
 
 
 class LoanMethod(Choice):
@@ -143,7 +143,7 @@ class CycleRules:
                 field="planned_end",
                 count=MAX_MONTHS,
             )
-        share_value = _amount(self.share_value, currency, locale, "share_value")
+        share_value = amount_of(self.share_value, currency, locale, "share_value")
         if share_value <= 0:
             raise DomainError(N_("The share value must be more than zero."), field="share_value")
         min_shares = _whole(self.min_shares, "min_shares")
@@ -176,7 +176,7 @@ class CycleRules:
             )
         guarantor = None
         if not _blank(self.guarantor_threshold):
-            guarantor = _amount(self.guarantor_threshold, currency, locale, "guarantor_threshold")
+            guarantor = amount_of(self.guarantor_threshold, currency, locale, "guarantor_threshold")
             if guarantor <= 0:
                 raise DomainError(
                     N_("Leave it empty, or enter an amount more than zero."),
@@ -188,7 +188,7 @@ class CycleRules:
             "share_value": share_value,
             "min_shares": min_shares,
             "max_shares": max_shares,
-            "social_fund_contribution": _amount(
+            "social_fund_contribution": amount_of(
                 self.social_fund_contribution, currency, locale, "social_fund_contribution"
             ),
             "loan_rate": _tidy(rate / 100),
@@ -213,18 +213,6 @@ class RuleDecisionInput:
 
 def _blank(value) -> bool:
     return value is None or (isinstance(value, str) and not value.strip(SPACES))
-
-
-def _amount(value, currency: str, locale: str, name: str) -> int:
-    if isinstance(value, str) or value is None:
-        return parse_amount(value or "", currency, locale, field=name)
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"{name} must be minor units (int) or text, not {type(value).__name__}")
-    if value < 0:
-        raise DomainError(N_("The amount cannot be negative."), field=name)
-    if value > MAX_AMOUNT:
-        raise DomainError(N_("This amount is too large."), field=name)
-    return value
 
 
 def _choice(value, name: str) -> str:
@@ -311,7 +299,7 @@ def _clean_fines(fines, currency: str, locale: str) -> list[tuple[int | None, st
         if name.casefold() in seen:
             raise DomainError(N_("Two fines have the same name."), field=f"fines-{index}-name")
         seen.add(name.casefold())
-        amount = _amount(row.amount, currency, locale, f"fines-{index}-amount")
+        amount = amount_of(row.amount, currency, locale, f"fines-{index}-amount")
         if amount <= 0:
             raise DomainError(
                 N_("The amount of a fine must be more than zero."), field=f"fines-{index}-amount"

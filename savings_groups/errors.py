@@ -32,6 +32,15 @@ class DomainError(Exception):
         return gettext(self.message, **self.params)
 
 
+class Invalid(DomainError):
+    """Several fields of one save break a rule; `errors` holds one DomainError per field, so that
+    a page shows them all at once, each next to its field. Nothing was written."""
+
+    def __init__(self, errors: list[DomainError]):
+        super().__init__(N_("Nothing was saved: correct the entries marked below."))
+        self.errors = errors
+
+
 class NotFound(DomainError):
     """The object does not exist or the user may not know that it does."""
 

@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass, field
 from peewee import JOIN, fn
 
 from . import loan_portfolio
-from .errors import N_, Amount, DomainError
+from .errors import N_, Amount, DomainError, Invalid
 from .members import is_current
 from .models import (
     AttendanceStatus,
@@ -27,12 +27,8 @@ from .money import MAX_AMOUNT
 AWAY = (AttendanceStatus.ABSENT.value, AttendanceStatus.EXCUSED.value)
 
 
-class SheetInvalid(DomainError):
+class SheetInvalid(Invalid):
     """Some cells of the sheet break a rule; `errors` holds one DomainError per cell."""
-
-    def __init__(self, errors: list[DomainError]):
-        super().__init__(N_("Nothing was saved: correct the entries marked below."))
-        self.errors = errors
 
 
 def cell(member_id: int, column: str) -> str:

@@ -198,6 +198,20 @@ def parse_amount(
     return amount
 
 
+def amount_of(value: int | str | None, currency: str, locale: str, field: str | None = None) -> int:
+    """An amount given as minor units (an int, from code) or as text typed by a user
+    (parse_amount), for the domain's inputs that take either; never negative."""
+    if value is None or isinstance(value, str):
+        return parse_amount(value or "", currency, locale, field=field)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{field} must be minor units (int) or text, not {type(value).__name__}")
+    if value < 0:
+        raise MoneyError(N_("The amount cannot be negative."), field=field)
+    if value > MAX_AMOUNT:
+        raise MoneyError(N_("This amount is too large."), field=field)
+    return value
+
+
 def _too_large(currency: str, locale: str, field: str | None) -> MoneyError:
     return MoneyError(
         N_("The amount cannot be more than %(maximum)s."),

@@ -24,7 +24,7 @@ from peewee import JOIN, IntegrityError, fn
 from . import audit, ledger, rosca
 from .clock import utcnow
 from .db import db
-from .errors import N_, DomainError
+from .errors import N_, DomainError, Invalid
 from .models import (
     Bid,
     Contribution,
@@ -48,13 +48,8 @@ IN_THE_POT = (*PAID, ContributionStatus.COVERED.value)
 SEED_MAX = 200
 
 
-class RoundInvalid(RoscaError):
-    """Several fields of a round's save are wrong; `errors` holds one RoscaError per field, so
-    that the page shows them all at once, each next to its field."""
-
-    def __init__(self, errors: list[DomainError]):
-        super().__init__(N_("Nothing was saved: correct the entries marked below."))
-        self.errors = errors
+class RoundInvalid(Invalid, RoscaError):
+    """Several fields of a round's save are wrong (see errors.Invalid)."""
 
 
 def line_field(column: str, hand: int, member_id: int) -> str:

@@ -31,7 +31,7 @@ from .models import (
     SavingsGroup,
     User,
 )
-from .money import parse_amount
+from .money import amount_of
 from .rosca import RoscaError, contribution_parts, fixed_order
 
 MAX_WHOLE_HANDS = 10  # per member: more is surely a typing mistake
@@ -56,7 +56,7 @@ class RotationTerms:
     notes: str = ""
 
     def clean(self, currency: str, locale: str = "en") -> dict:
-        contribution = _amount(self.contribution, currency, locale, "contribution")
+        contribution = amount_of(self.contribution, currency, locale, "contribution")
         if contribution <= 0:
             raise DomainError(
                 N_("The contribution per hand must be more than zero."), field="contribution"
@@ -82,7 +82,7 @@ class RotationTerms:
                 ) from None
         late_fine = 0
         if self.late_fine is not None and str(self.late_fine).strip():
-            late_fine = _amount(self.late_fine, currency, locale, "late_fine")
+            late_fine = amount_of(self.late_fine, currency, locale, "late_fine")
         notes = (self.notes or "").strip()
         if len(notes) > NOTES_MAX:
             raise DomainError(
@@ -99,14 +99,6 @@ class RotationTerms:
             "late_fine": late_fine,
             "notes": notes,
         }
-
-
-def _amount(value, currency: str, locale: str, field: str) -> int:
-    if isinstance(value, int) and not isinstance(value, bool):
-        if value < 0:
-            raise DomainError(N_("The amount cannot be negative."), field=field)
-        return value
-    return parse_amount(value or "", currency, locale, field=field)
 
 
 def default_terms(group: SavingsGroup, on: date) -> RotationTerms:

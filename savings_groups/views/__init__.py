@@ -2,14 +2,14 @@
 
 from datetime import date
 
-from flask import render_template
+from flask import render_template, request
 from flask_babel import format_date, get_locale, gettext
 from flask_login import current_user
 
-from .. import accounts
+from .. import accounts, reports
 from ..access import Action, can
 from ..audit import ACTION_LABELS
-from ..errors import Amount, DomainError
+from ..errors import N_, Amount, DomainError, NotFound
 from ..money import format_amount
 
 
@@ -80,3 +80,17 @@ def render_form(template: str, form, status: int = 200, **context):
     if form.errors and status == 200:
         status = 422
     return render_template(template, form=form, **context), status
+
+
+def paper_size() -> str:
+    """The paper a printable page is asked for in (?size=a5), else A4."""
+    return "a5" if request.args.get("size") == "a5" else "a4"
+
+
+def cycle_asked(group, cycle_id: int | None):
+    """The cycle asked for (404 when it is not the group's), else the open one, else the latest;
+    None when the group has no cycle."""
+    cycle = reports.cycle_of(group, cycle_id)
+    if cycle_id is not None and cycle is None:
+        raise NotFound(N_("This cycle does not exist in this group."))
+    return cycle

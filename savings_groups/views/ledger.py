@@ -13,7 +13,7 @@ from .. import access, money, reports
 from ..access import Action
 from ..errors import N_, DomainError, NotFound
 from ..models import Cycle, EntryKind, Fund, Member
-from . import render_form, show_error
+from . import cycle_asked, paper_size, render_form, show_error
 from .forms import required
 
 bp = Blueprint("ledger", __name__, url_prefix="/groups/<int:group_id>")
@@ -123,15 +123,12 @@ def passbook(group_id: int, member_id: int):
     group = access.group_for(current_user.user, group_id)
     member = _member(group, member_id)
     cycle_id = request.args.get("cycle", type=int)
-    cycle = reports.cycle_of(group, cycle_id)
-    if cycle_id is not None and cycle is None:
-        raise NotFound(N_("This cycle does not exist in this group."))
-    size = "a5" if request.args.get("size") == "a5" else "a4"
+    cycle = cycle_asked(group, cycle_id)
     return render_template(
         "ledger/passbook.html",
         group=group,
         member=member,
         cycles=_cycles(group),
         book=reports.passbook(group, member, cycle),
-        size=size,
+        size=paper_size(),
     )

@@ -14,10 +14,11 @@ from .. import access, rosca_reports, rosca_rounds, rotations
 from ..access import Action
 from ..errors import N_, DomainError, NotFound
 from ..groups import today
-from ..models import ContributionStatus, DiscountRule, MeetingFrequency, RotationOrder
+from ..models import ContributionStatus, RotationOrder
 from ..money import MoneyError, parse_amount
 from ..rosca_rounds import ContributionLine
-from . import render_form, show_error, translate
+from . import paper_size, render_form, show_error, translate
+from .rotations import ROTATION_ENUMS
 
 bp = Blueprint("rosca_rounds", __name__, url_prefix="/groups/<int:group_id>")
 ID_DIGITS = 12  # more than any id; spares int() a thousand digits
@@ -26,9 +27,7 @@ ID_DIGITS = 12  # more than any id; spares int() a thousand digits
 @bp.context_processor
 def helpers():
     return {
-        "RotationOrder": RotationOrder,
-        "DiscountRule": DiscountRule,
-        "MeetingFrequency": MeetingFrequency,
+        **ROTATION_ENUMS,
         "ContributionStatus": ContributionStatus,
         "hands_words": hands_words,
     }
@@ -65,10 +64,6 @@ def _sheet(rotation, number: int):
     return sheet
 
 
-def _size() -> str:
-    return "a5" if request.args.get("size") == "a5" else "a4"
-
-
 def _whole_rotation(template: str, group_id: int, rotation_id: int, **context):
     """A page of the whole rotation as it stands today: its page, or its printable schedule."""
     group, rotation = _rotation(group_id, rotation_id)
@@ -92,7 +87,7 @@ def show(group_id: int, rotation_id: int):
 @bp.route("/rotations/<int:rotation_id>/schedule")
 @login_required
 def schedule(group_id: int, rotation_id: int):
-    return _whole_rotation("rosca_rounds/schedule.html", group_id, rotation_id, size=_size())
+    return _whole_rotation("rosca_rounds/schedule.html", group_id, rotation_id, size=paper_size())
 
 
 class RoundForm(FlaskForm):
@@ -232,5 +227,5 @@ def receipt(group_id: int, rotation_id: int, number: int):
     group, rotation = _rotation(group_id, rotation_id)
     sheet = _sheet(rotation, number)
     return render_template(
-        "rosca_rounds/receipt.html", group=group, rotation=rotation, sheet=sheet, size=_size()
+        "rosca_rounds/receipt.html", group=group, rotation=rotation, sheet=sheet, size=paper_size()
     )

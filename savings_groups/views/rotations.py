@@ -1,7 +1,7 @@
 """The ROSCA setup pages: the rotations of a group, a new rotation, its hands, a fixed order and
 the start."""
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -21,20 +21,22 @@ bp = Blueprint("rotations", __name__, url_prefix="/groups/<int:group_id>")
 AMOUNT = {"inputmode": "decimal", "autocomplete": "off"}
 
 
+# The choices a rotation's pages name, here and on its rounds' pages (views/rosca_rounds.py).
+ROTATION_ENUMS = {
+    "RotationOrder": RotationOrder,
+    "DiscountRule": DiscountRule,
+    "MeetingFrequency": MeetingFrequency,
+}
+
+
 @bp.context_processor
 def helpers():
-    return {
-        "RotationOrder": RotationOrder,
-        "DiscountRule": DiscountRule,
-        "MeetingFrequency": MeetingFrequency,
-        "rotation_url": rotation_url,
-        "rounds_page": "rosca_rounds.show" in current_app.view_functions,
-    }
+    return {**ROTATION_ENUMS, "rotation_url": rotation_url}
 
 
 def rotation_url(rotation) -> str:
-    """A started rotation's own page (its rounds) once that page exists, else its hands."""
-    if rotation.started_at and "rosca_rounds.show" in current_app.view_functions:
+    """A started rotation's own page (its rounds), else its hands (it is being set up)."""
+    if rotation.started_at:
         return url_for("rosca_rounds.show", group_id=rotation.group_id, rotation_id=rotation.id)
     return url_for("rotations.hands", group_id=rotation.group_id, rotation_id=rotation.id)
 

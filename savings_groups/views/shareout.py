@@ -15,12 +15,11 @@ from wtforms.validators import DataRequired, InputRequired
 
 from .. import access, closing
 from ..access import Action
-from ..cycles import current_cycle
 from ..errors import N_, DomainError, NotFound
 from ..groups import parse_date, today
 from ..models import Cycle, GroupKind
 from ..money import currency_digits, format_amount
-from . import render_form, show_error, translate
+from . import cycle_asked, paper_size, render_form, show_error, translate
 
 bp = Blueprint("shareout", __name__, url_prefix="/groups/<int:group_id>")
 
@@ -100,19 +99,6 @@ def _savings_group(group_id: int, action: Action = Action.VIEW_GROUP):
     return group
 
 
-def _cycle(group, cycle_id):
-    """The cycle asked for, else the open one, else the latest (None when there is none)."""
-    if cycle_id:
-        cycle = Cycle.select().where((Cycle.id == cycle_id) & (Cycle.group == group)).first()
-        if cycle is None:
-            raise NotFound(N_("This cycle does not exist in this group."))
-        return cycle
-    return (
-        current_cycle(group)
-        or Cycle.select().where(Cycle.group == group).order_by(Cycle.number.desc()).first()
-    )
-
-
 def _sheet(group, cycle, on):
     """The finalised sheet when there is one, else the preview on that day."""
     if cycle is None:
@@ -145,7 +131,7 @@ def _cycles(group) -> list[Cycle]:
 @login_required
 def preview(group_id: int):
     group = _savings_group(group_id)
-    cycle = _cycle(group, request.args.get("cycle", type=int))
+    cycle = cycle_asked(group, request.args.get("cycle", type=int))
     day_form, on, _error = _day()
     sheet = _sheet(group, cycle, on)
     form = FinaliseForm(formdata=None, cycle=cycle.id if cycle else "", on=on)
@@ -166,7 +152,7 @@ def finalise(group_id: int):
     group = _savings_group(group_id, Action.RECORD)
     form = FinaliseForm()
     cycle_id = form.cycle.data if (form.cycle.data or "").isdecimal() else None
-    cycle = _cycle(group, int(cycle_id) if cycle_id else None)
+    cycle = cycle_asked(group, int(cycle_id) if cycle_id else None)
     if form.validate_on_submit() and cycle is not None:
         try:
             closing.finalise(
@@ -198,15 +184,14 @@ def finalise(group_id: int):
 
 def _paper(template: str, group_id: int):
     group = _savings_group(group_id)
-    cycle = _cycle(group, request.args.get("cycle", type=int))
+    cycle = cycle_asked(group, request.args.get("cycle", type=int))
     if cycle is None:
         raise NotFound(N_("This group has no cycle yet."))
     _form, on, error = _day()
     if error is not None:  # no day field on paper: the page says why there is nothing to print
         raise NotFound(error.message, **error.params)
-    size = "a5" if request.args.get("size") == "a5" else "a4"
     sheet = _sheet(group, cycle, on)
-    return render_template(template, group=group, cycle=cycle, sheet=sheet, size=size)
+    return render_template(template, group=group, cycle=cycle, sheet=sheet, size=paper_size())
 
 
 @bp.route("/share-out/sheet")
