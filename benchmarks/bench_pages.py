@@ -26,23 +26,20 @@ from pathlib import Path
 
 from playhouse.test_utils import count_queries
 
-from savings_groups import (
-    accounts,
-    closing,
-    create_app,
-    exits,
-    groups,
-    lending,
-    loan_requests,
-    meetings,
-    next_cycle,
-    rosca_rounds,
-    rotations,
-)
-from savings_groups.db import db, open_database
-from savings_groups.meeting_sheet import MeetingSheet, MemberLine
-from savings_groups.models import Cycle, Member
-from savings_groups.rosca_rounds import ContributionLine
+from savings_groups import create_app
+from savings_groups.groups import operations as groups
+from savings_groups.loans import operations as lending
+from savings_groups.loans import requests as loan_requests
+from savings_groups.meetings import operations as meetings
+from savings_groups.meetings.sheet import MeetingSheet, MemberLine
+from savings_groups.org import accounts
+from savings_groups.rosca import rotations
+from savings_groups.rosca import rounds as rosca_rounds
+from savings_groups.rosca.rounds import ContributionLine
+from savings_groups.shareout import exits, next_cycle
+from savings_groups.shareout import operations as closing
+from savings_groups.store.db import db, open_database
+from savings_groups.store.models import Cycle, Member
 
 REPEAT = 5
 PASSWORD = "benchmark password"

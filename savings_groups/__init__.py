@@ -14,7 +14,10 @@ def resource_dir(name: str) -> Path:
 
 
 def create_app(test_config: dict | None = None) -> Flask:
-    from . import auth, config, db, i18n, passwords, schema, security, views
+    from savings_groups import config
+    from savings_groups.org import passwords
+    from savings_groups.store import db, schema
+    from savings_groups.web import auth, i18n, security, views
 
     app = Flask(
         __name__,

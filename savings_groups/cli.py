@@ -4,12 +4,12 @@ import sys
 
 import click
 
-from .errors import DomainError
+from savings_groups.core.errors import DomainError
 
 
 def _app():
     """Build the app, or stop with the reason in plain words (e.g. a read-only database)."""
-    from . import create_app
+    from savings_groups import create_app
 
     try:
         return create_app()
@@ -66,8 +66,8 @@ def init():
 @click.password_option(help="The password (asked twice when not given).")
 def create_user(username, full_name, role, language, organization, password):
     """Create an account; the first one also creates the organization."""
-    from . import accounts
-    from .db import db
+    from savings_groups.org import accounts
+    from savings_groups.store.db import db
 
     app = _app()
     policy = accounts.LoginPolicy.from_config(app.config)

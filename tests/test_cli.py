@@ -11,8 +11,8 @@ import pytest
 from click.testing import CliRunner
 
 from savings_groups.cli import main
-from savings_groups.db import db
-from savings_groups.models import Organization, User
+from savings_groups.store.db import db
+from savings_groups.store.models import Organization, User
 
 
 @pytest.fixture

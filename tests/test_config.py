@@ -7,10 +7,9 @@ import pytest
 from peewee import PostgresqlDatabase
 
 from savings_groups import create_app
-from savings_groups.db import DatabaseUnavailable, db
-from savings_groups.models import Organization
-
-from .conftest import CHEAP_ARGON2
+from savings_groups.store.db import DatabaseUnavailable, db
+from savings_groups.store.models import Organization
+from tests.conftest import CHEAP_ARGON2
 
 
 def test_secret_key_is_made_once_and_readable_by_the_owner_only(tmp_path):

@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import Page, expect
 from werkzeug.serving import make_server
 
-from ..conftest import PASSWORD
+from tests.conftest import PASSWORD
 
 CHROMIUM_ARGS = [
     "--no-sandbox",

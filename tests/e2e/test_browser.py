@@ -8,9 +8,8 @@ import pytest
 from babel.messages.pofile import read_po
 from playwright.sync_api import Page, expect
 
-from savings_groups.models import Role
-
-from ..conftest import PASSWORD
+from savings_groups.store.models import Role
+from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.e2e
 

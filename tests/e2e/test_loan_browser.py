@@ -7,12 +7,11 @@ from decimal import Decimal
 import pytest
 from playwright.sync_api import Page, expect
 
-from savings_groups import ledger
-from savings_groups.db import db
-from savings_groups.models import EntryKind, Fund, Loan, Meeting, Role
-from savings_groups.money import format_amount
-
-from .conftest import log_in
+from savings_groups.core.money import format_amount
+from savings_groups.ledger import entries as ledger
+from savings_groups.store.db import db
+from savings_groups.store.models import EntryKind, Fund, Loan, Meeting, Role
+from tests.e2e.conftest import log_in
 
 pytestmark = pytest.mark.e2e
 

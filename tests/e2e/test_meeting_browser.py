@@ -6,11 +6,10 @@ from datetime import date, timedelta
 import pytest
 from playwright.sync_api import Page, expect
 
-from savings_groups.db import db
-from savings_groups.models import Entry, EntryKind, FineType, Meeting, Role
-from savings_groups.money import format_amount
-
-from ..conftest import PASSWORD
+from savings_groups.core.money import format_amount
+from savings_groups.store.db import db
+from savings_groups.store.models import Entry, EntryKind, FineType, Meeting, Role
+from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.e2e
 

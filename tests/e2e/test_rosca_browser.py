@@ -7,13 +7,13 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from savings_groups import rosca, rotations
-from savings_groups.db import db
-from savings_groups.models import Role
-from savings_groups.money import format_amount
-
-from ..test_rosca_rounds import run_round, set_up_rotation
-from .conftest import log_in
+from savings_groups.core.money import format_amount
+from savings_groups.rosca import compute as rosca
+from savings_groups.rosca import rotations
+from savings_groups.store.db import db
+from savings_groups.store.models import Role
+from tests.e2e.conftest import log_in
+from tests.rosca.test_rounds import run_round, set_up_rotation
 
 pytestmark = pytest.mark.e2e
 NAMES = ("Awa", "Binta", "Coumba", "Djeneba", "Fanta", "Hawa")

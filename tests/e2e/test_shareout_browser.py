@@ -8,13 +8,13 @@ import pytest
 from babel.numbers import format_currency
 from playwright.sync_api import Page, expect
 
-from savings_groups import ledger, lending
-from savings_groups.db import db
-from savings_groups.loan_requests import LoanRequest
-from savings_groups.models import Cycle, EntryKind, Fund, Loan, LoanStatus, Role
-from savings_groups.money import format_amount
-
-from .conftest import log_in
+from savings_groups.core.money import format_amount
+from savings_groups.ledger import entries as ledger
+from savings_groups.loans import operations as lending
+from savings_groups.loans.requests import LoanRequest
+from savings_groups.store.db import db
+from savings_groups.store.models import Cycle, EntryKind, Fund, Loan, LoanStatus, Role
+from tests.e2e.conftest import log_in
 
 pytestmark = pytest.mark.e2e
 
@@ -121,7 +121,7 @@ def test_the_a4_sheet_of_eight_members_fits_one_page_and_the_slips_align(
     """Eight members, two of them with a loan deducted, finalised and printed in French: the
     A4 sheet is one page (the signature boxes not split off), and on a slip the member's and
     the treasurer's thumbprint boxes are level however their labels wrap."""
-    from savings_groups import closing
+    from savings_groups.shareout import operations as closing
 
     today = date.today()
     group = make_group("Benkadi Épargne", currency="XOF", rounding_unit=25)

@@ -1,0 +1,1 @@
+"""The core: errors, money, dates, numbers and the vocabulary; only the stdlib and Babel."""

@@ -1,0 +1,229 @@
+"""Money: currency digits, rounding, largest-remainder splits, and amounts to and from text."""
+
+import re
+import unicodedata
+from decimal import Decimal
+from fractions import Fraction
+
+from babel import Locale
+from babel.numbers import (
+    NumberFormatError,
+    format_currency,
+    get_currency_precision,
+    get_decimal_symbol,
+    get_group_symbol,
+    is_currency,
+    parse_decimal,
+)
+
+from savings_groups.core.errors import N_, DomainError
+
+# Largest amount accepted from a form, in minor units: far inside a BigIntegerField (2**63 - 1),
+# so that sums of many amounts still fit.
+MAX_AMOUNT = 10**15
+
+# Spaces that people (or the browser, or a copy-paste of our own output) use to group thousands.
+SPACES = "\u0020\u00a0\u202f\u2007\u2009\u200a"
+# Direction marks Babel puts around numbers in right-to-left locales; invisible, so ignored.
+BIDI_MARKS = re.compile("[\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069]")
+MINUS_SIGNS = "-\u2212"
+PLAIN_NUMBER = re.compile(r"-?[0-9]+(\.[0-9]*)?|-?\.[0-9]+", re.ASCII)
+
+
+class MoneyError(DomainError, ValueError):
+    """Text that is not an acceptable amount; the message says why, in words a treasurer knows."""
+
+
+def _require_int(name: str, value: object) -> int:
+    """Amounts and units are whole minor units; a float or a bool here is a bug, not data."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{name} must be an int, not {type(value).__name__}")
+    return value
+
+
+def _require_unit(unit: object) -> int:
+    if _require_int("unit", unit) <= 0:
+        raise ValueError(f"unit must be positive, not {unit}")
+    return unit
+
+
+def currency_digits(code: str) -> int:
+    """Decimal digits of an ISO 4217 currency, from CLDR, so that none is ever hard-coded."""
+    if not is_currency(code):
+        raise ValueError(f"unknown currency code {code!r}")
+    return get_currency_precision(code)
+
+
+def round_to_unit(amount: Decimal | int, unit: int) -> int:
+    """Round minor units to a multiple of `unit`, half up: a half goes away from zero.
+
+    This is Decimal's ROUND_HALF_UP: 12.5 -> 25 and -12.5 -> -25 with unit 25, so a negative
+    amount rounds as the mirror image of its positive and the sign of an entry changes nothing.
+    """
+    if isinstance(amount, bool) or not isinstance(amount, int | Decimal):
+        raise TypeError(f"amount must be an int or a Decimal, not {type(amount).__name__}")
+    if isinstance(amount, Decimal) and not amount.is_finite():
+        raise ValueError(f"amount must be finite, not {amount}")
+    unit = _require_unit(unit)
+    quota = Fraction(amount) / unit  # exact, whatever the Decimal context's precision
+    units = int(abs(quota) + Fraction(1, 2))  # int() truncates: floor, as the value is >= 0
+    return (units if quota >= 0 else -units) * unit
+
+
+def split_largest_remainder(total: int, weights: list[int], unit: int = 1) -> tuple[list[int], int]:
+    """Split `total` in whole units in proportion to `weights`, returning (parts, carry-over).
+
+    The whole units are `total // unit`; each weight first gets the floor of its exact quota of
+    them, then the units left go one each to the largest fractional remainders, a tie to the
+    earlier weight. What is below one unit, or everything when no weight is positive (or there
+    are no weights), is the carry-over, so `sum(parts) + carry == total` always holds.
+    """
+    total = _require_int("total", total)
+    unit = _require_unit(unit)
+    weights = [_require_int("weight", weight) for weight in weights]
+    if total < 0:
+        raise ValueError(f"total must not be negative, not {total}")
+    if any(weight < 0 for weight in weights):
+        raise ValueError("weights must not be negative")
+    weight_sum = sum(weights)
+    if weight_sum == 0:
+        return [0] * len(weights), total
+    units = total // unit
+    # quota_i = units * w_i / weight_sum = floors[i] + remainders[i] / weight_sum, exactly.
+    floors = [units * weight // weight_sum for weight in weights]
+    remainders = [units * weight % weight_sum for weight in weights]
+    left = units - sum(floors)
+    by_remainder = sorted(range(len(weights)), key=lambda i: (-remainders[i], i))
+    for i in by_remainder[:left]:
+        floors[i] += 1
+    parts = [count * unit for count in floors]
+    return parts, total - units * unit
+
+
+def to_major(amount: int, currency: str) -> Decimal:
+    """Minor units as an exact Decimal of major units, with exactly the currency's decimals."""
+    amount = _require_int("amount", amount)
+    return Decimal(f"{amount}e-{currency_digits(currency)}")
+
+
+def to_minor(major: Decimal | int | str, currency: str) -> int:
+    """Major units (a Decimal, an int or a plain "1234.50") as minor units, refusing to round."""
+    if isinstance(major, bool) or not isinstance(major, int | Decimal | str):
+        raise TypeError(f"major must be a Decimal, an int or a str, not {type(major).__name__}")
+    if isinstance(major, str) and not PLAIN_NUMBER.fullmatch(major):
+        raise ValueError(f"{major!r} is not a plain number like 1234.50")
+    value = Decimal(major)
+    if not value.is_finite():
+        raise ValueError(f"amount must be finite, not {major}")
+    minor = Fraction(value) * 10 ** currency_digits(currency)
+    if minor.denominator != 1:
+        raise ValueError(f"{major} has more decimals than {currency} has")
+    return int(minor)
+
+
+def format_amount(amount: int, currency: str, locale: str, with_symbol: bool = True) -> str:
+    """Minor units as text in the reader's locale, with the currency's decimals.
+
+    The Decimal handed to Babel already has exactly those decimals, so Babel's half-even
+    rounding has nothing to round.
+    """
+    value = to_major(amount, currency)
+    if with_symbol:
+        return format_currency(value, currency, locale=locale)
+    # The locale's plain number pattern; passing the currency only fixes the decimals.
+    pattern = Locale.parse(locale).decimal_formats[None]
+    return format_currency(value, currency, format=pattern, locale=locale)
+
+
+def _example(currency: str, locale: str) -> str:
+    """An amount written the way parse_amount wants it, for the error messages."""
+    digits = currency_digits(currency)
+    sample = 1234 * 10**digits + (5 * 10 ** (digits - 1) if digits else 0)
+    return format_amount(sample, currency, locale, with_symbol=False)
+
+
+def _ascii_digits(text: str) -> str:
+    """Any decimal digits (Arabic-Indic, Bengali...) as ASCII, which is what is checked next."""
+    return "".join(str(unicodedata.decimal(char)) if char.isdecimal() else char for char in text)
+
+
+def parse_amount(
+    text: str,
+    currency: str,
+    locale: str,
+    allow_negative: bool = False,
+    field: str | None = None,
+) -> int:
+    """Text typed in the reader's locale as minor units, refusing anything ambiguous.
+
+    Only digits, the locale's grouping and decimal separators and a leading minus are accepted:
+    in French "1.000" is refused rather than read as one franc. Any kind of space groups when the
+    locale groups with a space. More decimals than the currency has are refused, even zeros.
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"text must be a str, not {type(text).__name__}")
+    digits = currency_digits(currency)
+    group = get_group_symbol(locale)
+    decimal_symbol = get_decimal_symbol(locale)
+    cleaned = _ascii_digits(BIDI_MARKS.sub("", text)).strip(SPACES)
+    if not cleaned:
+        raise MoneyError(N_("Enter an amount."), field=field)
+    negative = cleaned[0] in MINUS_SIGNS
+    body = cleaned[1:].lstrip(SPACES) if negative else cleaned
+    if group in SPACES:
+        body = re.sub(f"[{SPACES}]", group, body)
+    allowed = set("0123456789") | {group, decimal_symbol}
+    if not body or not set(body) <= allowed or not any(char.isdigit() for char in body):
+        raise _not_a_number(text, currency, locale, field)
+    if len(body) > 40:  # more digits than any sane amount; spare Babel and Decimal the work
+        raise _too_large(currency, locale, field)
+    try:
+        value = parse_decimal(body, locale=locale, strict=True)
+    except NumberFormatError:
+        raise _not_a_number(text, currency, locale, field) from None
+    written_decimals = len(body.partition(decimal_symbol)[2])
+    if written_decimals > digits:  # even zeros: "1.000" XOF in English is likely a thousand
+        raise MoneyError(
+            N_("Too many decimals: write %(currency)s amounts like %(example)s."),
+            field=field,
+            currency=currency,
+            example=_example(currency, locale),
+        )
+    minor = int(Fraction(value) * 10**digits)  # whole: no more decimals than digits
+    amount = -minor if negative else minor
+    if amount < 0 and not allow_negative:
+        raise MoneyError(N_("The amount cannot be negative."), field=field)
+    if abs(amount) > MAX_AMOUNT:
+        raise _too_large(currency, locale, field)
+    return amount
+
+
+def amount_of(value: int | str | None, currency: str, locale: str, field: str | None = None) -> int:
+    """An amount given as minor units (an int, from code) or as text typed by a user
+    (parse_amount), for the domain's inputs that take either; never negative."""
+    if value is None or isinstance(value, str):
+        return parse_amount(value or "", currency, locale, field=field)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{field} must be minor units (int) or text, not {type(value).__name__}")
+    if value < 0:
+        raise MoneyError(N_("The amount cannot be negative."), field=field)
+    if value > MAX_AMOUNT:
+        raise MoneyError(N_("This amount is too large."), field=field)
+    return value
+
+
+def _too_large(currency: str, locale: str, field: str | None) -> MoneyError:
+    return MoneyError(
+        N_("The amount cannot be more than %(maximum)s."),
+        field=field,
+        maximum=format_amount(MAX_AMOUNT, currency, locale),
+    )
+
+
+def _not_a_number(text: str, currency: str, locale: str, field: str | None) -> MoneyError:
+    return MoneyError(
+        N_("%(text)s is not an amount: write it like %(example)s."),
+        field=field,
+        text=text,
+        example=_example(currency, locale),
+    )

@@ -1,0 +1,1 @@
+"""Cycles and the rules a group votes for each one."""

@@ -1,0 +1,214 @@
+"""The ledger: the one table of money entries. Posted, reversed, summed; never edited."""
+
+from dataclasses import dataclass
+
+from peewee import fn
+
+from savings_groups.core.errors import N_, DomainError
+from savings_groups.org import audit
+from savings_groups.store.db import db
+from savings_groups.store.models import Entry, EntryKind, Fund, Member, SavingsGroup, User
+
+MAX_ENTRY = 10**15  # minor units; the same bound as money.MAX_AMOUNT
+
+# Entries that make up what a member has saved (bought shares), and what they paid in otherwise.
+SAVINGS_KINDS = (EntryKind.SHARE_PURCHASE, EntryKind.OPENING_BALANCE)
+# What a member is paid at the end of their cycle: the share-out, or a settlement on leaving.
+PAYOUT_KINDS = (EntryKind.SHARE_OUT, EntryKind.SOCIAL_FUND_SHARE_OUT, EntryKind.EXIT_SETTLEMENT)
+
+
+def post(
+    actor: User,
+    group: SavingsGroup,
+    fund: Fund | str,
+    kind: EntryKind | str,
+    amount: int,
+    *,
+    cycle=None,
+    meeting=None,
+    member: Member | None = None,
+    shares: int = 0,
+    note: str = "",
+    loan=None,
+) -> Entry:
+    """Write one entry: + into the box, - out of it. The only way money enters the ledger."""
+    fund, kind = Fund(fund), EntryKind(kind)
+    if isinstance(amount, bool) or not isinstance(amount, int):
+        raise TypeError(f"amount must be an int of minor units, not {type(amount).__name__}")
+    if abs(amount) > MAX_ENTRY:
+        raise DomainError(N_("This amount is too large."), field="amount")
+    if shares and kind not in SAVINGS_KINDS:
+        raise ValueError(f"an entry of kind {kind} carries no shares")
+    if member is not None and member.group_id != group.id:
+        raise ValueError("the member is not in this group")
+    with db.atomic():
+        return Entry.create(
+            group=group,
+            cycle=cycle,
+            meeting=meeting,
+            member=member,
+            kind=kind.value,
+            fund=fund.value,
+            amount=amount,
+            shares=shares,
+            note=note,
+            recorded_by=actor,
+            loan=loan,
+        )
+
+
+def reverse(actor: User, entry: Entry, reason: str) -> Entry:
+    """Cancel an entry by its exact opposite, with the reason; both stay in the history."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(N_("Say why this entry is corrected."), field="reason")
+    with db.atomic():
+        if entry.reverses_id is not None:
+            raise DomainError(N_("This entry is itself a correction; correct the original one."))
+        if Entry.select().where(Entry.reverses == entry).exists():
+            raise DomainError(N_("This entry has already been reversed."))
+        reversal = Entry.create(
+            group=entry.group_id,
+            cycle=entry.cycle_id,
+            meeting=entry.meeting_id,
+            member=entry.member_id,
+            kind=entry.kind,
+            fund=entry.fund,
+            amount=-entry.amount,
+            shares=-entry.shares,
+            note=reason,
+            recorded_by=actor,
+            reverses=entry,
+            loan=entry.loan_id,
+        )
+        audit.record(
+            actor,
+            "entry.reverse",
+            entry,
+            group=entry.group_id,
+            amount=entry.amount,
+            reason=reason,
+        )
+        return reversal
+
+
+def correct(
+    actor: User, entry: Entry, amount: int, shares: int, reason: str
+) -> tuple[Entry, Entry]:
+    """Reverse an entry and post the right one in its place, in one transaction."""
+    with db.atomic():
+        reversal = reverse(actor, entry, reason)
+        corrected = post(
+            actor,
+            entry.group,
+            entry.fund,
+            entry.kind,
+            amount,
+            cycle=entry.cycle,
+            meeting=entry.meeting,
+            member=entry.member,
+            shares=shares,
+            note=reason,
+            loan=entry.loan_id,
+        )
+        audit.record(
+            actor,
+            "entry.correct",
+            corrected,
+            group=entry.group_id,
+            corrects=entry.id,
+            amount=amount,
+            reason=reason,
+        )
+        return reversal, corrected
+
+
+def balances(group: SavingsGroup, cycle=None) -> dict[Fund, int]:
+    """What each box holds according to the ledger (one SUM query), every fund present."""
+    query = Entry.select(Entry.fund, fn.SUM(Entry.amount).alias("total")).where(
+        Entry.group == group
+    )
+    if cycle is not None:
+        query = query.where(Entry.cycle == cycle)
+    totals = {Fund(row.fund): int(row.total or 0) for row in query.group_by(Entry.fund)}
+    return {fund: totals.get(fund, 0) for fund in Fund}
+
+
+@dataclass(frozen=True)
+class MemberTotals:
+    """What one member has put in during a cycle, from the ledger."""
+
+    shares: int = 0
+    savings: int = 0
+    social_fund: int = 0
+    fines: int = 0
+    welfare_received: int = 0
+    paid_out: int = 0  # share-out payouts and exit settlements (negative: the member paid in)
+
+
+def member_totals(group: SavingsGroup, cycle=None, meeting=None) -> dict[int, MemberTotals]:
+    """Per member id: shares, savings, social fund paid, fines, welfare received and what was
+    paid out to them (one query), for the whole ledger of the group, one cycle, or one meeting."""
+    query = (
+        Entry.select(
+            Entry.member,
+            Entry.kind,
+            Entry.fund,
+            fn.SUM(Entry.amount).alias("total"),
+            fn.SUM(Entry.shares).alias("share_count"),
+        )
+        .where((Entry.group == group) & Entry.member.is_null(False))
+        .group_by(Entry.member, Entry.kind, Entry.fund)
+    )
+    if cycle is not None:
+        query = query.where(Entry.cycle == cycle)
+    if meeting is not None:
+        query = query.where(Entry.meeting == meeting)
+    sums: dict[int, dict[str, int]] = {}
+    for row in query:
+        into = sums.setdefault(row.member_id, dict.fromkeys(MemberTotals.__dataclass_fields__, 0))
+        add_to_totals(into, row.kind, row.fund, int(row.total or 0), int(row.share_count or 0))
+    return {member_id: MemberTotals(**values) for member_id, values in sums.items()}
+
+
+def add_to_totals(into: dict[str, int], kind: str, fund: str, amount: int, shares: int) -> None:
+    """Where an entry of a member counts: the one place that says so, for totals and passbooks.
+
+    Loan entries (disbursement, interest, principal, write-off) are not savings and count in
+    none of these totals: a member's loans are read from the loan tables and their entries.
+
+    What a member is paid at the share-out or on leaving (PAYOUT_KINDS) counts in `paid_out`
+    and never against `shares` or `savings`: those stay what the member saved in the cycle,
+    which the share-out and an exit settlement are computed from. A share-out payout and an
+    exit settlement are the member's gross share, before what they owed was repaid from it
+    (the loan's repayment is among the loan entries), so `paid_out` here includes what was
+    deducted for loans; reports.passbook shows that apart from what the member took home.
+    """
+    if kind in SAVINGS_KINDS and fund == Fund.LOAN_FUND:
+        into["shares"] += shares
+        into["savings"] += amount
+    elif kind in (EntryKind.SOCIAL_FUND_CONTRIBUTION, EntryKind.OPENING_BALANCE) and (
+        fund == Fund.SOCIAL_FUND
+    ):
+        into["social_fund"] += amount
+    elif kind == EntryKind.FINE:
+        into["fines"] += amount
+    elif kind == EntryKind.WELFARE_GRANT:
+        into["welfare_received"] -= amount
+    elif kind in PAYOUT_KINDS:
+        into["paid_out"] -= amount
+
+
+def history(group: SavingsGroup, cycle=None, member: Member | None = None):
+    """Entries newest first, with who recorded them, for the history and correction screens."""
+    query = (
+        Entry.select(Entry, User)
+        .join(User, on=Entry.recorded_by)
+        .where(Entry.group == group)
+        .order_by(Entry.id.desc())
+    )
+    if cycle is not None:
+        query = query.where(Entry.cycle == cycle)
+    if member is not None:
+        query = query.where(Entry.member == member)
+    return query

@@ -1,0 +1,464 @@
+"""What a treasurer enters for one meeting, and the checks it must pass."""
+
+import json
+import unicodedata
+from dataclasses import asdict, dataclass, field
+
+from peewee import JOIN, fn
+
+from savings_groups.core.errors import N_, Amount, DomainError, Invalid
+from savings_groups.core.money import MAX_AMOUNT
+from savings_groups.groups.members import is_current
+from savings_groups.loans import portfolio as loan_portfolio
+from savings_groups.store.models import (
+    AttendanceStatus,
+    Cycle,
+    Entry,
+    EntryKind,
+    FineType,
+    Fund,
+    Loan,
+    Meeting,
+    Member,
+    SavingsGroup,
+)
+
+# Members who are not there buy no shares; someone may pay for a represented member.
+AWAY = (AttendanceStatus.ABSENT.value, AttendanceStatus.EXCUSED.value)
+
+
+class SheetInvalid(Invalid):
+    """Some cells of the sheet break a rule; `errors` holds one DomainError per cell."""
+
+
+def cell(member_id: int, column: str) -> str:
+    """The name of a cell of the grid, shared by the page and the errors: m7-shares."""
+    return f"m{member_id}-{column}"
+
+
+@dataclass
+class MemberLine:
+    """What one member did at the meeting. Amounts in minor units; fines are fine type ids."""
+
+    member_id: int
+    attendance: str = AttendanceStatus.PRESENT.value
+    shares: int = 0
+    social_fund: int = 0
+    fines: list[int] = field(default_factory=list)
+    welfare: int = 0
+    repayment: int = 0  # paid on the member's loans, interest due first (see repayment_plan)
+
+    def is_empty(self) -> bool:
+        return not (self.shares or self.social_fund or self.fines or self.welfare or self.repayment)
+
+
+@dataclass
+class MeetingSheet:
+    """The whole meeting as entered: one line per member, and the notes."""
+
+    lines: list[MemberLine] = field(default_factory=list)
+    notes: str = ""
+
+    def to_dict(self) -> dict:
+        return {"lines": [asdict(line) for line in self.lines], "notes": self.notes}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "MeetingSheet":
+        lines = [
+            MemberLine(
+                member_id=int(line["member_id"]),
+                attendance=str(line.get("attendance", AttendanceStatus.PRESENT.value)),
+                shares=int(line.get("shares", 0)),
+                social_fund=int(line.get("social_fund", 0)),
+                fines=[int(f) for f in line.get("fines", [])],
+                welfare=int(line.get("welfare", 0)),
+                repayment=int(line.get("repayment", 0)),  # drafts saved before loans lack it
+            )
+            for line in data.get("lines", [])
+        ]
+        return cls(lines=lines, notes=str(data.get("notes", "")))
+
+    def line_for(self, member_id: int) -> MemberLine | None:
+        return next((line for line in self.lines if line.member_id == member_id), None)
+
+
+def stored_draft(meeting: Meeting) -> dict:
+    """The meeting's draft JSON: the sheet, and what else was typed (counted cash, reasons)."""
+    try:
+        data = json.loads(meeting.draft or "{}")
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def stored_sheet(meeting: Meeting) -> MeetingSheet | None:
+    """The sheet saved with the meeting (a draft, or the figures it was closed with)."""
+    data = stored_draft(meeting)
+    return MeetingSheet.from_dict(data) if "lines" in data else None
+
+
+@dataclass(frozen=True)
+class Posting:
+    """An entry the meeting should have in the ledger."""
+
+    member_id: int | None
+    kind: EntryKind
+    fund: Fund
+    amount: int
+    shares: int = 0
+    note: str = ""
+
+    @property
+    def key(self) -> tuple:
+        return (self.member_id, self.kind.value, self.fund.value)
+
+    @property
+    def value(self) -> tuple:
+        return (self.amount, self.shares, self.note)
+
+
+def grid_members(meeting: Meeting, extra_ids=()) -> list[Member]:
+    """Members current on the meeting's day, plus the given ones, by number (one query)."""
+    held_on = meeting.held_on
+    current = (Member.joined_on <= held_on) & (
+        Member.left_on.is_null() | (Member.left_on > held_on)
+    )
+    ids = [int(i) for i in extra_ids]
+    where = current | Member.id.in_(ids) if ids else current
+    return list(
+        Member.select().where((Member.group == meeting.group_id) & where).order_by(Member.number)
+    )
+
+
+def fine_types(cycle: Cycle) -> list[FineType]:
+    return list(FineType.select().where(FineType.cycle == cycle).order_by(FineType.id))
+
+
+def balances_before(meeting: Meeting) -> dict[Fund, int]:
+    """What each box held when the meeting began: the cycle's entries of earlier meetings and
+    those of no meeting (opening balances), one SUM query."""
+    query = (
+        Entry.select(Entry.fund, fn.SUM(Entry.amount).alias("total"))
+        .join(Meeting, JOIN.LEFT_OUTER, on=(Entry.meeting == Meeting.id))
+        .where(
+            (Entry.group == meeting.group_id)
+            & (Entry.cycle == meeting.cycle_id)
+            & (Entry.meeting.is_null() | (Meeting.held_on < meeting.held_on))
+        )
+        .group_by(Entry.fund)
+    )
+    totals = {Fund(row.fund): int(row.total or 0) for row in query}
+    return {fund: totals.get(fund, 0) for fund in Fund}
+
+
+def postings(sheet: MeetingSheet, cycle: Cycle, fines: dict[int, FineType]) -> list[Posting]:
+    """The entries a sheet means, cash differences aside, in the order of the meeting: social
+    fund, shares, fines, welfare grants. Unknown fines are left out."""
+    social, shares, fined, grants = [], [], [], []
+    for line in sheet.lines:
+        member = line.member_id
+        if line.social_fund:
+            social.append(
+                Posting(
+                    member, EntryKind.SOCIAL_FUND_CONTRIBUTION, Fund.SOCIAL_FUND, line.social_fund
+                )
+            )
+        if line.shares:
+            amount = line.shares * cycle.share_value
+            shares.append(
+                Posting(
+                    member, EntryKind.SHARE_PURCHASE, Fund.LOAN_FUND, amount, shares=line.shares
+                )
+            )
+        for fine_id in line.fines:
+            fine = fines.get(fine_id)
+            if fine is not None and fine.amount:
+                fined.append(
+                    Posting(member, EntryKind.FINE, Fund.LOAN_FUND, fine.amount, note=fine.name)
+                )
+        if line.welfare:
+            grants.append(Posting(member, EntryKind.WELFARE_GRANT, Fund.SOCIAL_FUND, -line.welfare))
+    return [*social, *shares, *fined, *grants]
+
+
+# Loans --------------------------------------------------------------------------------------
+
+# The entries of loans (granted, repaid): written by lending.py, never by the sheet's postings.
+LOAN_KINDS = (
+    EntryKind.LOAN_DISBURSEMENT.value,
+    EntryKind.LOAN_INTEREST.value,
+    EntryKind.LOAN_PRINCIPAL.value,
+    EntryKind.LOAN_WRITE_OFF.value,
+)
+REPAID_KINDS = (EntryKind.LOAN_INTEREST.value, EntryKind.LOAN_PRINCIPAL.value)
+
+
+@dataclass(frozen=True)
+class MemberLoans:
+    """A member's active loans on the meeting's day, oldest first, with where each stands."""
+
+    lines: tuple[loan_portfolio.LoanLine, ...]
+
+    @property
+    def interest_due(self) -> int:
+        return sum(line.standing.interest_due for line in self.lines)
+
+    @property
+    def principal_due(self) -> int:
+        return sum(line.standing.principal_due for line in self.lines)
+
+    @property
+    def outstanding(self) -> int:
+        return sum(line.standing.principal_outstanding for line in self.lines)
+
+    @property
+    def most_payable(self) -> int:
+        return sum(line.standing.most_payable for line in self.lines)
+
+
+def loan_positions(meeting: Meeting, group: SavingsGroup) -> dict[int, MemberLoans]:
+    """Per member id, the active loans granted by the meeting's day and where they stand on it
+    (loan_portfolio.portfolio: three queries whatever the number of loans)."""
+    book = loan_portfolio.portfolio(group, None, meeting.held_on)
+    by_member: dict[int, list] = {}
+    for line in book.lines:
+        if line.loan.granted_on <= meeting.held_on:
+            by_member.setdefault(line.loan.member_id, []).append(line)
+    return {
+        member_id: MemberLoans(tuple(sorted(lines, key=lambda x: (x.loan.granted_on, x.loan.id))))
+        for member_id, lines in by_member.items()
+    }
+
+
+def repayment_plan(
+    sheet: MeetingSheet, positions: dict[int, MemberLoans]
+) -> list[tuple[MemberLine, Loan, int]]:
+    """How each repayment of the sheet is paid: (line, loan, amount). A member with several
+    active loans repays the oldest first, each up to the most it can take (its interest due and
+    all its principal), then the next. The sheet is expected to have passed check_sheet."""
+    plan = []
+    for line in sheet.lines:
+        left = line.repayment if isinstance(line.repayment, int) else 0
+        position = positions.get(line.member_id)
+        if left <= 0 or position is None:
+            continue
+        for loan_line in position.lines:
+            part = min(left, loan_line.standing.most_payable)
+            if part > 0:
+                plan.append((line, loan_line.loan, part))
+                left -= part
+            if not left:
+                break
+    return plan
+
+
+def loan_entries_total(meeting: Meeting) -> int:
+    """What the loan entries already written for this meeting (loans granted at it, repayments
+    posted when it was closed) added to the loan fund; one SUM query."""
+    total = (
+        Entry.select(fn.SUM(Entry.amount))
+        .where((Entry.meeting == meeting) & Entry.kind.in_(LOAN_KINDS))
+        .scalar()
+    )
+    return int(total or 0)
+
+
+def amount_error(value, name: str) -> DomainError | None:
+    if isinstance(value, bool) or not isinstance(value, int):
+        return DomainError(N_("Enter an amount."), field=name)
+    if value < 0:
+        return DomainError(N_("The amount cannot be negative."), field=name)
+    if value > MAX_AMOUNT:
+        return DomainError(N_("This amount is too large."), field=name)
+    return None
+
+
+def check_sheet(
+    meeting: Meeting,
+    sheet: MeetingSheet,
+    final: bool,
+    positions: dict[int, MemberLoans] | None = None,
+) -> list[DomainError]:
+    """Every broken rule of the sheet, each next to its cell; `final` adds what closing needs.
+    `positions` are the members' loans (loan_positions), read here when not given."""
+    cycle = meeting.cycle
+    if positions is None:
+        positions = loan_positions(meeting, meeting.group)
+    currency = meeting.group.currency
+    errors: list[DomainError] = []
+    seen: set[int] = set()
+    ids = [line.member_id for line in sheet.lines]
+    members = {m.id: m for m in grid_members(meeting, ids)}
+    fines = {fine.id: fine for fine in fine_types(cycle)}
+    for line in sheet.lines:
+        member = members.get(line.member_id)
+        if member is None or member.group_id != meeting.group_id:
+            errors.append(
+                DomainError(
+                    N_("This member is not in this group."),
+                    field=cell(line.member_id, "attendance"),
+                )
+            )
+            continue
+        if line.member_id in seen:
+            errors.append(
+                DomainError(
+                    N_("%(name)s appears twice on the sheet."),
+                    field=cell(line.member_id, "attendance"),
+                    name=member.full_name,
+                )
+            )
+            continue
+        seen.add(line.member_id)
+        if not is_current(member, meeting.held_on):
+            if line.is_empty():
+                continue  # a line left blank for someone who has gone records nothing
+            if member.joined_on > meeting.held_on:
+                errors.append(
+                    DomainError(
+                        N_("%(name)s joined the group on %(date)s, after this meeting."),
+                        field=cell(member.id, "attendance"),
+                        name=member.full_name,
+                        date=member.joined_on,
+                    )
+                )
+            else:
+                errors.append(
+                    DomainError(
+                        N_(
+                            "%(name)s left the group on %(date)s: nothing can be recorded for "
+                            "them at this meeting."
+                        ),
+                        field=cell(member.id, "attendance"),
+                        name=member.full_name,
+                        date=member.left_on,
+                    )
+                )
+            continue
+        errors.extend(_check_line(line, cycle, fines, final))
+        errors.extend(_check_repayment(line, positions.get(line.member_id), currency))
+    if final:
+        for member in members.values():
+            if member.id not in seen and is_current(member, meeting.held_on):
+                errors.append(
+                    DomainError(
+                        N_("The sheet has no line for %(name)s: reload the meeting."),
+                        field=cell(member.id, "attendance"),
+                        name=member.full_name,
+                    )
+                )
+    errors.extend(_check_welfare(meeting, sheet, members))
+    return errors
+
+
+def _check_line(line: MemberLine, cycle: Cycle, fines: dict, final: bool) -> list[DomainError]:
+    errors = []
+    if line.attendance not in {status.value for status in AttendanceStatus}:
+        errors.append(
+            DomainError(
+                N_("Choose present, absent, excused, late or represented."),
+                field=cell(line.member_id, "attendance"),
+            )
+        )
+    shares_cell = cell(line.member_id, "shares")
+    shares = line.shares
+    if isinstance(shares, bool) or not isinstance(shares, int) or shares < 0:
+        errors.append(DomainError(N_("Enter a whole number of shares."), field=shares_cell))
+    elif line.attendance in AWAY and shares:
+        errors.append(
+            DomainError(
+                N_(
+                    "A member who is not there buys no shares: mark them “represented” if "
+                    "someone bought shares for them."
+                ),
+                field=shares_cell,
+            )
+        )
+    elif line.attendance not in AWAY and (
+        shares > cycle.max_shares or (final and shares < cycle.min_shares)
+    ):
+        errors.append(
+            DomainError(
+                N_("Between %(min)d and %(max)d shares, as the cycle's rules say."),
+                field=shares_cell,
+                min=cycle.min_shares,
+                max=cycle.max_shares,
+            )
+        )
+    for column in ("social_fund", "welfare"):
+        error = amount_error(getattr(line, column), cell(line.member_id, column))
+        if error:
+            errors.append(error)
+    if len(set(line.fines)) != len(line.fines) or any(f not in fines for f in line.fines):
+        errors.append(
+            DomainError(
+                N_("Choose fines from the cycle's list, each at most once."),
+                field=cell(line.member_id, "fines"),
+            )
+        )
+    return errors
+
+
+def _check_repayment(
+    line: MemberLine, position: MemberLoans | None, currency: str
+) -> list[DomainError]:
+    """A repayment needs a loan being repaid, and is at most the interest due now and all the
+    principal outstanding (the error's `maximum` is in minor units, for the page to format)."""
+    name = cell(line.member_id, "repayment")
+    error = amount_error(line.repayment, name)
+    if error:
+        return [error]
+    if not line.repayment:
+        return []
+    if position is None:
+        return [DomainError(N_("This member has no loan being repaid."), field=name)]
+    if line.repayment > position.most_payable:
+        return [
+            DomainError(
+                N_(
+                    "This is more than is owed: %(maximum)s at most (the interest due and all "
+                    "the principal)."
+                ),
+                field=name,
+                maximum=Amount(position.most_payable, currency),
+            )
+        ]
+    return []
+
+
+def _check_welfare(meeting: Meeting, sheet: MeetingSheet, members: dict) -> list[DomainError]:
+    """Grants come out of the social fund after this meeting's contributions, in sheet order."""
+    lines = [
+        line
+        for line in sheet.lines
+        if line.member_id in members
+        and isinstance(line.social_fund, int)
+        and isinstance(line.welfare, int)
+        and line.social_fund >= 0
+        and line.welfare >= 0
+    ]
+    available = balances_before(meeting)[Fund.SOCIAL_FUND] + sum(x.social_fund for x in lines)
+    errors = []
+    for line in lines:
+        if not line.welfare:
+            continue
+        if line.welfare > available:
+            errors.append(
+                DomainError(
+                    N_(
+                        "The social fund does not hold enough for this grant, after this "
+                        "meeting's contributions and the grants above it."
+                    ),
+                    field=cell(line.member_id, "welfare"),
+                )
+            )
+        else:
+            available -= line.welfare
+    return errors
+
+
+def clean_text(text: str) -> str:
+    """Free text as it can be stored anywhere: no control characters (PostgreSQL refuses NUL)
+    but line breaks and tabs, and no spaces around."""
+    text = (text or "").replace("\r\n", "\n")
+    return "".join(c for c in text if c in "\n\t" or unicodedata.category(c) != "Cc").strip()

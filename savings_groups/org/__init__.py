@@ -1,0 +1,1 @@
+"""The organization: accounts, roles and access, the audit log, password hashing."""

@@ -1,0 +1,1 @@
+"""Reads across areas: passbooks and the group summary."""

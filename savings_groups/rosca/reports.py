@@ -1,0 +1,310 @@
+"""What the ROSCA pages show: a round as it stands, and a whole rotation with every member's
+position and arrears, read from the rounds, the contributions and the ledger in a fixed number
+of queries."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from savings_groups.rosca.rotations import HandInfo, HolderShare, due_date, stakes_of
+from savings_groups.rosca.rounds import (
+    IN_THE_POT,
+    PAID,
+    Setup,
+    current_contributions,
+    entry_sums,
+    next_round,
+    rounds_of,
+    served_hands,
+    setup_of,
+)
+from savings_groups.store.models import (
+    Bid,
+    Contribution,
+    ContributionStatus,
+    EntryKind,
+    Member,
+    Rotation,
+    RotationOrder,
+    Round,
+)
+
+
+@dataclass(frozen=True)
+class HolderLine:
+    """A holder's part of a round, with how it was paid (None: not recorded yet)."""
+
+    hand: HandInfo
+    holder: HolderShare
+    contribution: Contribution | None
+
+    @property
+    def key(self) -> str:
+        return f"{self.hand.number}-{self.holder.member.id}"
+
+    @property
+    def in_pot(self) -> bool:
+        return self.contribution is not None and self.contribution.status in IN_THE_POT
+
+
+@dataclass(frozen=True)
+class RoundSheet:
+    """One round: each holder's line, the hands that may still take the pot, and once paid
+    out, who took it and what each member received (payout, share of the discount)."""
+
+    setup: Setup
+    number: int
+    due_on: date
+    round: Round | None
+    lines: list[HolderLine]
+    waiting: list[HandInfo]  # not served before this round
+    current: int | None  # the round to record now
+    bids: dict[int, int]  # hand number -> discount offered (a paid-out bidding round)
+    received: dict[int, int]  # member id -> received in this round (payout, discount share)
+    fines: dict[int, int]  # member id -> late fines paid in this round
+
+    @property
+    def paid_out(self) -> bool:
+        return self.round is not None and self.round.paid_out_on is not None
+
+    @property
+    def recipient(self) -> HandInfo | None:
+        if self.paid_out:
+            return self.setup.hand(self.setup.number_of(self.round.recipient_id))
+        if self.setup.rotation.order == RotationOrder.FIXED.value:
+            return next((h for h in self.setup.hands if h.position == self.number), None)
+        return None
+
+    @property
+    def collected(self) -> int:
+        return sum(line.holder.part for line in self.lines if line.in_pot)
+
+    @property
+    def complete(self) -> bool:
+        return all(line.in_pot for line in self.lines)
+
+    @property
+    def payout(self) -> int:
+        return self.setup.pot - (self.round.discount if self.paid_out else 0)
+
+    @property
+    def recordable(self) -> bool:
+        """Whether this round can be recorded now: a started rotation, not archived, this
+        round paid out already or the one to record now."""
+        rotation = self.setup.rotation
+        return (
+            rotation.started_at is not None
+            and rotation.group.archived_at is None
+            and (self.current is None or self.number <= self.current)
+        )
+
+
+def round_sheet(rotation: Rotation, number: int) -> RoundSheet:
+    """Round `number` as it stands (six queries whatever the number of hands)."""
+    setup = setup_of(rotation)
+    rounds = rounds_of(rotation)
+    found = rounds.get(number)
+    rows = {(c.hand_id, c.member_id): c for c in current_contributions(rotation, number)}
+    lines = [
+        HolderLine(hand, holder, rows.get((setup.hand_ids[hand.number], holder.member.id)))
+        for hand in setup.hands
+        for holder in hand.holders
+    ]
+    before = {n: r for n, r in rounds.items() if n < number}
+    served = set(served_hands(before, setup))
+    bids, received, fines = {}, {}, {}
+    if found is not None:
+        bids = {
+            setup.number_of(bid.hand_id): bid.discount
+            for bid in Bid.select().where(Bid.round == found)
+        }
+        for (_number, member_id, kind), total in entry_sums(rotation, number).items():
+            if kind in (EntryKind.POT_PAYOUT.value, EntryKind.BID_DISCOUNT.value):
+                received[member_id] = received.get(member_id, 0) - total
+            elif kind == EntryKind.LATE_FINE.value:
+                fines[member_id] = fines.get(member_id, 0) + total
+    return RoundSheet(
+        setup=setup,
+        number=number,
+        due_on=found.due_on if found else due_date(rotation, number),
+        round=found,
+        lines=lines,
+        waiting=[h for h in setup.hands if h.number not in served],
+        current=next_round(setup, rounds),
+        bids=bids,
+        received=received,
+        fines=fines,
+    )
+
+
+@dataclass(frozen=True)
+class RoundLine:
+    """A round of the rotation page and the printed schedule."""
+
+    number: int
+    due_on: date
+    pot: int
+    round: Round | None
+    recipient: HandInfo | None  # who took the pot, or who will (a fixed order)
+    collected: int  # contributions in the pot (net of reversals)
+    received: int  # paid out to the recipient
+    late: bool  # its date is past and it is not paid out
+
+    @property
+    def paid_out(self) -> bool:
+        return self.round is not None and self.round.paid_out_on is not None
+
+
+@dataclass(frozen=True)
+class MemberPosition:
+    """A member's money in the rotation, and what they owe the others."""
+
+    member: Member
+    stake: int  # in half hands
+    paid_in: int
+    received: int
+    fines: int
+    owed: int  # their parts due so far that they did not pay themselves
+    covered: int  # of which other members paid for them (they owe those members)
+    served: bool
+
+    @property
+    def balance(self) -> int:
+        """> 0: the others owe this member; < 0: this member owes the others."""
+        return self.paid_in - self.received
+
+    @property
+    def flagged(self) -> bool:
+        """Served and behind: the members a ROSCA must watch first."""
+        return self.served and self.owed > 0
+
+
+@dataclass(frozen=True)
+class RotationReport:
+    setup: Setup
+    rounds: list[RoundLine]
+    positions: list[MemberPosition]  # the flagged first, then by member number
+    current: int | None
+    waiting: list[HandInfo]  # hands not served yet
+    in_pot: int  # what the pot fund holds for this rotation now
+    discounts_shared: int
+    fines: int
+
+    @property
+    def next_hand(self) -> HandInfo | None:
+        """The next recipient in a fixed order."""
+        if self.current is None or self.setup.rotation.order != RotationOrder.FIXED.value:
+            return None
+        return next((h for h in self.setup.hands if h.position == self.current), None)
+
+    @property
+    def flagged(self) -> list[MemberPosition]:
+        return [p for p in self.positions if p.flagged]
+
+    @property
+    def arrears(self) -> int:
+        return sum(p.owed - p.covered for p in self.positions)
+
+
+def rotation_report(rotation: Rotation, on: date) -> RotationReport:
+    """The whole rotation on `on`: rounds, positions, arrears (six queries, whatever its size).
+
+    A holder's part is due for every round paid out, and for the round being recorded once
+    its date has come; rounds after it are not open yet.
+    """
+    setup = setup_of(rotation)
+    rounds = rounds_of(rotation)
+    current = next_round(setup, rounds)
+    sums = entry_sums(rotation)
+    contributions = current_contributions(rotation)
+    by_kind: dict[str, dict[int, int]] = {}
+    per_round: dict[tuple[int, str], int] = {}
+    for (number, member_id, kind), total in sums.items():
+        into = by_kind.setdefault(kind, {})
+        into[member_id] = into.get(member_id, 0) + total
+        per_round[number, kind] = per_round.get((number, kind), 0) + total
+    lines = []
+    for number in range(1, setup.count + 1):
+        found = rounds.get(number)
+        due_on = found.due_on if found else due_date(rotation, number)
+        recipient = None
+        if found is not None and found.recipient_id is not None:
+            recipient = setup.hand(setup.number_of(found.recipient_id))
+        elif rotation.order == RotationOrder.FIXED.value:
+            recipient = next((h for h in setup.hands if h.position == number), None)
+        paid = found is not None and found.paid_out_on is not None
+        lines.append(
+            RoundLine(
+                number=number,
+                due_on=due_on,
+                pot=found.pot if found else setup.pot,
+                round=found,
+                recipient=recipient,
+                collected=per_round.get((number, EntryKind.CONTRIBUTION.value), 0),
+                received=-per_round.get((number, EntryKind.POT_PAYOUT.value), 0),
+                late=not paid and due_on < on,
+            )
+        )
+    served = set(served_hands(rounds, setup))
+    owed, covered = _arrears(setup, lines, current, contributions, on)
+    stakes = stakes_of(setup.hands)
+    contributed = by_kind.get(EntryKind.CONTRIBUTION.value, {})
+    payouts = by_kind.get(EntryKind.POT_PAYOUT.value, {})
+    discounts = by_kind.get(EntryKind.BID_DISCOUNT.value, {})
+    fines = by_kind.get(EntryKind.LATE_FINE.value, {})
+    positions = [
+        MemberPosition(
+            member=member,
+            stake=stakes.get(member.id, 0),
+            paid_in=contributed.get(member.id, 0),
+            received=-payouts.get(member.id, 0) - discounts.get(member.id, 0),
+            fines=fines.get(member.id, 0),
+            owed=owed.get(member.id, 0),
+            covered=covered.get(member.id, 0),
+            served=any(
+                hand.number in served and member.id in {h.member.id for h in hand.holders}
+                for hand in setup.hands
+            ),
+        )
+        for member in setup.members()
+    ]
+    positions.sort(key=lambda p: (not p.flagged, p.member.number))
+    return RotationReport(
+        setup=setup,
+        rounds=lines,
+        positions=positions,
+        current=current,
+        waiting=[h for h in setup.hands if h.number not in served],
+        in_pot=sum(sums.values()),
+        discounts_shared=-sum(discounts.values()),
+        fines=sum(fines.values()),
+    )
+
+
+def _arrears(
+    setup: Setup,
+    lines: list[RoundLine],
+    current: int | None,
+    contributions: Iterable[Contribution],
+    on: date,
+) -> tuple[dict[int, int], dict[int, int]]:
+    """Per member id: the parts due not paid by the member, and of those, paid by others."""
+    rows = {(c.round_number, c.hand_id, c.member_id): c for c in contributions}
+    due = [
+        line.number
+        for line in lines
+        if line.paid_out or (line.number == current and line.due_on <= on)
+    ]
+    owed: dict[int, int] = {}
+    covered: dict[int, int] = {}
+    for number in due:
+        for hand in setup.hands:
+            for holder in hand.holders:
+                row = rows.get((number, setup.hand_ids[hand.number], holder.member.id))
+                if row is not None and row.status in PAID:
+                    continue
+                member_id = holder.member.id
+                owed[member_id] = owed.get(member_id, 0) + holder.part
+                if row is not None and row.status == ContributionStatus.COVERED.value:
+                    covered[member_id] = covered.get(member_id, 0) + holder.part
+    return owed, covered

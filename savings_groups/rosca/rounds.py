@@ -1,0 +1,825 @@
+"""ROSCA rounds: recording contributions and the payout of each round, bids included (DB).
+
+The setup (hands, order, start) is in rotations.py, the arithmetic in rosca.py and what the
+pages show (positions, arrears) in rosca_reports.py; this module records rounds. What its
+writes mean:
+
+- Every coin is a ledger entry in the pot fund (group = the ROSCA, no cycle, no meeting), tied
+  to its round by a RoundEntry, so that a rotation's money is read from the ledger alone.
+- A contribution row is never edited: a change is a new row that replaces it, and the entries
+  of the old one are reversed (with the reason given). The money of a contribution paid by
+  someone else for the holder is that payer's: the holder then owes them.
+- A round is paid out once, in order, when each holder's part is in (paid on time, late, or
+  covered by another member); the winning bid's discount is shared by stakes or stays in the
+  pot as the group's fund, by the rotation's rule; what cannot be split stays in the pot.
+"""
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import NamedTuple
+
+from peewee import JOIN, IntegrityError, fn
+
+from savings_groups.core.dates import utcnow
+from savings_groups.core.errors import N_, DomainError, Invalid
+from savings_groups.ledger import entries as ledger
+from savings_groups.org import audit
+from savings_groups.rosca import compute as rosca
+from savings_groups.rosca.compute import RoscaError
+from savings_groups.rosca.rotations import HandInfo, HolderShare, due_date, hands_of, stakes_of
+from savings_groups.store.db import db
+from savings_groups.store.models import (
+    Bid,
+    Contribution,
+    ContributionStatus,
+    DiscountRule,
+    Entry,
+    EntryKind,
+    Fund,
+    Member,
+    Rotation,
+    RotationOrder,
+    Round,
+    RoundEntry,
+    User,
+)
+
+PAID = (ContributionStatus.ON_TIME.value, ContributionStatus.LATE.value)
+IN_THE_POT = (*PAID, ContributionStatus.COVERED.value)
+SEED_MAX = 200
+
+
+class RoundInvalid(Invalid, RoscaError):
+    """Several fields of a round's save are wrong (see errors.Invalid)."""
+
+
+def line_field(column: str, hand: int, member_id: int) -> str:
+    """The name of a holder's field on the round page, shared by the page and the errors:
+    status-2-17, paid_by-2-17."""
+    return f"{column}-{hand}-{member_id}"
+
+
+def bid_field(hand: int) -> str:
+    return f"bid-{hand}"
+
+
+def _raise_if(errors: list[DomainError]) -> None:
+    """Nothing is written when a check failed: one error as it is, several together."""
+    if len(errors) == 1:
+        raise errors[0]
+    if errors:
+        raise RoundInvalid(errors)
+
+
+# --- reading a rotation -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Setup:
+    """A rotation with its hands (by number) and their ids: what every round is recorded on."""
+
+    rotation: Rotation
+    hands: list[HandInfo]
+    hand_ids: dict[int, int]  # hand number -> Hand id
+
+    @property
+    def count(self) -> int:
+        return len(self.hands)
+
+    @property
+    def pot(self) -> int:
+        return self.rotation.contribution * len(self.hands)
+
+    def hand(self, number: int) -> HandInfo | None:
+        return next((hand for hand in self.hands if hand.number == number), None)
+
+    def number_of(self, hand_id: int) -> int | None:
+        return next((n for n, i in self.hand_ids.items() if i == hand_id), None)
+
+    def members(self) -> list[Member]:
+        """Everyone holding a hand or half a hand, by member number."""
+        seen = {h.member.id: h.member for hand in self.hands for h in hand.holders}
+        return sorted(seen.values(), key=lambda m: m.number)
+
+
+def setup_of(rotation: Rotation) -> Setup:
+    """The rotation's hands and holders (one query)."""
+    hands = hands_of(rotation)
+    return Setup(rotation, hands, {hand.number: hand.id for hand in hands})
+
+
+def rounds_of(rotation: Rotation) -> dict[int, Round]:
+    """The rounds recorded so far, by number (one query), each holding this rotation."""
+    rounds = {}
+    for found in Round.select().where(Round.rotation == rotation).order_by(Round.number):
+        found.rotation = rotation
+        rounds[found.number] = found
+    return rounds
+
+
+def current_contributions(
+    rotation: Rotation, round_number: int | None = None
+) -> list[Contribution]:
+    """The contribution rows that no later row replaces, for the rotation or one round (one
+    query); each has `round_number`."""
+    newer = Contribution.alias()
+    query = (
+        Contribution.select(Contribution, Round.number.alias("round_number"))
+        .join(Round)
+        .switch(Contribution)
+        .join(newer, JOIN.LEFT_OUTER, on=(newer.replaces == Contribution.id))
+        .where((Round.rotation == rotation) & newer.id.is_null())
+        .order_by(Contribution.id)
+    )
+    if round_number is not None:
+        query = query.where(Round.number == round_number)
+    return list(query.objects())
+
+
+def next_round(setup: Setup, rounds: Mapping[int, Round]) -> int | None:
+    """The first round not paid out yet (None when all are)."""
+    for number in range(1, setup.count + 1):
+        found = rounds.get(number)
+        if found is None or found.paid_out_on is None:
+            return number
+    return None
+
+
+def served_hands(rounds: Mapping[int, Round], setup: Setup) -> list[int]:
+    return sorted(
+        setup.number_of(r.recipient_id) for r in rounds.values() if r.recipient_id is not None
+    )
+
+
+def entry_sums(
+    rotation: Rotation, round_number: int | None = None
+) -> dict[tuple[int, int | None, str], int]:
+    """(round number, member id, kind) -> the sum of the rotation's entries, or one round's
+    (one query); a reversal counts in the round of the entry it reverses, wherever it was made."""
+    query = (
+        Entry.select(Round.number, Entry.member, Entry.kind, fn.SUM(Entry.amount).alias("total"))
+        .join(
+            RoundEntry,
+            on=((RoundEntry.entry == Entry.id) | (RoundEntry.entry == Entry.reverses)),
+        )
+        .join(Round)
+        .where(Round.rotation == rotation)
+        .group_by(Round.number, Entry.member, Entry.kind)
+        .tuples()
+    )
+    if round_number is not None:
+        query = query.where(Round.number == round_number)
+    return {(number, member, kind): int(total or 0) for number, member, kind, total in query}
+
+
+# --- recording a round ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ContributionLine:
+    """A holder's row of the round form: the hand, the holder (member id), how they paid, and
+    who paid for them when someone else did."""
+
+    hand: int
+    member_id: int
+    status: ContributionStatus | str
+    paid_by_id: int | None = None
+
+
+def _fresh(rotation: Rotation) -> Rotation:
+    """The rotation as it is now, read inside the write's transaction (another user may just
+    have paid a round out)."""
+    return Rotation.get_by_id(rotation.id)
+
+
+def _check_running(rotation: Rotation) -> None:
+    if rotation.group.archived_at is not None:
+        raise RoscaError(N_("This group is archived: nothing can be recorded in it."))
+    if rotation.started_at is None:
+        raise RoscaError(
+            N_("This rotation has not started: give out the hands, set the order, then start it.")
+        )
+
+
+def _check_number(setup: Setup, number: int) -> None:
+    if not 1 <= number <= setup.count:
+        raise RoscaError(
+            N_("This rotation has no round %(number)s (it has %(count)s)."),
+            field="round",
+            number=number,
+            count=setup.count,
+        )
+
+
+def _check_in_order(setup: Setup, rounds: Mapping[int, Round], number: int) -> None:
+    current = next_round(setup, rounds)
+    if current is not None and number > current:
+        raise RoscaError(
+            N_(
+                "Round %(current)s is not paid out yet: record the rounds in order, round "
+                "%(current)s before round %(number)s."
+            ),
+            field="round",
+            number=number,
+            current=current,
+        )
+
+
+def _round_row(setup: Setup, rounds: dict[int, Round], number: int) -> Round:
+    """The round's row, written the first time something is recorded in it."""
+    found = rounds.get(number)
+    if found is None:
+        found = Round.create(
+            rotation=setup.rotation,
+            number=number,
+            due_on=due_date(setup.rotation, number),
+            pot=setup.pot,
+        )
+        rounds[number] = found
+    return found
+
+
+@dataclass(frozen=True)
+class RoundNotes:
+    """The notes of a round's ledger entries, so that the money history says which round each
+    belongs to and for whom a member paid. The view gives them in the user's language (the
+    domain has no locale; English by default); each is formatted with the round's `number` and,
+    for a contribution paid by another member, the holder's `name`."""
+
+    contribution: str = "Round %(number)d"
+    covered: str = "Round %(number)d, for %(name)s"
+    late_fine: str = "Round %(number)d, late fine"
+    payout: str = "Round %(number)d, pot"
+    discount: str = "Round %(number)d, share of the winning bid"
+
+
+def _post(
+    actor: User, round_: Round, kind: EntryKind, amount: int, member: Member, note: str, **names
+) -> Entry:
+    rotation = round_.rotation
+    note = note % {"number": round_.number, **names}
+    entry = ledger.post(actor, rotation.group, Fund.POT, kind, amount, member=member, note=note)
+    RoundEntry.create(round=round_, entry=entry)
+    return entry
+
+
+def _check_date(rotation: Rotation, rounds: Mapping[int, Round], number: int, on: date) -> None:
+    """A payout is dated between the rotation's start (and the previous round's payout) and
+    today: a date typed wrong would put the round out of its place in the history."""
+    _check_not_future(on)
+    if on < rotation.start_date:
+        raise RoscaError(N_("The pot cannot be paid out before the rotation starts."), field="on")
+    before = rounds.get(number - 1)
+    if before is not None and before.paid_out_on is not None and on < before.paid_out_on:
+        raise RoscaError(
+            N_(
+                "Round %(previous)s was paid out on %(date)s: round %(number)s cannot be paid "
+                "out before it."
+            ),
+            field="on",
+            previous=number - 1,
+            number=number,
+            date=before.paid_out_on,
+        )
+
+
+def _check_not_future(on: date) -> None:
+    if on > utcnow().date():
+        raise RoscaError(
+            N_("This date is in the future: enter the day the money changed hands."), field="on"
+        )
+
+
+def record_contributions(
+    actor: User,
+    rotation: Rotation,
+    number: int,
+    lines: Iterable[ContributionLine],
+    reason: str = "",
+    notes: RoundNotes = RoundNotes(),
+) -> list[Contribution]:
+    """Record how each holder paid their part of round `number`; returns the rows written.
+
+    A line like the current row is left alone; a changed one replaces it, its entries reversed
+    with the reason (required then). Lines left out are not recorded yet. Refused, nothing
+    written, every wrong line reported (RoundInvalid when several): a member who does not hold
+    the hand, a payer outside the rotation, "not paid" in a round already paid out, a round
+    before the start or after the one to record now. The entries' notes are `notes` (see
+    RoundNotes).
+    """
+    reason = (reason or "").strip()
+    with db.atomic():
+        setup, rounds = _open(rotation, number)
+        errors: list[DomainError] = []
+        planned = _plan_lines(setup, rounds, number, lines, reason, errors)
+        _raise_if(errors)
+        return _write_lines(actor, setup, rounds, number, planned, reason, notes)
+
+
+def _open(rotation: Rotation, number: int) -> tuple[Setup, dict[int, Round]]:
+    """The rotation's hands and rounds as they are now, when round `number` may be recorded."""
+    rotation = _fresh(rotation)
+    _check_running(rotation)
+    setup = setup_of(rotation)
+    _check_number(setup, number)
+    rounds = rounds_of(rotation)
+    _check_in_order(setup, rounds, number)
+    return setup, rounds
+
+
+class _Planned(NamedTuple):
+    """A holder's line to write: how they paid now, and the row it replaces."""
+
+    hand_id: int
+    holder: HolderShare
+    status: ContributionStatus
+    payer: Member | None
+    old: Contribution | None
+
+
+def _plan_lines(
+    setup: Setup,
+    rounds: Mapping[int, Round],
+    number: int,
+    lines: Iterable[ContributionLine],
+    reason: str,
+    errors: list[DomainError],
+) -> list[_Planned]:
+    """The lines that change something, checked; what is wrong goes to `errors`, each next to
+    its field (the holder's status or payer, or the reason)."""
+    paid_out = number in rounds and rounds[number].paid_out_on is not None
+    current = {(c.hand_id, c.member_id): c for c in current_contributions(setup.rotation, number)}
+    in_rotation = {m.id: m for m in setup.members()}
+    planned = []
+    seen = set()
+    for line in lines:
+        hand = setup.hand(line.hand)
+        holders = hand.holders if hand is not None else []
+        holder = next((h for h in holders if h.member.id == line.member_id), None)
+        status_field = line_field("status", line.hand, line.member_id)
+        if holder is None:
+            errors.append(
+                RoscaError(
+                    N_("Only the holders of hand %(hand)s contribute for it."),
+                    field=status_field,
+                    hand=line.hand,
+                )
+            )
+            continue
+        if (line.hand, line.member_id) in seen:
+            raise ValueError("a holder's line is given twice")
+        seen.add((line.hand, line.member_id))
+        name = holder.member.full_name
+        try:
+            status = ContributionStatus(line.status)
+        except ValueError:
+            errors.append(
+                RoscaError(N_("Choose how %(name)s contributed."), field=status_field, name=name)
+            )
+            continue
+        payer = None
+        if status is ContributionStatus.COVERED:
+            payer_field = line_field("paid_by", line.hand, line.member_id)
+            payer = in_rotation.get(line.paid_by_id)
+            if payer is None:
+                errors.append(
+                    RoscaError(
+                        N_("Choose the member of the rotation who paid for %(name)s."),
+                        field=payer_field,
+                        name=name,
+                    )
+                )
+                continue
+            if payer.id == holder.member.id:
+                errors.append(
+                    RoscaError(
+                        N_("%(name)s paid for themselves: choose on time or late."),
+                        field=payer_field,
+                        name=name,
+                    )
+                )
+                continue
+        if status is ContributionStatus.MISSING and paid_out:
+            errors.append(
+                RoscaError(
+                    N_(
+                        "Round %(number)s is paid out: its pot was complete. If %(name)s did "
+                        "not pay, record who paid for them."
+                    ),
+                    field=status_field,
+                    number=number,
+                    name=name,
+                )
+            )
+            continue
+        hand_id = setup.hand_ids[hand.number]
+        old = current.get((hand_id, holder.member.id))
+        if old is not None and (old.status, old.paid_by_id) == (
+            status.value,
+            payer.id if payer else None,
+        ):
+            continue
+        changed = old is not None and (old.entry_id or old.fine_entry_id)
+        if changed and not reason and "reason" not in _fields(errors):
+            errors.append(
+                RoscaError(
+                    N_("Say why the contribution of %(name)s recorded before is changed."),
+                    field="reason",
+                    name=name,
+                )
+            )
+        planned.append(_Planned(hand_id, holder, status, payer, old))
+    return planned
+
+
+def _write_lines(
+    actor: User,
+    setup: Setup,
+    rounds: dict[int, Round],
+    number: int,
+    planned: list[_Planned],
+    reason: str,
+    notes: RoundNotes,
+) -> list[Contribution]:
+    if not planned:
+        return []
+    round_ = _round_row(setup, rounds, number)
+    written = [_write_contribution(actor, round_, line, reason, notes) for line in planned]
+    audit.record(
+        actor,
+        "round.contributions",
+        round_,
+        group=setup.rotation.group_id,
+        rotation=setup.rotation.number,
+        round=number,
+        lines=[
+            {
+                "member": row.member.number,
+                "status": row.status,
+                "paid_by": row.paid_by.number if row.paid_by_id else None,
+                "amount": row.amount,
+            }
+            for row in written
+        ],
+        reason=reason,
+    )
+    return written
+
+
+def _write_contribution(
+    actor: User, round_: Round, line: _Planned, reason: str, notes: RoundNotes
+) -> Contribution:
+    hand_id, holder, status, payer, old = line
+    if old is not None:
+        for entry_id in (old.entry_id, old.fine_entry_id):
+            if entry_id is not None:
+                ledger.reverse(actor, Entry.get_by_id(entry_id), reason)
+    entry = fine = None
+    rotation = round_.rotation
+    if status.value in PAID:
+        entry = _post(
+            actor, round_, EntryKind.CONTRIBUTION, holder.part, holder.member, notes.contribution
+        )
+        if status is ContributionStatus.LATE and rotation.late_fine:
+            fine = _post(
+                actor,
+                round_,
+                EntryKind.LATE_FINE,
+                rotation.late_fine,
+                holder.member,
+                notes.late_fine,
+            )
+    elif status is ContributionStatus.COVERED:
+        entry = _post(
+            actor,
+            round_,
+            EntryKind.CONTRIBUTION,
+            holder.part,
+            payer,
+            notes.covered,
+            name=holder.member.full_name,
+        )
+    return Contribution.create(
+        round=round_,
+        hand=hand_id,
+        member=holder.member,
+        amount=holder.part if status.value in IN_THE_POT else 0,
+        status=status.value,
+        paid_by=payer,
+        entry=entry,
+        fine_entry=fine,
+        replaces=old,
+        recorded_by=actor,
+    )
+
+
+def pay_out(
+    actor: User,
+    rotation: Rotation,
+    number: int,
+    on: date,
+    seed: str = "",
+    bids: Mapping[int, int] | None = None,
+    notes: RoundNotes = RoundNotes(),
+) -> Round:
+    """Pay round `number`'s pot to its hand: the hand at this position (fixed), the hand drawn
+    with the seed among those waiting (lottery), or the highest bid (bidding; a tie drawn with
+    the seed). Refused, nothing written, every wrong field reported (RoundInvalid when
+    several): the pot not complete, a round already paid out or out of order, no bid, a bid
+    from a hand already served, above the pot or negative, no seed when one is needed, a date
+    in the future, before the start or before the previous round's payout.
+    The last round finishes the rotation.
+    """
+    seed = _clean_seed(seed)
+    bids = dict(bids or {})
+    with db.atomic():
+        setup, rounds = _open(rotation, number)
+        rotation = setup.rotation
+        _check_unpaid(setup, rounds, number)
+        errors = _payout_errors(setup, rounds, number, on, seed, bids)
+        errors += _missing(setup, _in_pot(current_contributions(rotation, number)))
+        _raise_if(errors)
+        waiting = rosca.unserved([h.number for h in setup.hands], served_hands(rounds, setup))
+        winner, discount, used_seed, tied = _recipient(setup, number, waiting, seed, bids)
+        round_ = _round_row(setup, rounds, number)
+        hand = setup.hand(winner)
+        payout = setup.pot - discount
+        parts = rosca.holder_parts(payout, rotation.contribution, len(hand.holders))
+        for holder, part in zip(hand.holders, parts, strict=True):
+            _post(actor, round_, EntryKind.POT_PAYOUT, -part, holder.member, notes.payout)
+        kept = discount
+        if discount and rotation.discount_rule == DiscountRule.SHARED.value:
+            stakes = {k: v for k, v in stakes_of(setup.hands, excluding=winner).items() if v}
+            shares, kept = rosca.split_discount(discount, stakes, rotation.group.rounding_unit)
+            members = {m.id: m for m in setup.members()}
+            for member_id, share in shares.items():
+                if share:
+                    _post(
+                        actor,
+                        round_,
+                        EntryKind.BID_DISCOUNT,
+                        -share,
+                        members[member_id],
+                        notes.discount,
+                    )
+        for hand_number, offered in sorted(bids.items()):
+            Bid.create(
+                round=round_, hand=setup.hand_ids[hand_number], discount=offered, recorded_by=actor
+            )
+        paid = {
+            "recipient": setup.hand_ids[winner],
+            "seed": used_seed,
+            "discount": discount,
+            "paid_out_on": on,
+            "paid_out_by": actor,
+            "paid_out_at": utcnow(),
+        }
+        # Only if nobody paid it out meanwhile (two tabs, two laptops on one server).
+        unpaid = (Round.id == round_.id) & Round.paid_out_on.is_null()
+        if not Round.update(paid).where(unpaid).execute():
+            raise _recorded_meanwhile()
+        for name, value in paid.items():
+            setattr(round_, name, value)
+        if number == setup.count:
+            rotation.finished_at = paid["paid_out_at"]
+            Rotation.update(finished_at=rotation.finished_at).where(
+                Rotation.id == rotation.id
+            ).execute()
+        audit.record(
+            actor,
+            "round.pay_out",
+            round_,
+            group=rotation.group_id,
+            rotation=rotation.number,
+            round=number,
+            hand=winner,
+            payout=payout,
+            discount=discount,
+            kept_in_pot=kept,
+            seed=used_seed,
+            tied=list(tied),
+            bids={str(k): v for k, v in sorted(bids.items())},
+            finished=number == setup.count,
+        )
+        return round_
+
+
+def _clean_seed(seed: str) -> str:
+    return " ".join((seed or "").split())
+
+
+def _check_unpaid(setup: Setup, rounds: Mapping[int, Round], number: int) -> None:
+    done = rounds.get(number)
+    if done is not None and done.paid_out_on is not None:
+        raise RoscaError(
+            N_("Round %(number)s has already been paid out, to hand %(hand)s: once only."),
+            number=number,
+            hand=setup.number_of(done.recipient_id),
+        )
+
+
+def _in_pot(contributions: Iterable[Contribution]) -> set[tuple[int, int]]:
+    """(hand id, member id) of the holders whose part is in the pot."""
+    return {(c.hand_id, c.member_id) for c in contributions if c.status in IN_THE_POT}
+
+
+def _missing(
+    setup: Setup, inside: set[tuple[int, int]], skip: Iterable[str] = ()
+) -> list[DomainError]:
+    """A round is paid out only when every holder's part is in the pot: an error next to each
+    holder whose part is not (but those in `skip`, already marked wrong)."""
+    skip = set(skip)
+    errors: list[DomainError] = []
+    for hand in setup.hands:
+        for holder in hand.holders:
+            field = line_field("status", hand.number, holder.member.id)
+            payer = line_field("paid_by", hand.number, holder.member.id)
+            if (setup.hand_ids[hand.number], holder.member.id) in inside or {field, payer} & skip:
+                continue
+            errors.append(
+                RoscaError(
+                    N_(
+                        "The pot is not complete: nothing is recorded in it for %(names)s. "
+                        "Record their contributions, or who paid for them, before paying out."
+                    ),
+                    field=field,
+                    names=holder.member.full_name,
+                )
+            )
+    return errors
+
+
+def _payout_errors(
+    setup: Setup,
+    rounds: Mapping[int, Round],
+    number: int,
+    on: date | None,
+    seed: str,
+    bids: Mapping[int, int],
+    unread_bids: bool = False,
+) -> list[DomainError]:
+    """What is wrong with the payout's date, seed and bids (the pot aside), each next to its
+    field. `unread_bids`: some offers could not be read, so none is not "no bid"."""
+    errors: list[DomainError] = []
+    if on is None:
+        errors.append(RoscaError(N_("Enter the date of the payout."), field="on"))
+    else:
+        try:
+            _check_date(setup.rotation, rounds, number, on)
+        except RoscaError as error:
+            errors.append(error)
+    if len(seed) > SEED_MAX:
+        errors.append(
+            RoscaError(
+                N_("The seed is too long (%(count)s characters at most)."),
+                field="seed",
+                count=SEED_MAX,
+            )
+        )
+    waiting = rosca.unserved([h.number for h in setup.hands], served_hands(rounds, setup))
+    order = RotationOrder(setup.rotation.order)
+    if order is RotationOrder.LOTTERY and not seed:
+        errors.append(
+            RoscaError(
+                N_(
+                    "Enter the seed of the draw: for example numbers called out by a few "
+                    "members, written one after the other with spaces."
+                ),
+                field="seed",
+            )
+        )
+    if order is RotationOrder.BIDDING:
+        errors += _bid_errors(setup, number, waiting, seed, bids, unread_bids)
+    return errors
+
+
+def _bid_errors(
+    setup: Setup,
+    number: int,
+    waiting: list[int],
+    seed: str,
+    bids: Mapping[int, int],
+    unread_bids: bool,
+) -> list[DomainError]:
+    """Each offer checked next to its hand (rosca.resolve_bids says what a bid may be), then
+    the tie that needs a seed; no offer at all when more than one hand may take the pot."""
+    currency = setup.rotation.group.currency
+    errors: list[DomainError] = []
+    for hand_number, offered in sorted(bids.items()):
+        if setup.hand(hand_number) is None:
+            message = N_("This rotation has no hand %(hand)s.")
+        elif hand_number not in waiting:
+            message = N_("Hand %(hand)s has already received the pot: it cannot bid for it again.")
+        else:
+            try:
+                rosca.resolve_bids(setup.pot, {hand_number: offered}, None, number, currency)
+            except RoscaError as error:
+                errors.append(
+                    RoscaError(error.message, field=bid_field(hand_number), **error.params)
+                )
+            continue
+        errors.append(RoscaError(message, field=bid_field(hand_number), hand=hand_number))
+    if not bids and len(waiting) > 1 and not unread_bids:
+        errors.append(RoscaError(NO_BIDS, field="bids"))
+    if bids and not errors and not unread_bids:
+        try:
+            rosca.resolve_bids(setup.pot, bids, seed, number, currency)
+        except RoscaError as error:  # a tie and no seed
+            errors.append(error)
+    return errors
+
+
+NO_BIDS = N_(
+    "No hand has bid for this round: enter an offer (0 is an offer) for each hand that wants "
+    "the pot; equal offers are drawn by lot with the seed."
+)
+
+
+def _recipient(
+    setup: Setup, number: int, waiting: list[int], seed: str, bids: dict[int, int]
+) -> tuple[int, int, str, tuple[int, ...]]:
+    """(winning hand, discount, seed used, hands tied) by the rotation's order; the seed and the
+    bids are checked already (_payout_errors)."""
+    order = RotationOrder(setup.rotation.order)
+    if order is RotationOrder.FIXED:
+        winner = next(h.number for h in setup.hands if h.position == number)
+        if winner not in waiting:
+            raise RoscaError(
+                N_("Hand %(hand)s has already received the pot."), field="round", hand=winner
+            )
+        return winner, 0, "", ()
+    if order is RotationOrder.LOTTERY:
+        return rosca.draw(seed, number, waiting), 0, seed, ()
+    if len(waiting) == 1 and not bids:
+        return waiting[0], 0, "", ()
+    outcome = rosca.resolve_bids(setup.pot, bids, seed, number, setup.rotation.group.currency)
+    return outcome.winner, outcome.discount, seed if outcome.tied else "", outcome.tied
+
+
+def save_round(
+    actor: User,
+    rotation: Rotation,
+    number: int,
+    lines: Iterable[ContributionLine],
+    on: date | None,
+    reason: str = "",
+    pay: bool = False,
+    seed: str = "",
+    bids: Mapping[int, int] | None = None,
+    notes: RoundNotes = RoundNotes(),
+    unread: Iterable[DomainError] = (),
+) -> Round | None:
+    """The round page's save: the contributions and, when asked, the payout, all or nothing.
+    Every wrong field is reported at once (RoundInvalid when several), with `unread`: the
+    fields the page could not read (an offer typed wrong), so nothing is written then either.
+    `on` is the payout's date; without a payout it is not stored, only refused in the future
+    (the contributions are recorded now, their round says when they were due)."""
+    reason = (reason or "").strip()
+    seed = _clean_seed(seed)
+    bids = dict(bids or {})
+    errors = list(unread)
+    try:
+        with db.atomic():
+            setup, rounds = _open(rotation, number)
+            if pay:
+                _check_unpaid(setup, rounds, number)
+            elif on is not None:
+                try:
+                    _check_not_future(on)
+                except RoscaError as error:
+                    errors.append(error)
+            planned = _plan_lines(setup, rounds, number, lines, reason, errors)
+            if pay:
+                unread_bids = any((e.field or "").startswith("bid-") for e in errors)
+                errors += _payout_errors(setup, rounds, number, on, seed, bids, unread_bids)
+                errors += _missing(setup, _after(setup, number, planned), _fields(errors))
+            _raise_if(errors)
+            _write_lines(actor, setup, rounds, number, planned, reason, notes)
+            if pay:
+                return pay_out(actor, setup.rotation, number, on, seed, bids, notes)
+            return rounds.get(number)
+    except IntegrityError:  # the same row written by another save at the same moment
+        raise _recorded_meanwhile() from None
+
+
+def _after(setup: Setup, number: int, planned: list[_Planned]) -> set[tuple[int, int]]:
+    """The holders whose part will be in the pot once the planned lines are written."""
+    inside = _in_pot(current_contributions(setup.rotation, number))
+    for line in planned:
+        key = (line.hand_id, line.holder.member.id)
+        if line.status.value in IN_THE_POT:
+            inside.add(key)
+        else:
+            inside.discard(key)
+    return inside
+
+
+def _fields(errors: Iterable[DomainError]) -> set[str]:
+    return {error.field for error in errors if error.field}
+
+
+def _recorded_meanwhile() -> RoscaError:
+    return RoscaError(
+        N_("Someone else has just recorded this round: open it again to see what was saved.")
+    )

@@ -1,0 +1,1 @@
+"""Storage: the peewee models, the database connection, the schema and its migrations."""

@@ -1,0 +1,930 @@
+"""peewee models: the organization and its users, groups, members, cycles, meetings, the ledger."""
+
+from decimal import Decimal
+from enum import StrEnum
+
+from peewee import (
+    AutoField,
+    BigIntegerField,
+    BooleanField,
+    CharField,
+    DateField,
+    DateTimeField,
+    DeferredForeignKey,
+    ForeignKeyField,
+    IntegerField,
+    Model,
+    TextField,
+)
+
+from savings_groups.core.dates import utcnow
+from savings_groups.core.errors import N_
+from savings_groups.store.db import db
+
+
+class Choice(StrEnum):
+    """A fixed list of values stored as text; each has a translatable label in its LABELS."""
+
+    @property
+    def label(self) -> str:
+        return type(self).LABELS[self]
+
+    @classmethod
+    def choices(cls) -> list[tuple[str, str]]:
+        return [(member.value, member.label) for member in cls]
+
+
+def labelled(enum: type[Choice], labels: dict) -> type[Choice]:
+    """Attach the labels (msgids) to an enum; every member must have one."""
+    assert set(labels) == set(enum), enum
+    enum.LABELS = labels
+    return enum
+
+
+class Role(Choice):
+    ADMIN = "admin"
+    FACILITATOR = "facilitator"
+    RECORDER = "recorder"
+    VIEWER = "viewer"
+
+
+labelled(
+    Role,
+    {
+        Role.ADMIN: N_("Administrator"),
+        Role.FACILITATOR: N_("Facilitator"),
+        Role.RECORDER: N_("Recorder"),
+        Role.VIEWER: N_("Viewer"),
+    },
+)
+
+
+class GroupKind(Choice):
+    SAVINGS = "savings"
+    ROSCA = "rosca"
+
+
+labelled(
+    GroupKind, {GroupKind.SAVINGS: N_("Savings group"), GroupKind.ROSCA: N_("ROSCA (tontine)")}
+)
+
+
+class BaseModel(Model):
+    class Meta:
+        database = db
+        legacy_table_names = False
+
+
+class Organization(BaseModel):
+    """The facilitating organization that runs this installation; there is one."""
+
+    id = AutoField()
+    name = CharField(max_length=200)
+    default_locale = CharField(max_length=20, default="en")
+    created_at = DateTimeField(default=utcnow)
+
+
+class User(BaseModel):
+    """A person who logs in. Never deleted: deactivated, so history keeps who did what."""
+
+    id = AutoField()
+    username = CharField(max_length=40, unique=True)
+    full_name = CharField(max_length=200)
+    role = CharField(max_length=20, choices=[(r.value, r.value) for r in Role])
+    locale = CharField(max_length=20, null=True)
+    password_hash = CharField(max_length=255)
+    # Changed on every password change or deactivation: old sessions stop working.
+    session_token = CharField(max_length=64)
+    must_change_password = BooleanField(default=False)
+    is_active = BooleanField(default=True)
+    created_at = DateTimeField(default=utcnow)
+    last_login_at = DateTimeField(null=True)
+
+    @property
+    def role_enum(self) -> Role:
+        return Role(self.role)
+
+
+class LoginThrottle(BaseModel):
+    """Failed logins per username (known or not), kept in the database to survive restarts."""
+
+    id = AutoField()
+    username = CharField(max_length=40, unique=True)
+    failures = IntegerField(default=0)
+    locked_until = DateTimeField(null=True)
+    last_failure_at = DateTimeField(null=True)
+
+
+class SavingsGroup(BaseModel):
+    """A savings group or a ROSCA supported by the organization."""
+
+    id = AutoField()
+    name = CharField(max_length=200)
+    kind = CharField(max_length=20, choices=[(k.value, k.value) for k in GroupKind])
+    currency = CharField(max_length=3)
+    village = CharField(max_length=200, default="")
+    district = CharField(max_length=200, default="")
+    country = CharField(max_length=2, default="")
+    created_at = DateTimeField(default=utcnow)
+    created_by = ForeignKeyField(User, null=True, on_delete="RESTRICT")
+    # Interest and payouts are rounded to this many minor units (e.g. 25 XOF).
+    rounding_unit = BigIntegerField(default=1)
+    meeting_frequency = CharField(max_length=20, default="weekly")
+    meeting_day = IntegerField(null=True)  # 0 = Monday
+    formed_on = DateField(null=True)
+    facilitator = ForeignKeyField(User, null=True, on_delete="RESTRICT")
+    notes = TextField(default="")
+    archived_at = DateTimeField(null=True)
+
+    @property
+    def kind_enum(self) -> GroupKind:
+        return GroupKind(self.kind)
+
+
+class GroupAssignment(BaseModel):
+    """A user may see and work on a group they are assigned to (admins see all groups)."""
+
+    id = AutoField()
+    user = ForeignKeyField(User, backref="assignments", on_delete="CASCADE")
+    group = ForeignKeyField(SavingsGroup, backref="assignments", on_delete="CASCADE")
+    assigned_at = DateTimeField(default=utcnow)
+    assigned_by = ForeignKeyField(User, null=True, on_delete="RESTRICT")
+
+    class Meta:
+        indexes = ((("user", "group"), True),)
+
+
+class AuditEntry(BaseModel):
+    """One write: who, when, what. Written in the same transaction as the write itself."""
+
+    id = AutoField()
+    at = DateTimeField(default=utcnow, index=True)
+    actor = ForeignKeyField(User, null=True, on_delete="RESTRICT")
+    action = CharField(max_length=60)
+    object_type = CharField(max_length=40)
+    object_id = IntegerField(null=True)
+    group = ForeignKeyField(SavingsGroup, null=True, on_delete="RESTRICT")
+    details = TextField(default="{}")
+
+
+class DecimalText(CharField):
+    """A Decimal kept as text: SQLite would store a DECIMAL column as a float."""
+
+    def db_value(self, value):
+        return None if value is None else str(Decimal(value))
+
+    def python_value(self, value):
+        return None if value is None else Decimal(value)
+
+
+class MeetingFrequency(Choice):
+    WEEKLY = "weekly"
+    FORTNIGHTLY = "fortnightly"
+    MONTHLY = "monthly"
+
+
+labelled(
+    MeetingFrequency,
+    {
+        MeetingFrequency.WEEKLY: N_("Every week"),
+        MeetingFrequency.FORTNIGHTLY: N_("Every two weeks"),
+        MeetingFrequency.MONTHLY: N_("Every month"),
+    },
+)
+
+
+class Gender(Choice):
+    FEMALE = "female"
+    MALE = "male"
+    OTHER = "other"
+    UNSTATED = "unstated"
+
+
+labelled(
+    Gender,
+    {
+        Gender.FEMALE: N_("Woman"),
+        Gender.MALE: N_("Man"),
+        Gender.OTHER: N_("Other"),
+        Gender.UNSTATED: N_("Not stated"),
+    },
+)
+
+
+class MemberType(Choice):
+    RETURNEE = "returnee"
+    COMMUNITY = "community"
+    OTHER = "other"
+
+
+labelled(
+    MemberType,
+    {
+        MemberType.RETURNEE: N_("Returnee"),
+        MemberType.COMMUNITY: N_("Community member"),
+        MemberType.OTHER: N_("Other"),
+    },
+)
+
+
+class GroupRole(Choice):
+    CHAIR = "chair"
+    SECRETARY = "secretary"
+    TREASURER = "treasurer"
+    KEY_HOLDER = "key_holder"
+    MONEY_COUNTER = "money_counter"
+    MEMBER = "member"
+
+
+labelled(
+    GroupRole,
+    {
+        GroupRole.CHAIR: N_("Chair"),
+        GroupRole.SECRETARY: N_("Secretary"),
+        GroupRole.TREASURER: N_("Treasurer"),
+        GroupRole.KEY_HOLDER: N_("Key holder"),
+        GroupRole.MONEY_COUNTER: N_("Money counter"),
+        GroupRole.MEMBER: N_("Member"),
+    },
+)
+
+
+class Member(BaseModel):
+    """A member of a group. No identity document is ever asked for."""
+
+    id = AutoField()
+    group = ForeignKeyField(SavingsGroup, backref="members", on_delete="RESTRICT")
+    number = IntegerField()
+    full_name = CharField(max_length=200)
+    gender = CharField(max_length=20, default=Gender.UNSTATED.value)
+    birth_year = IntegerField(null=True)
+    phone = CharField(max_length=40, default="")
+    member_type = CharField(max_length=20)
+    group_role = CharField(max_length=20, default=GroupRole.MEMBER.value)
+    joined_on = DateField()
+    left_on = DateField(null=True)
+    left_reason = CharField(max_length=200, default="")
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("group", "number"), True),)
+
+
+class ProfitMethod(Choice):
+    PROPORTIONAL = "proportional"  # profit in proportion to shares (shareout.compute)
+    TIME_WEIGHTED = "time_weighted"  # shares bought earlier earn more
+
+
+labelled(
+    ProfitMethod,
+    {
+        ProfitMethod.PROPORTIONAL: N_("In proportion to shares"),
+        ProfitMethod.TIME_WEIGHTED: N_("By shares and how long each was held"),
+    },
+)
+
+
+class LeftoverRule(Choice):
+    LARGEST_REMAINDER = "largest_remainder"
+    CARRY_OVER = "carry_over"
+
+
+labelled(
+    LeftoverRule,
+    {
+        LeftoverRule.LARGEST_REMAINDER: N_("Given one by one to the largest remainders"),
+        LeftoverRule.CARRY_OVER: N_("All carried over to the next cycle"),
+    },
+)
+
+
+class SocialFundRule(Choice):
+    KEPT = "kept"
+    SPLIT_EQUALLY = "split_equally"
+
+
+labelled(
+    SocialFundRule,
+    {
+        SocialFundRule.KEPT: N_("Kept for the next cycle"),
+        SocialFundRule.SPLIT_EQUALLY: N_("Split equally among the members"),
+    },
+)
+
+
+class LoansAtShareOut(Choice):
+    REPAY_FIRST = "repay_first"
+    DEDUCT = "deduct"
+
+
+labelled(
+    LoansAtShareOut,
+    {
+        LoansAtShareOut.REPAY_FIRST: N_("All loans must be repaid before the share-out"),
+        LoansAtShareOut.DEDUCT: N_("What a member owes is deducted from the payout"),
+    },
+)
+
+
+class ExitRule(Choice):
+    SAVINGS_ONLY = "savings_only"
+    SAVINGS_AND_PROFIT = "savings_and_profit"
+
+
+labelled(
+    ExitRule,
+    {
+        ExitRule.SAVINGS_ONLY: N_("Savings back only"),
+        ExitRule.SAVINGS_AND_PROFIT: N_("Savings with the profit to date"),
+    },
+)
+
+
+class Cycle(BaseModel):
+    """A cycle of an accumulating group and the rules (constitution) the members voted for it."""
+
+    id = AutoField()
+    group = ForeignKeyField(SavingsGroup, backref="cycles", on_delete="RESTRICT")
+    number = IntegerField()
+    start_date = DateField()
+    planned_end = DateField()
+    share_value = BigIntegerField()
+    min_shares = IntegerField(default=1)
+    max_shares = IntegerField(default=5)
+    social_fund_contribution = BigIntegerField(default=0)
+    loan_rate = DecimalText(max_length=20, default="0")  # per period, e.g. 0.10
+    loan_method = CharField(max_length=40, default="flat")
+    loan_max_multiple = DecimalText(max_length=20, default="3")  # of the member's savings
+    loan_max_periods = IntegerField(default=3)
+    one_loan_at_a_time = BooleanField(default=True)
+    guarantor_threshold = BigIntegerField(null=True)
+    debt_warning_ratio = DecimalText(max_length=20, default="2")
+    # The share-out and exit rules (see ProfitMethod, LeftoverRule, ...).
+    profit_method = CharField(max_length=20, default=ProfitMethod.PROPORTIONAL.value)
+    leftover_rule = CharField(max_length=20, default=LeftoverRule.LARGEST_REMAINDER.value)
+    social_fund_rule = CharField(max_length=20, default=SocialFundRule.KEPT.value)
+    loans_at_share_out = CharField(max_length=20, default=LoansAtShareOut.DEDUCT.value)
+    exit_rule = CharField(max_length=20, default=ExitRule.SAVINGS_ONLY.value)
+    follows = ForeignKeyField("self", null=True, on_delete="RESTRICT")  # the cycle before it
+    rules_fixed_at = DateTimeField(null=True)  # set when the first meeting is closed
+    closed_at = DateTimeField(null=True)  # set when the share-out is finalised
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("group", "number"), True),)
+
+
+class FineType(BaseModel):
+    """A fine the group's rules list, with its amount (late, absent, forgot the passbook...)."""
+
+    id = AutoField()
+    cycle = ForeignKeyField(Cycle, backref="fine_types", on_delete="RESTRICT")
+    name = CharField(max_length=100)
+    amount = BigIntegerField()
+
+
+class RuleDecision(BaseModel):
+    """A change of a cycle's rules after they were fixed: decided by the group, recorded."""
+
+    id = AutoField()
+    cycle = ForeignKeyField(Cycle, backref="rule_decisions", on_delete="RESTRICT")
+    decided_on = DateField()
+    reason = TextField()
+    changes = TextField(default="{}")
+    recorded_by = ForeignKeyField(User, on_delete="RESTRICT")
+    recorded_at = DateTimeField(default=utcnow)
+
+
+class MeetingStatus(Choice):
+    DRAFT = "draft"
+    CLOSED = "closed"
+
+
+labelled(MeetingStatus, {MeetingStatus.DRAFT: N_("Draft"), MeetingStatus.CLOSED: N_("Closed")})
+
+
+class Meeting(BaseModel):
+    """A meeting of a group: a draft while it is entered, then closed and read-only."""
+
+    id = AutoField()
+    group = ForeignKeyField(SavingsGroup, backref="meetings", on_delete="RESTRICT")
+    cycle = ForeignKeyField(Cycle, backref="meetings", on_delete="RESTRICT")
+    held_on = DateField()
+    status = CharField(max_length=20, default=MeetingStatus.DRAFT.value)
+    # Raised at every save: a save based on an older version is refused (two tabs).
+    version = IntegerField(default=0)
+    draft = TextField(default="{}")
+    notes = TextField(default="")
+    closed_at = DateTimeField(null=True)
+    closed_by = ForeignKeyField(User, null=True, on_delete="RESTRICT")
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("group", "held_on"), True),)
+
+
+class AttendanceStatus(Choice):
+    PRESENT = "present"
+    ABSENT = "absent"
+    EXCUSED = "excused"
+    LATE = "late"
+    REPRESENTED = "represented"
+
+
+labelled(
+    AttendanceStatus,
+    {
+        AttendanceStatus.PRESENT: N_("Present"),
+        AttendanceStatus.ABSENT: N_("Absent"),
+        AttendanceStatus.EXCUSED: N_("Excused"),
+        AttendanceStatus.LATE: N_("Late"),
+        AttendanceStatus.REPRESENTED: N_("Represented"),
+    },
+)
+
+
+class Attendance(BaseModel):
+    id = AutoField()
+    meeting = ForeignKeyField(Meeting, backref="attendance", on_delete="RESTRICT")
+    member = ForeignKeyField(Member, on_delete="RESTRICT")
+    status = CharField(max_length=20)
+
+    class Meta:
+        indexes = ((("meeting", "member"), True),)
+
+
+class Fund(Choice):
+    LOAN_FUND = "loan_fund"
+    SOCIAL_FUND = "social_fund"
+    POT = "pot"
+
+
+labelled(
+    Fund,
+    {Fund.LOAN_FUND: N_("Loan fund"), Fund.SOCIAL_FUND: N_("Social fund"), Fund.POT: N_("Pot")},
+)
+
+
+class EntryKind(Choice):
+    OPENING_BALANCE = "opening_balance"
+    SHARE_PURCHASE = "share_purchase"
+    SOCIAL_FUND_CONTRIBUTION = "social_fund_contribution"
+    FINE = "fine"
+    WELFARE_GRANT = "welfare_grant"
+    CASH_DIFFERENCE = "cash_difference"
+    LOAN_DISBURSEMENT = "loan_disbursement"
+    LOAN_INTEREST = "loan_interest"
+    LOAN_PRINCIPAL = "loan_principal"
+    LOAN_WRITE_OFF = "loan_write_off"
+    # share-out, exits and the next cycle
+    SHARE_OUT = "share_out"  # a member's payout at the share-out (- out; + a member paying in)
+    SOCIAL_FUND_SHARE_OUT = "social_fund_share_out"  # the social fund split among members
+    CARRY_OVER = "carry_over"  # cash moved from a closed cycle (-) to the next one (+)
+    EXIT_SETTLEMENT = "exit_settlement"  # paid to a member who leaves during the cycle
+    # ROSCAs (fund: pot)
+    CONTRIBUTION = "contribution"
+    POT_PAYOUT = "pot_payout"
+    BID_DISCOUNT = "bid_discount"  # a winning bid's discount shared out to the other members
+    LATE_FINE = "late_fine"
+
+
+labelled(
+    EntryKind,
+    {
+        EntryKind.OPENING_BALANCE: N_("Opening balance"),
+        EntryKind.SHARE_PURCHASE: N_("Shares bought"),
+        EntryKind.SOCIAL_FUND_CONTRIBUTION: N_("Social fund contribution"),
+        EntryKind.FINE: N_("Fine"),
+        EntryKind.WELFARE_GRANT: N_("Welfare grant"),
+        EntryKind.CASH_DIFFERENCE: N_("Cash difference"),
+        EntryKind.LOAN_DISBURSEMENT: N_("Loan paid out"),
+        EntryKind.LOAN_INTEREST: N_("Loan interest paid"),
+        EntryKind.LOAN_PRINCIPAL: N_("Loan repaid"),
+        EntryKind.LOAN_WRITE_OFF: N_("Loan written off"),
+        EntryKind.SHARE_OUT: N_("Share-out payout"),
+        EntryKind.SOCIAL_FUND_SHARE_OUT: N_("Social fund shared out"),
+        EntryKind.CARRY_OVER: N_("Carried over"),
+        EntryKind.EXIT_SETTLEMENT: N_("Paid to a member leaving"),
+        EntryKind.CONTRIBUTION: N_("Contribution"),
+        EntryKind.POT_PAYOUT: N_("Pot paid out"),
+        EntryKind.BID_DISCOUNT: N_("Share of a winning bid"),
+        EntryKind.LATE_FINE: N_("Late fine"),
+    },
+)
+
+
+class Entry(BaseModel):
+    """One movement of money, the single source of truth. Never updated nor deleted: reversed."""
+
+    id = AutoField()
+    group = ForeignKeyField(SavingsGroup, on_delete="RESTRICT")
+    cycle = ForeignKeyField(Cycle, null=True, on_delete="RESTRICT")
+    meeting = ForeignKeyField(Meeting, null=True, backref="entries", on_delete="RESTRICT")
+    member = ForeignKeyField(Member, null=True, backref="entries", on_delete="RESTRICT")
+    kind = CharField(max_length=40)
+    fund = CharField(max_length=20)
+    amount = BigIntegerField()  # minor units; + into the box, - out of it
+    shares = IntegerField(default=0)
+    note = TextField(default="")
+    recorded_by = ForeignKeyField(User, on_delete="RESTRICT")
+    recorded_at = DateTimeField(default=utcnow)
+    reverses = ForeignKeyField("self", null=True, unique=True, on_delete="RESTRICT")
+    loan = DeferredForeignKey("Loan", null=True, on_delete="RESTRICT")  # loan entries only
+
+    class Meta:
+        indexes = ((("group", "fund"), False), (("member", "kind"), False))
+
+
+class CashCount(BaseModel):
+    """The cash counted in a box when a meeting closes, beside what the ledger says it holds."""
+
+    id = AutoField()
+    meeting = ForeignKeyField(Meeting, backref="cash_counts", on_delete="RESTRICT")
+    fund = CharField(max_length=20)
+    counted = BigIntegerField()
+    computed = BigIntegerField()
+
+    class Meta:
+        indexes = ((("meeting", "fund"), True),)
+
+
+class LoanStatus(Choice):
+    ACTIVE = "active"
+    REPAID = "repaid"
+    WRITTEN_OFF = "written_off"
+
+
+labelled(
+    LoanStatus,
+    {
+        LoanStatus.ACTIVE: N_("Being repaid"),
+        LoanStatus.REPAID: N_("Repaid"),
+        LoanStatus.WRITTEN_OFF: N_("Written off"),
+    },
+)
+
+
+class LoanPurpose(Choice):
+    BUSINESS = "business"
+    EDUCATION = "education"
+    HEALTH = "health"
+    HOUSEHOLD = "household"
+    REPAY_DEBT = "repay_debt"
+    OTHER = "other"
+
+
+labelled(
+    LoanPurpose,
+    {
+        LoanPurpose.BUSINESS: N_("Business"),
+        LoanPurpose.EDUCATION: N_("Education"),
+        LoanPurpose.HEALTH: N_("Health"),
+        LoanPurpose.HOUSEHOLD: N_("Household"),
+        LoanPurpose.REPAY_DEBT: N_("Repaying another debt"),
+        LoanPurpose.OTHER: N_("Other"),
+    },
+)
+
+
+class Loan(BaseModel):
+    """A loan from the group's fund to a member, with the terms it was granted on.
+
+    The money is in the ledger (entries with this loan); the row keeps the terms, the state and
+    what the current schedule does not cover: after a rescheduling, `baseline_principal` and
+    `baseline_interest` were paid before it and `carried_interest` was owed and carried into it.
+    """
+
+    id = AutoField()
+    group = ForeignKeyField(SavingsGroup, backref="loans", on_delete="RESTRICT")
+    cycle = ForeignKeyField(Cycle, backref="loans", on_delete="RESTRICT")
+    member = ForeignKeyField(Member, backref="loans", on_delete="RESTRICT")
+    meeting = ForeignKeyField(Meeting, null=True, backref="loans", on_delete="RESTRICT")
+    principal = BigIntegerField()
+    rate = DecimalText(max_length=20)  # per period
+    method = CharField(max_length=40)
+    periods = IntegerField()
+    unit = BigIntegerField(default=1)  # the group's rounding unit when granted
+    frequency = CharField(max_length=20)  # the group's meeting frequency when granted
+    purpose = CharField(max_length=20)
+    status = CharField(max_length=20, default=LoanStatus.ACTIVE.value)
+    granted_on = DateField()
+    granted_by = ForeignKeyField(User, on_delete="RESTRICT")
+    closed_on = DateField(null=True)
+    rescheduled_on = DateField(null=True)  # the current schedule starts then
+    written_off = BigIntegerField(default=0)
+    baseline_principal = BigIntegerField(default=0)
+    baseline_interest = BigIntegerField(default=0)
+    carried_interest = BigIntegerField(default=0)
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("group", "status"), False), (("member", "status"), False))
+
+
+class LoanInstallment(BaseModel):
+    """One period of a loan's schedule. A rescheduling marks the old ones `replaced_on` (kept
+    as history) and adds the new ones with the next `version`. `interest` is empty for a
+    period of a flexible loan whose charge is not fixed yet (it depends on the balance then)."""
+
+    id = AutoField()
+    loan = ForeignKeyField(Loan, backref="installments", on_delete="RESTRICT")
+    version = IntegerField(default=0)
+    number = IntegerField()
+    due_on = DateField()
+    principal = BigIntegerField()
+    interest = BigIntegerField(null=True)
+    replaced_on = DateField(null=True)
+
+    class Meta:
+        indexes = ((("loan", "version", "number"), True),)
+
+
+class LoanGuarantor(BaseModel):
+    """A member who stands surety for a loan."""
+
+    id = AutoField()
+    loan = ForeignKeyField(Loan, backref="guarantors", on_delete="RESTRICT")
+    member = ForeignKeyField(Member, on_delete="RESTRICT")
+
+    class Meta:
+        indexes = ((("loan", "member"), True),)
+
+
+class LoanFlag(BaseModel):
+    """A safeguard warning shown before a loan was granted, and who acknowledged it, when."""
+
+    id = AutoField()
+    loan = ForeignKeyField(Loan, backref="flags", on_delete="RESTRICT")
+    code = CharField(max_length=40)
+    details = TextField(default="{}")
+    acknowledged_by = ForeignKeyField(User, on_delete="RESTRICT")
+    acknowledged_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("loan", "code"), True),)
+
+
+class CycleShareOut(BaseModel):
+    """A finalised share-out: the figures the group was shown and paid, kept as they were.
+
+    The money is in the ledger (share_out, social_fund_share_out and loan entries of the
+    cycle); these rows keep the sheet the members signed, with the rules it applied.
+    """
+
+    id = AutoField()
+    cycle = ForeignKeyField(Cycle, unique=True, backref="share_outs", on_delete="RESTRICT")
+    held_on = DateField()
+    cash = BigIntegerField()  # the loan fund's cash before the payouts
+    owed = BigIntegerField()  # principal and interest still owed, deducted from payouts
+    value_per_share = DecimalText(max_length=40)
+    carry_over = BigIntegerField()  # loan fund cash left for the next cycle
+    social_fund = BigIntegerField()  # the social fund's cash before the share-out
+    social_fund_carry_over = BigIntegerField()  # social fund cash left for the next cycle
+    profit_method = CharField(max_length=20)
+    leftover_rule = CharField(max_length=20)
+    social_fund_rule = CharField(max_length=20)
+    loans_at_share_out = CharField(max_length=20)
+    finalised_by = ForeignKeyField(User, on_delete="RESTRICT")
+    finalised_at = DateTimeField(default=utcnow)
+
+
+class ShareOutLine(BaseModel):
+    """One member's line of a finalised share-out (negative payout: the member paid in)."""
+
+    id = AutoField()
+    share_out = ForeignKeyField(CycleShareOut, backref="lines", on_delete="RESTRICT")
+    member = ForeignKeyField(Member, on_delete="RESTRICT")
+    shares = IntegerField()
+    saved = BigIntegerField()
+    profit = BigIntegerField()
+    deducted = BigIntegerField()
+    social_fund = BigIntegerField(default=0)
+    payout = BigIntegerField()
+
+    class Meta:
+        indexes = ((("share_out", "member"), True),)
+
+
+class MemberExit(BaseModel):
+    """The settlement of a member who left during a cycle, by the cycle's exit rule."""
+
+    id = AutoField()
+    member = ForeignKeyField(Member, backref="exits", on_delete="RESTRICT")
+    cycle = ForeignKeyField(Cycle, backref="exits", on_delete="RESTRICT")
+    settled_on = DateField()
+    rule = CharField(max_length=20)
+    shares = IntegerField()
+    saved = BigIntegerField()
+    profit = BigIntegerField()
+    deducted = BigIntegerField()
+    payout = BigIntegerField()  # negative: the member paid in what savings did not cover
+    recorded_by = ForeignKeyField(User, on_delete="RESTRICT")
+    recorded_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("member", "cycle"), True),)
+
+
+class RotationOrder(Choice):
+    FIXED = "fixed"
+    LOTTERY = "lottery"
+    BIDDING = "bidding"
+
+
+labelled(
+    RotationOrder,
+    {
+        RotationOrder.FIXED: N_("Fixed order agreed by the group"),
+        RotationOrder.LOTTERY: N_("Lottery draw at each round"),
+        RotationOrder.BIDDING: N_("Bidding at each round"),
+    },
+)
+
+
+class DiscountRule(Choice):
+    SHARED = "shared"
+    KEPT = "kept"
+
+
+labelled(
+    DiscountRule,
+    {
+        DiscountRule.SHARED: N_("Shared among the other members"),
+        DiscountRule.KEPT: N_("Kept as a group fund"),
+    },
+)
+
+
+class Rotation(BaseModel):
+    """A ROSCA's rotation: a contribution per hand each round, paid to one hand per round."""
+
+    id = AutoField()
+    group = ForeignKeyField(SavingsGroup, backref="rotations", on_delete="RESTRICT")
+    number = IntegerField()
+    contribution = BigIntegerField()  # per hand and round, minor units
+    frequency = CharField(max_length=20)  # MeetingFrequency
+    start_date = DateField()
+    order = CharField(max_length=20)  # RotationOrder
+    discount_rule = CharField(max_length=20, default=DiscountRule.SHARED.value)
+    late_fine = BigIntegerField(default=0)
+    notes = TextField(default="")
+    created_by = ForeignKeyField(User, on_delete="RESTRICT")
+    created_at = DateTimeField(default=utcnow)
+    started_at = DateTimeField(null=True)  # hands and order fixed from then on
+    finished_at = DateTimeField(null=True)
+
+    class Meta:
+        indexes = ((("group", "number"), True),)
+
+
+class Hand(BaseModel):
+    """A stake in a rotation: it pays the contribution each round and takes the pot once.
+
+    Held by one member, or by two members as half hands (each pays half, they share the pot).
+    `position` is its place in a fixed order (empty for lottery and bidding).
+    """
+
+    id = AutoField()
+    rotation = ForeignKeyField(Rotation, backref="hands", on_delete="RESTRICT")
+    number = IntegerField()
+    position = IntegerField(null=True)
+
+    class Meta:
+        indexes = ((("rotation", "number"), True),)
+
+
+class HandHolder(BaseModel):
+    """A member holding a hand, whole or half (a half hand has two holders)."""
+
+    id = AutoField()
+    hand = ForeignKeyField(Hand, backref="holders", on_delete="RESTRICT")
+    member = ForeignKeyField(Member, on_delete="RESTRICT")
+    half = BooleanField(default=False)
+
+    class Meta:
+        indexes = ((("hand", "member"), True),)
+
+
+class Round(BaseModel):
+    """One round of a rotation: the contributions come in, then the pot is paid out, once.
+
+    Written when the round is first recorded. The payout fills `recipient` (unique: a hand is
+    served once), `discount` (a winning bid's) and who paid it out when; `seed` is the lottery
+    seed of a lottery round or of a tie of bids, printed so that anyone can re-run the draw.
+    The money itself is in the ledger (see RoundEntry).
+    """
+
+    id = AutoField()
+    rotation = ForeignKeyField(Rotation, backref="rounds", on_delete="RESTRICT")
+    number = IntegerField()
+    due_on = DateField()
+    pot = BigIntegerField()  # contribution x hands: the pot before any discount
+    recipient = ForeignKeyField(Hand, null=True, unique=True, on_delete="RESTRICT")
+    seed = CharField(max_length=200, default="")
+    discount = BigIntegerField(default=0)
+    paid_out_on = DateField(null=True)
+    paid_out_by = ForeignKeyField(User, null=True, on_delete="RESTRICT")
+    paid_out_at = DateTimeField(null=True)
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("rotation", "number"), True),)
+
+
+class Bid(BaseModel):
+    """A hand's offer at a bidding round: the discount on the pot it would give up."""
+
+    id = AutoField()
+    round = ForeignKeyField(Round, backref="bids", on_delete="RESTRICT")
+    hand = ForeignKeyField(Hand, on_delete="RESTRICT")
+    discount = BigIntegerField()
+    recorded_by = ForeignKeyField(User, on_delete="RESTRICT")
+    recorded_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("round", "hand"), True),)
+
+
+class ContributionStatus(Choice):
+    ON_TIME = "on_time"
+    LATE = "late"
+    MISSING = "missing"
+    COVERED = "covered"  # paid by another member on the holder's behalf
+
+
+labelled(
+    ContributionStatus,
+    {
+        ContributionStatus.ON_TIME: N_("Paid on time"),
+        ContributionStatus.LATE: N_("Paid late"),
+        ContributionStatus.MISSING: N_("Not paid"),
+        ContributionStatus.COVERED: N_("Paid by another member"),
+    },
+)
+
+
+class Contribution(BaseModel):
+    """What a holder of a hand did about their part of a round's pot.
+
+    Never edited: a change is a new row that `replaces` the old one (whose entries are
+    reversed in the ledger), so the current row is the one nothing replaces. `entry` is the
+    money paid in (by the holder, or by `paid_by` for the holder); `fine_entry` a late fine.
+    """
+
+    id = AutoField()
+    round = ForeignKeyField(Round, backref="contributions", on_delete="RESTRICT")
+    hand = ForeignKeyField(Hand, on_delete="RESTRICT")
+    member = ForeignKeyField(Member, on_delete="RESTRICT")  # the holder it is due from
+    amount = BigIntegerField()  # the holder's part (0 when not paid)
+    status = CharField(max_length=20)  # ContributionStatus
+    paid_by = ForeignKeyField(Member, null=True, backref="+", on_delete="RESTRICT")
+    entry = ForeignKeyField(Entry, null=True, unique=True, on_delete="RESTRICT")
+    fine_entry = ForeignKeyField(Entry, null=True, unique=True, backref="+", on_delete="RESTRICT")
+    replaces = ForeignKeyField("self", null=True, unique=True, backref="+", on_delete="RESTRICT")
+    recorded_by = ForeignKeyField(User, on_delete="RESTRICT")
+    recorded_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("round", "hand", "member"), False),)
+
+
+class RoundEntry(BaseModel):
+    """Ties a ledger entry (contribution, fine, payout, discount share) to its round, so that a
+    rotation's money is read from the ledger even when a group runs several; a reversal
+    belongs to the round of the entry it reverses."""
+
+    id = AutoField()
+    round = ForeignKeyField(Round, backref="entries", on_delete="RESTRICT")
+    entry = ForeignKeyField(Entry, unique=True, on_delete="RESTRICT")
+
+
+ALL_MODELS = [
+    Organization,
+    User,
+    LoginThrottle,
+    SavingsGroup,
+    GroupAssignment,
+    AuditEntry,
+    Member,
+    Cycle,
+    FineType,
+    RuleDecision,
+    Meeting,
+    Attendance,
+    Entry,
+    CashCount,
+    Loan,
+    LoanInstallment,
+    LoanGuarantor,
+    LoanFlag,
+    CycleShareOut,
+    ShareOutLine,
+    MemberExit,
+    Rotation,
+    Hand,
+    HandHolder,
+    Round,
+    Bid,
+    Contribution,
+    RoundEntry,
+]

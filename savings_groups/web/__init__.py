@@ -1,0 +1,1 @@
+"""The web interface: Flask blueprints, forms, login, languages, security headers, charts."""

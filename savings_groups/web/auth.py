@@ -1,0 +1,118 @@
+"""Sessions in the browser: Flask-Login, the idle timeout of a shared laptop, and setup first."""
+
+import time
+
+from flask import current_app, flash, redirect, request, session, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import LoginManager, current_user, login_user, logout_user
+
+from savings_groups.org import accounts
+from savings_groups.store.models import User
+
+login_manager = LoginManager()
+login_manager.login_view = "auth.login"
+login_manager.login_message = _l("Please log in to see this page.")
+login_manager.login_message_category = "info"
+login_manager.session_protection = "strong"
+
+LAST_SEEN = "last_seen"
+# Pages anyone may open: logging in, first-run setup, choosing a language, static files.
+PUBLIC_ENDPOINTS = frozenset({"auth.login", "auth.setup", "auth.language", "static"})
+
+
+class SessionUser:
+    """Flask-Login's view of a User; its id carries the session token, so a reset ends sessions."""
+
+    def __init__(self, user: User):
+        self.user = user
+
+    def __getattr__(self, name):
+        return getattr(self.user, name)
+
+    is_authenticated = True
+    is_anonymous = False
+
+    @property
+    def is_active(self):
+        return self.user.is_active
+
+    def get_id(self):
+        return f"{self.user.id}:{self.user.session_token}"
+
+
+@login_manager.user_loader
+def load_user(session_id: str):
+    user_id, _sep, token = session_id.partition(":")
+    if not user_id.isdigit():
+        return None
+    user = User.get_or_none((User.id == int(user_id)) & User.is_active)
+    if user is None or user.session_token != token:
+        return None
+    return SessionUser(user)
+
+
+def start_session(user: User) -> None:
+    session.clear()
+    login_user(SessionUser(user))
+    session.permanent = True
+    session[LAST_SEEN] = int(time.time())
+
+
+def end_session() -> None:
+    logout_user()
+    session.clear()
+
+
+def init_app(app) -> None:
+    login_manager.init_app(app)
+
+    @app.before_request
+    def first_run_and_idle_timeout():
+        if request.endpoint in PUBLIC_ENDPOINTS:
+            return None
+        if not app.config.get("SETUP_DONE"):
+            if accounts.needs_setup():
+                return redirect(url_for("auth.setup"))
+            app.config["SETUP_DONE"] = True  # users are never deleted: checked once
+        if current_user.is_authenticated:
+            return _check_idle()
+        return None
+
+
+def _check_idle():
+    idle_seconds = current_app.config["IDLE_TIMEOUT_MINUTES"] * 60
+    now = int(time.time())
+    last_seen = session.get(LAST_SEEN, 0)
+    if now - last_seen > idle_seconds:
+        end_session()
+        flash(
+            _(
+                "Your session ended after %(minutes)d min without activity. Please log in again.",
+                minutes=current_app.config["IDLE_TIMEOUT_MINUTES"],
+            ),
+            "warning",
+        )
+        return redirect(url_for("auth.login", next=_safe_next(request.full_path)))
+    session[LAST_SEEN] = now
+    if current_user.must_change_password and request.endpoint not in (
+        "auth.account",
+        "auth.logout",
+        "auth.lock",
+    ):
+        flash(_("Please choose a new password before going on."), "warning")
+        return redirect(url_for("auth.account"))
+    return None
+
+
+def _safe_next(path: str | None) -> str | None:
+    """Only a path on this site, so that a link cannot send the user elsewhere after login."""
+    if not path or request.method != "GET":
+        return None
+    return path.rstrip("?")
+
+
+def safe_next(target: str | None) -> str | None:
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return None

@@ -1,0 +1,85 @@
+"""Languages: which one a request gets, and Babel's formatters for the templates."""
+
+from babel import Locale
+from flask import current_app, request
+from flask_babel import Babel, format_date, format_datetime, format_decimal, get_locale
+from flask_login import current_user
+
+from savings_groups.core.money import format_amount
+
+LANGUAGE_COOKIE = "lang"
+COOKIE_MAX_AGE = 365 * 24 * 3600
+
+babel = Babel()
+
+
+def available_locales(app=None) -> list[str]:
+    """English (the source language) and every language with a catalog in translations/."""
+    app = app or current_app
+    return app.config["LANGUAGES"]
+
+
+def discover_locales(translations_dir) -> list[str]:
+    found = sorted(p.parent.parent.name for p in translations_dir.glob("*/LC_MESSAGES/messages.po"))
+    return ["en", *[code for code in found if code != "en"]]
+
+
+def language_names() -> list[tuple[str, str]]:
+    """Each language in its own name, as a speaker would look for it."""
+    return [
+        (code, Locale.parse(code).get_display_name(code).capitalize())
+        for code in available_locales()
+    ]
+
+
+def select_locale() -> str:
+    """The user's setting, else the switch on the login page (a cookie), else the browser."""
+    locales = available_locales()
+    if current_user and current_user.is_authenticated and current_user.locale in locales:
+        return current_user.locale
+    cookie = request.cookies.get(LANGUAGE_COOKIE)
+    if cookie in locales:
+        return cookie
+    return (
+        request.accept_languages.best_match(locales) or current_app.config["BABEL_DEFAULT_LOCALE"]
+    )
+
+
+def text_direction() -> str:
+    return get_locale().text_direction if get_locale() else "ltr"
+
+
+def init_app(app, translations_dir) -> None:
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(translations_dir)
+    app.config.setdefault("LANGUAGES", discover_locales(translations_dir))
+    babel.init_app(app, locale_selector=select_locale)
+    # Templates are extracted with trimmed = true (babel.cfg): look them up trimmed too.
+    app.jinja_env.policies["ext.i18n.trimmed"] = True
+    app.jinja_env.globals.update(
+        text_direction=text_direction,
+        language_names=language_names,
+        current_locale=lambda: str(get_locale()),
+    )
+    app.jinja_env.filters.update(
+        datetime=format_datetime,
+        date=format_date,
+        number=format_decimal,
+        currency_name=currency_name,
+        place=place,
+        money=money,
+    )
+
+
+def money(amount: int, currency: str, with_symbol: bool = True) -> str:
+    """An amount in minor units as the reader writes money: `{{ 150000 | money("XOF") }}`."""
+    return format_amount(amount, currency, str(get_locale()), with_symbol=with_symbol)
+
+
+def currency_name(code: str) -> str:
+    return get_locale().currencies.get(code, code)
+
+
+def place(group) -> str:
+    """Village, district, country in the reader's language, leaving out what is not set."""
+    country = get_locale().territories.get(group.country, group.country) if group.country else ""
+    return ", ".join(part for part in (group.village, group.district, country) if part)

@@ -1,0 +1,97 @@
+"""Blueprints, one per area the user sees, and the helpers they share."""
+
+from datetime import date
+
+from flask import render_template, request
+from flask_babel import format_date, get_locale, gettext
+from flask_login import current_user
+
+from savings_groups.core.errors import N_, Amount, DomainError, NotFound
+from savings_groups.core.money import format_amount
+from savings_groups.org import accounts
+from savings_groups.org.access import Action, can
+from savings_groups.org.audit import ACTION_LABELS
+from savings_groups.reports import passbook as reports
+
+
+def init_app(app) -> None:
+    from savings_groups.web.views import (
+        admin,
+        auth,
+        cycles,
+        errors,
+        groups,
+        ledger,
+        loans,
+        meetings,
+        members,
+        rosca_rounds,
+        rotations,
+        shareout,
+    )
+    from savings_groups.web.views.auth import language_switch_form
+
+    blueprints = (auth, groups, members, cycles, meetings, ledger, loans, shareout)
+    for module in blueprints + (rotations, rosca_rounds, admin):
+        app.register_blueprint(module.bp)
+    errors.init_app(app)
+    app.jinja_env.globals.update(can=lambda action: can(current_user.user, action), Action=Action)
+    app.jinja_env.filters["label"] = lambda enum_value: gettext(enum_value.label)
+    app.jinja_env.filters["action_label"] = lambda code: (
+        gettext(ACTION_LABELS[code]) if code in ACTION_LABELS else code
+    )
+
+    @app.context_processor
+    def shell():
+        org = accounts.organization()
+        return {
+            "organization_name": org.name if org else None,
+            "language_switch_form": language_switch_form,
+        }
+
+
+def translate(error: DomainError) -> str:
+    """The error in the reader's language, its amounts (errors.Amount) written as money and its
+    dates as dates, the reader's way: the domain passes the values, never formatted text."""
+    return gettext(
+        error.message, **{name: _readable(value) for name, value in error.params.items()}
+    )
+
+
+def _readable(value):
+    if isinstance(value, Amount):
+        return format_amount(value, value.currency, str(get_locale()))
+    if isinstance(value, date):
+        return format_date(value)
+    return value
+
+
+def show_error(form, error: DomainError) -> None:
+    """Put a domain error next to its field, or above the form when it concerns no one field."""
+    message = translate(error)
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None:
+        field.errors = [*field.errors, message]
+    else:
+        form.form_errors.append(message)
+
+
+def render_form(template: str, form, status: int = 200, **context):
+    """Render a form page; 422 when it comes back with errors, so tests and tools can tell."""
+    if form.errors and status == 200:
+        status = 422
+    return render_template(template, form=form, **context), status
+
+
+def paper_size() -> str:
+    """The paper a printable page is asked for in (?size=a5), else A4."""
+    return "a5" if request.args.get("size") == "a5" else "a4"
+
+
+def cycle_asked(group, cycle_id: int | None):
+    """The cycle asked for (404 when it is not the group's), else the open one, else the latest;
+    None when the group has no cycle."""
+    cycle = reports.cycle_of(group, cycle_id)
+    if cycle_id is not None and cycle is None:
+        raise NotFound(N_("This cycle does not exist in this group."))
+    return cycle

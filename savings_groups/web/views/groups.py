@@ -1,0 +1,181 @@
+"""The list of groups a user may see, a group's page, and creating, editing, archiving a group."""
+
+from babel import Locale
+from babel.dates import get_day_names
+from babel.numbers import list_currencies
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from wtforms import SelectField, StringField, TextAreaField
+
+from savings_groups.core.errors import DomainError
+from savings_groups.core.money import format_amount
+from savings_groups.groups import operations as groups
+from savings_groups.groups.operations import COUNTRY_CODES
+from savings_groups.org import access
+from savings_groups.org.access import Action
+from savings_groups.reports import passbook as reports
+from savings_groups.store.models import GroupAssignment, GroupKind, MeetingFrequency, Role, User
+from savings_groups.web import charts
+from savings_groups.web.forms import required
+from savings_groups.web.i18n import text_direction
+from savings_groups.web.views import render_form, show_error
+
+
+def optional_int(value):
+    """A select's value as an int, or None for the empty choice."""
+    if value is None or value in ("", "None"):
+        return None
+    return int(value)
+
+
+class GroupForm(FlaskForm):
+    name = StringField(_l("Name of the group"), validators=required(_l("Enter the group's name.")))
+    kind = SelectField(_l("Kind of group"))
+    currency = SelectField(_l("Currency"))
+    village = StringField(_l("Village or neighbourhood"))
+    district = StringField(_l("District or region"))
+    country = SelectField(_l("Country"))
+    rounding_unit = StringField(_l("Rounding unit"), render_kw={"inputmode": "decimal"})
+    meeting_frequency = SelectField(_l("Meetings"))
+    meeting_day = SelectField(_l("Day of the meeting"), coerce=optional_int)
+    formed_on = StringField(_l("Date formed"), render_kw={"type": "date"})
+    facilitator_id = SelectField(_l("Facilitator"), coerce=optional_int)
+    notes = TextAreaField(_l("Notes"), render_kw={"rows": 3})
+
+    def fill_choices(self, group=None) -> None:
+        """Currencies, countries and days named in the reader's language, sorted as they read."""
+        locale = Locale.parse(str(get_locale()))
+        self.kind.choices = [(k.value, _(k.label)) for k in GroupKind]
+        self.currency.choices = sorted(
+            ((code, f"{locale.currencies.get(code, code)} ({code})") for code in list_currencies()),
+            key=lambda choice: choice[1].casefold(),
+        )
+        countries = sorted(
+            ((code, locale.territories.get(code, code)) for code in COUNTRY_CODES),
+            key=lambda choice: choice[1].casefold(),
+        )
+        self.country.choices = [("", _("Not set")), *countries]
+        self.meeting_frequency.choices = [(f.value, _(f.label)) for f in MeetingFrequency]
+        days = get_day_names("wide", locale=locale)
+        self.meeting_day.choices = [(None, _("Not set")), *((d, days[d]) for d in range(7))]
+        people = groups.facilitator_choices(group, current_user.user)
+        if group is not None and group.facilitator_id not in {None, *(p.id for p in people)}:
+            people.append(group.facilitator)  # named before, since deactivated or unassigned
+        self.facilitator_id.choices = [
+            (None, _("Nobody")),
+            *((p.id, f"{p.full_name} — {_(p.role_enum.label)}") for p in people),
+        ]
+
+    def show_amounts(self, group) -> None:
+        """The rounding unit as an amount of the currency, as the reader writes it."""
+        self.rounding_unit.data = format_amount(
+            group.rounding_unit, group.currency, str(get_locale()), with_symbol=False
+        )
+
+    def details(self) -> groups.GroupDetails:
+        values = {name: getattr(self, name).data for name in groups.GROUP_FIELDS}
+        values["rounding_unit"] = values["rounding_unit"] or ""
+        return groups.GroupDetails(**values)
+
+
+bp = Blueprint("groups", __name__)
+
+
+@bp.route("/")
+@login_required
+def index():
+    visible = list(access.visible_groups(current_user.user))
+    return render_template(
+        "groups/index.html",
+        groups=[g for g in visible if not g.archived_at],
+        archived=[g for g in visible if g.archived_at],
+    )
+
+
+@bp.route("/groups/new", methods=["GET", "POST"])
+@login_required
+def new():
+    access.require(current_user.user, Action.CREATE_GROUP)
+    form = GroupForm()
+    form.fill_choices()
+    if request.method == "GET":
+        form.rounding_unit.data = "1"
+        if current_user.user.role_enum is Role.FACILITATOR:
+            form.facilitator_id.data = current_user.user.id
+    if form.validate_on_submit():
+        try:
+            group = groups.create_group(current_user.user, form.details(), str(get_locale()))
+        except DomainError as error:
+            show_error(form, error)
+        else:
+            flash(_("The group “%(name)s” is created.", name=group.name), "success")
+            return redirect(url_for("groups.show", group_id=group.id))
+    return render_form("groups/form.html", form, group=None)
+
+
+@bp.route("/groups/<int:group_id>")
+@login_required
+def show(group_id: int):
+    group = access.group_for(current_user.user, group_id)
+    team = (
+        User.select()
+        .join(GroupAssignment, on=GroupAssignment.user)
+        .where(GroupAssignment.group == group)
+        .order_by(User.full_name)
+    )
+    summary = reports.group_summary(group)
+    chart = charts.step_chart(
+        [amount for _day, amount in summary.savings_series], mirrored=text_direction() == "rtl"
+    )
+    return render_template(
+        "groups/show.html", group=group, team=list(team), summary=summary, chart=chart
+    )
+
+
+@bp.route("/groups/<int:group_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(group_id: int):
+    group = access.group_for(current_user.user, group_id, Action.EDIT_GROUP)
+    form = GroupForm(obj=group)
+    form.fill_choices(group)
+    if request.method == "GET":
+        form.show_amounts(group)
+    if form.validate_on_submit():
+        try:
+            groups.update_group(current_user.user, group, form.details(), str(get_locale()))
+        except DomainError as error:
+            show_error(form, error)
+        else:
+            flash(_("The group is saved."), "success")
+            return redirect(url_for("groups.show", group_id=group.id))
+    return render_form("groups/form.html", form, group=group)
+
+
+@bp.route("/groups/<int:group_id>/archive", methods=["POST"])
+@login_required
+def archive(group_id: int):
+    group = access.group_for(current_user.user, group_id, Action.EDIT_GROUP)
+    archived = request.form.get("archived") == "1"
+    if groups.archive_group(current_user.user, group, archived):
+        if archived:
+            flash(_("The group is archived. Its history is kept."), "success")
+        else:
+            flash(_("The group is taken out of the archive."), "success")
+    return redirect(url_for("groups.show", group_id=group.id))
+
+
+@bp.app_template_filter("meeting_schedule")
+def meeting_schedule(group) -> str:
+    """How often and on which day the group meets, in the reader's language."""
+    try:
+        frequency = _(MeetingFrequency(group.meeting_frequency).label)
+    except ValueError:
+        frequency = group.meeting_frequency
+    if group.meeting_day is None:
+        return frequency
+    day = get_day_names("wide", locale=str(get_locale()))[group.meeting_day]
+    return _("%(frequency)s, on %(day)s", frequency=frequency, day=day)

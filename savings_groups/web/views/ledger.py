@@ -1,0 +1,136 @@
+"""The ledger as people read it: the group's money history, the correction screen, passbooks."""
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from wtforms import StringField, TextAreaField
+from wtforms.validators import Length
+
+from savings_groups.core import money
+from savings_groups.core.errors import N_, DomainError, NotFound
+from savings_groups.org import access
+from savings_groups.org.access import Action
+from savings_groups.reports import passbook as reports
+from savings_groups.store.models import Cycle, EntryKind, Fund, Member
+from savings_groups.web.forms import required
+from savings_groups.web.views import cycle_asked, paper_size, render_form, show_error
+
+bp = Blueprint("ledger", __name__, url_prefix="/groups/<int:group_id>")
+
+
+@bp.context_processor
+def enums():
+    return {"EntryKind": EntryKind, "Fund": Fund}
+
+
+def _cycles(group) -> list[Cycle]:
+    return list(Cycle.select().where(Cycle.group == group).order_by(Cycle.number.desc()))
+
+
+def _member(group, member_id: int) -> Member:
+    member = Member.get_or_none((Member.id == member_id) & (Member.group == group))
+    if member is None:
+        raise NotFound(N_("This member does not exist in this group."))
+    return member
+
+
+@bp.route("/ledger")
+@login_required
+def history(group_id: int):
+    group = access.group_for(current_user.user, group_id)
+    cycles = _cycles(group)
+    members = list(Member.select().where(Member.group == group).order_by(Member.number))
+    cycle_id = request.args.get("cycle", type=int)
+    member_id = request.args.get("member", type=int)
+    cycle = next((c for c in cycles if c.id == cycle_id), None)
+    member = next((m for m in members if m.id == member_id), None)
+    page = reports.history_page(group, cycle, member, request.args.get("page", 1, type=int))
+    return render_template(
+        "ledger/history.html",
+        group=group,
+        cycles=cycles,
+        members=members,
+        cycle=cycle,
+        member=member,
+        history=page,
+        closed_cycles={c.id for c in cycles if c.closed_at is not None},
+        why_not_correctable=reports.why_not_correctable,
+    )
+
+
+class CorrectionForm(FlaskForm):
+    amount = StringField(_l("Right amount"))
+    shares = StringField(_l("Right number of shares"))
+    reason = TextAreaField(
+        _l("Why is it corrected?"),
+        validators=[*required(_l("Say why this entry is corrected.")), Length(max=500)],
+    )
+
+
+def _shares(text: str) -> int | None:
+    text = (text or "").strip()
+    if not text:
+        return None
+    if not text.isdecimal():
+        raise DomainError(N_("Write the number of shares as a whole number."), field="shares")
+    return int(text)
+
+
+@bp.route("/ledger/<int:entry_id>/correct", methods=["GET", "POST"])
+@login_required
+def correct(group_id: int, entry_id: int):
+    group = access.group_for(current_user.user, group_id, Action.EDIT_GROUP)
+    entry = reports.entry_of(group, entry_id)
+    if entry is None:
+        raise NotFound(N_("This entry does not exist in this group."))
+    reversal = reports.reversal_of(entry)
+    form = CorrectionForm()
+    if form.validate_on_submit():
+        try:
+            signed = entry.kind in reports.SIGNED_KINDS
+            amount = None
+            if entry.kind != EntryKind.SHARE_PURCHASE and (form.amount.data or "").strip():
+                amount = money.parse_amount(
+                    form.amount.data,
+                    group.currency,
+                    str(get_locale()),
+                    allow_negative=signed,
+                    field="amount",
+                )
+            shares = _shares(form.shares.data) if reports.takes_shares(entry) else None
+            reports.correct_entry(current_user.user, entry, form.reason.data, amount, shares)
+        except DomainError as error:
+            show_error(form, error)
+        else:
+            flash(_("The entry is corrected: the reversal is in the history."), "success")
+            return redirect(url_for("ledger.history", group_id=group.id))
+    return render_form(
+        "ledger/correct.html",
+        form,
+        group=group,
+        entry=entry,
+        reversal=reversal,
+        refusal=reports.why_not_correctable(entry),
+        takes_shares=reports.takes_shares(entry),
+        share_purchase=entry.kind == EntryKind.SHARE_PURCHASE,
+    )
+
+
+@bp.route("/members/<int:member_id>/passbook")
+@login_required
+def passbook(group_id: int, member_id: int):
+    group = access.group_for(current_user.user, group_id)
+    member = _member(group, member_id)
+    cycle_id = request.args.get("cycle", type=int)
+    cycle = cycle_asked(group, cycle_id)
+    return render_template(
+        "ledger/passbook.html",
+        group=group,
+        member=member,
+        cycles=_cycles(group),
+        book=reports.passbook(group, member, cycle),
+        size=paper_size(),
+    )

@@ -1,0 +1,518 @@
+"""Meeting pages: the list, a new meeting, the grid (draft, close, reopen), summary, receipts."""
+
+import re
+from datetime import date
+
+from babel.numbers import get_decimal_symbol, get_group_symbol
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from wtforms import DateField, IntegerField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, NumberRange
+
+from savings_groups.core.errors import DomainError
+from savings_groups.core.money import (
+    MAX_AMOUNT,
+    MoneyError,
+    currency_digits,
+    format_amount,
+    parse_amount,
+)
+from savings_groups.cycles.operations import current_cycle
+from savings_groups.loans import requests as loan_requests
+from savings_groups.meetings import operations as meetings
+from savings_groups.meetings import sheet as meeting_sheet
+from savings_groups.meetings import summary as meeting_summary
+from savings_groups.meetings.operations import BOXES
+from savings_groups.meetings.sheet import MeetingSheet, MemberLine, cell
+from savings_groups.org import access
+from savings_groups.org.access import Action, can
+from savings_groups.store.models import (
+    AttendanceStatus,
+    Cycle,
+    Fund,
+    LoanPurpose,
+    Meeting,
+    MeetingStatus,
+    Member,
+)
+from savings_groups.web.forms import MultiCheckboxField
+from savings_groups.web.views import render_form, show_error, translate
+
+bp = Blueprint("meetings", __name__, url_prefix="/groups/<int:group_id>")
+
+LINE = re.compile(r"^m(\d+)-attendance$")
+FINE = re.compile(r"^m(\d+)-fine-(\d+)$")
+SHARES_DIGITS = 9  # more than any rule allows; spares int() a thousand digits
+
+
+class NewMeetingForm(FlaskForm):
+    held_on = DateField(
+        _l("Date of the meeting"),
+        validators=[InputRequired(message=_l("Enter the date of the meeting."))],
+        default=date.today,
+    )
+
+
+class LoanForm(FlaskForm):
+    """A loan asked for at a meeting: checked first, then granted."""
+
+    member = SelectField(
+        _l("Borrower"), coerce=int, validators=[InputRequired(message=_l("Choose the borrower."))]
+    )
+    principal = StringField(
+        _l("Amount lent"), validators=[InputRequired(message=_l("Enter the amount lent."))]
+    )
+    purpose = SelectField(
+        _l("What the loan is for"),
+        validators=[InputRequired(message=_l("Choose what the loan is for."))],
+    )
+    periods = IntegerField(
+        _l("Term (meeting periods)"),
+        validators=[
+            InputRequired(message=_l("Enter the number of periods.")),
+            NumberRange(min=1, max=999, message=_l("Enter a number of periods from 1.")),
+        ],
+    )
+    guarantor_ids = MultiCheckboxField(_l("Guarantors"), coerce=int)
+
+
+@bp.context_processor
+def meeting_helpers():
+    locale = _locale()
+    return {
+        "attendance_status": AttendanceStatus,
+        "loan_purpose": LoanPurpose,
+        "meeting_status": MeetingStatus,
+        "decimal_symbol": get_decimal_symbol(locale),
+        "group_symbol": get_group_symbol(locale),
+    }
+
+
+def _meeting(group_id: int, meeting_id: int, action: Action):
+    """The group (checked for the user and the action) and its meeting, with its cycle."""
+    group = access.group_for(current_user.user, group_id, action)
+    meeting = (
+        Meeting.select(Meeting, Cycle)
+        .join(Cycle)
+        .where((Meeting.id == meeting_id) & (Meeting.group == group))
+        .first()
+    )
+    if meeting is None:
+        abort(404)
+    meeting.group = group
+    return group, meeting
+
+
+def _locale() -> str:
+    return str(get_locale())
+
+
+@bp.route("/meetings")
+@login_required
+def index(group_id: int):
+    group = access.group_for(current_user.user, group_id)
+    return render_template(
+        "meetings/index.html",
+        group=group,
+        meetings=list(meeting_summary.meetings_of(group)),
+        cycle=current_cycle(group),
+    )
+
+
+@bp.route("/meetings/new", methods=["GET", "POST"])
+@login_required
+def new(group_id: int):
+    group = access.group_for(current_user.user, group_id, Action.RECORD)
+    form = NewMeetingForm()
+    if form.validate_on_submit():
+        try:
+            meeting = meetings.open_meeting(current_user.user, group, form.held_on.data)
+        except DomainError as error:
+            show_error(form, error)
+        else:
+            flash(_("The meeting is open: record it below."), "success")
+            return redirect(url_for(".edit", group_id=group.id, meeting_id=meeting.id))
+    return render_form("meetings/new.html", form, group=group, cycle=current_cycle(group))
+
+
+# The grid -----------------------------------------------------------------------------------
+
+
+def _amount_text(amount: int, currency: str) -> str:
+    return format_amount(amount, currency, _locale(), with_symbol=False) if amount else ""
+
+
+def _default_sheet(meeting, members) -> MeetingSheet:
+    contribution = meeting.cycle.social_fund_contribution
+    return MeetingSheet([MemberLine(m.id, social_fund=contribution) for m in members])
+
+
+def _values_from_sheet(sheet: MeetingSheet, currency: str, stored: dict) -> dict[str, str]:
+    """The grid's cells as text, from a saved sheet."""
+    values = {"notes": sheet.notes, "difference_note": stored.get("difference_note", "")}
+    for box, amount in (stored.get("counted") or {}).items():
+        if amount is not None:
+            values[f"counted-{box}"] = format_amount(
+                int(amount), currency, _locale(), with_symbol=False
+            )
+    for line in sheet.lines:
+        values[cell(line.member_id, "attendance")] = line.attendance
+        values[cell(line.member_id, "shares")] = str(line.shares) if line.shares else ""
+        values[cell(line.member_id, "social_fund")] = _amount_text(line.social_fund, currency)
+        values[cell(line.member_id, "welfare")] = _amount_text(line.welfare, currency)
+        values[cell(line.member_id, "repayment")] = _amount_text(line.repayment, currency)
+        for fine_id in line.fines:
+            values[f"m{line.member_id}-fine-{fine_id}"] = "1"
+    return values
+
+
+def _parse_shares(text: str, name: str, errors: dict) -> int:
+    text = text.strip()
+    if not text:
+        return 0
+    if not text.isdecimal():
+        errors[name] = [_("Enter a whole number of shares.")]
+        return 0
+    return int(text) if len(text) <= SHARES_DIGITS else 10**SHARES_DIGITS
+
+
+def _parse_amount(text: str, name: str, currency: str, errors: dict, blank=0):
+    if not text.strip():
+        return blank
+    try:
+        return parse_amount(text, currency, _locale(), field=name)
+    except MoneyError as error:
+        errors[name] = [translate(error)]
+        return blank
+
+
+def _parse_form(form, currency: str):
+    """The posted grid as a sheet, counted cash and note; cells that cannot be read go to
+    `errors` (field -> messages) and count as nothing."""
+    errors: dict[str, list[str]] = {}
+    fines: dict[int, list[int]] = {}
+    for name in form:
+        match = FINE.match(name)
+        if match and form.get(name):
+            fines.setdefault(int(match[1]), []).append(int(match[2]))
+    lines = []
+    for name in form:
+        match = LINE.match(name)
+        if not match:
+            continue
+        member_id = int(match[1])
+        lines.append(
+            MemberLine(
+                member_id=member_id,
+                attendance=form.get(name, ""),
+                shares=_parse_shares(
+                    form.get(cell(member_id, "shares"), ""), cell(member_id, "shares"), errors
+                ),
+                social_fund=_parse_amount(
+                    form.get(cell(member_id, "social_fund"), ""),
+                    cell(member_id, "social_fund"),
+                    currency,
+                    errors,
+                ),
+                fines=fines.get(member_id, []),
+                welfare=_parse_amount(
+                    form.get(cell(member_id, "welfare"), ""),
+                    cell(member_id, "welfare"),
+                    currency,
+                    errors,
+                ),
+                repayment=_parse_amount(
+                    form.get(cell(member_id, "repayment"), ""),
+                    cell(member_id, "repayment"),
+                    currency,
+                    errors,
+                ),
+            )
+        )
+    counted = {
+        box: _parse_amount(
+            form.get(f"counted-{box.value}", ""), f"counted-{box.value}", currency, errors, None
+        )
+        for box in BOXES
+    }
+    sheet = MeetingSheet(lines, notes=form.get("notes", "").strip())
+    return sheet, counted, form.get("difference_note", "").strip(), errors
+
+
+def _render_grid(group, meeting, sheet, values, errors=None, form_errors=(), status=200, **extra):
+    """The grid page; its rows are the members current on the day and those on the sheet."""
+    members = meeting_sheet.grid_members(meeting, [line.member_id for line in sheet.lines])
+    fine_list = meeting_sheet.fine_types(meeting.cycle)
+    before = meeting_sheet.balances_before(meeting)
+    loan_total = meeting_sheet.loan_entries_total(meeting)
+    preview = meetings.add_loans(
+        meetings.add_effect(
+            before,
+            meeting_sheet.postings(sheet, meeting.cycle, {fine.id: fine for fine in fine_list}),
+        ),
+        loan_total,
+        sheet,
+    )
+    editable = meeting.status == MeetingStatus.DRAFT.value and can(current_user.user, Action.RECORD)
+    if errors or form_errors:
+        status = status if status != 200 else 422
+    context = {
+        "group": group,
+        "meeting": meeting,
+        "cycle": meeting.cycle,
+        "members": members,
+        "fine_types": fine_list,
+        "values": values,
+        "errors": errors or {},
+        "form_errors": list(form_errors),
+        "before": before,
+        "preview": preview,
+        "boxes": BOXES,
+        "editable": editable,
+        "attendance_choices": list(AttendanceStatus),
+        "digits": currency_digits(group.currency),
+        "max_amount": MAX_AMOUNT,
+        "positions": meeting_sheet.loan_positions(meeting, group),
+        "loan_total": loan_total,
+        "loans_granted": meetings.loans_granted(meeting),
+        **extra,
+    }
+    return render_template("meetings/edit.html", **context), status
+
+
+def _reason_not_reopened(meeting) -> str | None:
+    refused = meetings.why_not_reopened(meeting)
+    return translate(refused) if refused else None
+
+
+def _render_closed(group, meeting, reason_errors=(), status=200):
+    summary = meeting_summary.summary(meeting)
+    return render_template(
+        "meetings/closed.html",
+        group=group,
+        meeting=meeting,
+        summary=summary,
+        boxes=BOXES,
+        reason_errors=list(reason_errors),
+        not_reopened=_reason_not_reopened(meeting),
+    ), (422 if reason_errors else status)
+
+
+@bp.route("/meetings/<int:meeting_id>", methods=["GET", "POST"])
+@login_required
+def edit(group_id: int, meeting_id: int):
+    action = Action.RECORD if request.method == "POST" else Action.VIEW_GROUP
+    group, meeting = _meeting(group_id, meeting_id, action)
+    if request.method == "GET":
+        if meeting.status == MeetingStatus.CLOSED.value:
+            return _render_closed(group, meeting)
+        stored = meeting_sheet.stored_draft(meeting)
+        sheet = meeting_sheet.stored_sheet(meeting)
+        if sheet is None:
+            sheet = _default_sheet(meeting, meeting_sheet.grid_members(meeting))
+        values = _values_from_sheet(sheet, group.currency, stored)
+        return _render_grid(group, meeting, sheet, values, version=meeting.version)
+    if meeting.status == MeetingStatus.CLOSED.value:
+        flash(translate(DomainError(meetings.CLOSED)), "danger")
+        return redirect(url_for(".edit", group_id=group.id, meeting_id=meeting.id))
+
+    sheet, counted, note, errors = _parse_form(request.form, group.currency)
+    values = request.form.to_dict()
+    try:
+        version = int(request.form.get("version", ""))
+    except ValueError:
+        return _render_grid(
+            group,
+            meeting,
+            sheet,
+            values,
+            errors,
+            [_("The form is incomplete: reload the page.")],
+            version=meeting.version,
+        )
+    if errors:
+        return _render_grid(group, meeting, sheet, values, errors, [], version=version)
+    closing = request.form.get("action") == "close"
+    to_loan = request.form.get("action") == "loan"
+    try:
+        if closing:
+            meetings.close_meeting(current_user.user, meeting, sheet, counted, note, version)
+        else:
+            saved = {box: amount for box, amount in counted.items() if amount is not None}
+            meetings.save_draft(current_user.user, meeting, sheet, version, saved, note)
+    except meetings.Conflict as error:
+        return _render_grid(
+            group,
+            meeting,
+            sheet,
+            values,
+            {},
+            [translate(error)],
+            status=409,
+            version=error.params["version"],
+        )
+    except meeting_sheet.SheetInvalid as error:
+        for problem in error.errors:
+            errors.setdefault(problem.field or "", []).append(translate(problem))
+        loose = errors.pop("", [])
+        return _render_grid(
+            group, meeting, sheet, values, errors, [translate(error), *loose], version=version
+        )
+    except DomainError as error:
+        return _render_grid(group, meeting, sheet, values, {}, [translate(error)], version=version)
+    if closing:
+        flash(_("The meeting is closed and its money recorded."), "success")
+    elif to_loan:
+        flash(_("The draft is saved."), "success")
+        return redirect(url_for(".loan", group_id=group.id, meeting_id=meeting.id))
+    else:
+        flash(_("The draft is saved."), "success")
+    return redirect(url_for(".edit", group_id=group.id, meeting_id=meeting.id))
+
+
+@bp.route("/meetings/<int:meeting_id>/reopen", methods=["POST"])
+@login_required
+def reopen(group_id: int, meeting_id: int):
+    group, meeting = _meeting(group_id, meeting_id, Action.EDIT_GROUP)
+    try:
+        meetings.reopen_meeting(current_user.user, meeting, request.form.get("reason", ""))
+    except DomainError as error:
+        if meeting.status != MeetingStatus.CLOSED.value:
+            flash(translate(error), "danger")
+            return redirect(url_for(".edit", group_id=group.id, meeting_id=meeting.id))
+        return _render_closed(group, meeting, [translate(error)])
+    flash(_("The meeting is open again: correct it, then close it again."), "success")
+    return redirect(url_for(".edit", group_id=group.id, meeting_id=meeting.id))
+
+
+# A loan granted at the meeting ----------------------------------------------------------------
+
+
+def _loan_form(group, meeting) -> LoanForm:
+    form = LoanForm()
+    members = meeting_sheet.grid_members(meeting)
+    form.member.choices = [SelectChoice(0, _("Choose a member"))] + [
+        SelectChoice(m.id, f"{m.number}. {m.full_name}") for m in members
+    ]
+    form.guarantor_ids.choices = [SelectChoice(m.id, f"{m.number}. {m.full_name}") for m in members]
+    form.purpose.choices = [SelectChoice(p.value, _(p.label)) for p in LoanPurpose]
+    return form
+
+
+def _loan_request(form, group) -> loan_requests.LoanRequest | None:
+    """The request typed in the form, or None with the errors next to the fields."""
+    principal = None
+    try:
+        principal = parse_amount(form.principal.data or "", group.currency, _locale())
+    except MoneyError as error:
+        form.principal.errors = [*form.principal.errors, translate(error)]
+    member = (
+        Member.select().where((Member.id == form.member.data) & (Member.group == group)).first()
+    )
+    if member is None:
+        form.member.errors = [*form.member.errors, _("Choose the borrower.")]
+    if principal is None or member is None or form.errors:
+        return None
+    return loan_requests.LoanRequest(
+        member=member,
+        principal=principal,
+        periods=form.periods.data,
+        purpose=form.purpose.data,
+        guarantor_ids=tuple(form.guarantor_ids.data or ()),
+    )
+
+
+def _warning_text(warning: loan_requests.Safeguard) -> str:
+    return translate(DomainError(warning.message, **warning.params))
+
+
+@bp.route("/meetings/<int:meeting_id>/loan", methods=["GET", "POST"])
+@login_required
+def loan(group_id: int, meeting_id: int):
+    group, meeting = _meeting(group_id, meeting_id, Action.RECORD)
+    if meeting.status != MeetingStatus.DRAFT.value:
+        flash(translate(DomainError(meetings.CLOSED)), "danger")
+        return redirect(url_for(".edit", group_id=group.id, meeting_id=meeting.id))
+    form = _loan_form(group, meeting)
+    assessment = None
+    acknowledge_error = None
+    if form.validate_on_submit():
+        request_ = _loan_request(form, group)
+        if request_ is not None:
+            granting = request.form.get("action") == "grant"
+            try:
+                assessment = meetings.check_loan_at(meeting, request_)
+                if granting:
+                    meetings.grant_loan_at(
+                        current_user.user,
+                        meeting,
+                        request_,
+                        acknowledged=request.form.getlist("acknowledged"),
+                    )
+            except meetings.MeetingClosed as error:
+                flash(translate(error), "danger")
+                return redirect(url_for(".edit", group_id=group.id, meeting_id=meeting.id))
+            except loan_requests.WarningsNotAcknowledged as error:
+                acknowledge_error = translate(error)
+            except DomainError as error:
+                assessment = None
+                show_error(form, error)
+            else:
+                if granting:
+                    flash(
+                        _("The loan is granted: the money is paid out of the loan fund."), "success"
+                    )
+                    return redirect(url_for(".edit", group_id=group.id, meeting_id=meeting.id))
+    elif request.method == "POST" and not form.errors:
+        form.form_errors.append(_("The form is incomplete: reload the page."))
+    warnings = (
+        [(w.code.value, w.code, _warning_text(w)) for w in assessment.warnings]
+        if assessment
+        else []
+    )
+    return render_form(
+        "meetings/loan.html",
+        form,
+        status=422 if acknowledge_error else 200,
+        acknowledge_error=acknowledge_error,
+        group=group,
+        meeting=meeting,
+        cycle=meeting.cycle,
+        assessment=assessment,
+        warnings=warnings,
+        acknowledged=set(request.form.getlist("acknowledged")),
+    )
+
+
+# After the meeting --------------------------------------------------------------------------
+
+
+@bp.route("/meetings/<int:meeting_id>/summary")
+@login_required
+def summary(group_id: int, meeting_id: int):
+    group, meeting = _meeting(group_id, meeting_id, Action.VIEW_GROUP)
+    return render_template(
+        "meetings/summary.html",
+        group=group,
+        meeting=meeting,
+        summary=meeting_summary.summary(meeting),
+        boxes=BOXES,
+    )
+
+
+@bp.route("/meetings/<int:meeting_id>/receipts")
+@login_required
+def receipts(group_id: int, meeting_id: int):
+    group, meeting = _meeting(group_id, meeting_id, Action.VIEW_GROUP)
+    return render_template(
+        "meetings/receipts.html",
+        group=group,
+        meeting=meeting,
+        summary=meeting_summary.summary(meeting),
+        Fund=Fund,
+    )

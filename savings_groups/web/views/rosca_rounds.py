@@ -1,0 +1,234 @@
+"""The ROSCA round pages: a rotation's rounds and positions, recording a round (contributions,
+bids, the draw, the payout), and paper (the schedule, a round's receipt)."""
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from wtforms import DateField, StringField
+from wtforms.validators import Length
+
+from savings_groups.core.errors import N_, DomainError, NotFound
+from savings_groups.core.money import MoneyError, parse_amount
+from savings_groups.groups.operations import today
+from savings_groups.org import access
+from savings_groups.org.access import Action
+from savings_groups.rosca import reports as rosca_reports
+from savings_groups.rosca import rotations
+from savings_groups.rosca import rounds as rosca_rounds
+from savings_groups.rosca.rounds import ContributionLine
+from savings_groups.store.models import ContributionStatus, RotationOrder
+from savings_groups.web.views import paper_size, render_form, show_error, translate
+from savings_groups.web.views.rotations import ROTATION_ENUMS
+
+bp = Blueprint("rosca_rounds", __name__, url_prefix="/groups/<int:group_id>")
+ID_DIGITS = 12  # more than any id; spares int() a thousand digits
+
+
+@bp.context_processor
+def helpers():
+    return {
+        **ROTATION_ENUMS,
+        "ContributionStatus": ContributionStatus,
+        "hands_words": hands_words,
+    }
+
+
+def hands_words(stake: int) -> str:
+    """A stake counted in half hands, as people say it: 1, ½, 1½, 2..."""
+    whole, half = divmod(stake, 2)
+    if not half:
+        return str(whole)
+    return f"{whole}½" if whole else "½"
+
+
+def _rotation(group_id: int, rotation_id: int, action: Action = Action.VIEW_GROUP):
+    group = access.group_for(current_user.user, group_id, action)
+    rotation = rotations.rotation_of(group, rotation_id)
+    if rotation is None:
+        raise NotFound(N_("This rotation does not exist in this group."))
+    rotation.group = group
+    return group, rotation
+
+
+def _summary(setup) -> dict:
+    """What rotations/_terms.html shows under the terms."""
+    count = setup.count
+    end = rotations.due_date(setup.rotation, count) if count else None
+    return {"rounds": count, "pot": setup.pot, "end": end}
+
+
+def _sheet(rotation, number: int):
+    sheet = rosca_reports.round_sheet(rotation, number)
+    if not 1 <= number <= sheet.setup.count:
+        raise NotFound(N_("This rotation has no such round."))
+    return sheet
+
+
+def _whole_rotation(template: str, group_id: int, rotation_id: int, **context):
+    """A page of the whole rotation as it stands today: its page, or its printable schedule."""
+    group, rotation = _rotation(group_id, rotation_id)
+    report = rosca_reports.rotation_report(rotation, today())
+    return render_template(
+        template,
+        group=group,
+        rotation=rotation,
+        report=report,
+        summary=_summary(report.setup),
+        **context,
+    )
+
+
+@bp.route("/rotations/<int:rotation_id>")
+@login_required
+def show(group_id: int, rotation_id: int):
+    return _whole_rotation("rosca_rounds/show.html", group_id, rotation_id)
+
+
+@bp.route("/rotations/<int:rotation_id>/schedule")
+@login_required
+def schedule(group_id: int, rotation_id: int):
+    return _whole_rotation("rosca_rounds/schedule.html", group_id, rotation_id, size=paper_size())
+
+
+class RoundForm(FlaskForm):
+    """The fields of the round page that are the same every round; the per-holder and per-hand
+    fields (status-*, paid_by-*, bid-*) are read from the request."""
+
+    on = DateField(_l("Date of the payout"), default=today)  # required only to pay out
+    seed = StringField(
+        _l("Seed of the draw"),
+        validators=[Length(max=rosca_rounds.SEED_MAX)],
+        render_kw={"autocomplete": "off", "spellcheck": "false"},
+    )
+    reason = StringField(
+        _l("Why a contribution recorded before is changed"),
+        validators=[Length(max=500)],
+    )
+
+
+def _whole(text: str | None) -> int | None:
+    text = (text or "").strip()
+    return int(text) if text.isdecimal() and len(text) <= ID_DIGITS else None
+
+
+def _lines() -> list[ContributionLine]:
+    """A line per holder whose status is chosen; the holders shown and any other posted."""
+    lines = []
+    for name, value in request.form.items():
+        prefix, _sep, key = name.partition("-")
+        hand, _sep, member = key.partition("-")
+        if prefix != "status" or not value or _whole(hand) is None or _whole(member) is None:
+            continue
+        payer = _whole(request.form.get(f"paid_by-{key}"))
+        lines.append(ContributionLine(int(hand), int(member), value, payer))
+    return lines
+
+
+def _bids(currency: str) -> tuple[dict[int, int], list[DomainError]]:
+    """The offers typed for the hands still waiting (blank: no offer), and the errors of those
+    that cannot be read, for the domain to report with its own."""
+    bids, unread = {}, []
+    for name, value in request.form.items():
+        prefix, _sep, hand = name.partition("-")
+        if prefix == "bid" and (value or "").strip() and _whole(hand) is not None:
+            field = rosca_rounds.bid_field(int(hand))
+            try:
+                bids[int(hand)] = parse_amount(value, currency, str(get_locale()), field=field)
+            except MoneyError as error:
+                unread.append(error)
+    return bids, unread
+
+
+def _show_errors(form, error: DomainError, sheet) -> dict[str, list[str]]:
+    """Each error next to its field: the form's own (date, seed, reason) through show_error, a
+    holder's line or a hand's offer in the returned dict (field -> messages); any other above
+    the form, and there too the summary when there are several."""
+    on_page = {f"{column}-{line.key}" for line in sheet.lines for column in ("status", "paid_by")}
+    if sheet.setup.rotation.order == RotationOrder.BIDDING.value and len(sheet.waiting) > 1:
+        on_page |= {rosca_rounds.bid_field(hand.number) for hand in sheet.waiting} | {"bids"}
+    problems = getattr(error, "errors", None)
+    if problems:
+        form.form_errors.append(translate(error))
+    else:
+        problems = [error]
+    errors: dict[str, list[str]] = {}
+    for problem in problems:
+        if problem.field in on_page:
+            errors.setdefault(problem.field, []).append(translate(problem))
+        else:
+            show_error(form, problem)
+    return errors
+
+
+def _notes() -> rosca_rounds.RoundNotes:
+    """The notes of the round's entries in the reader's language; the domain fills in the
+    round's number and, for a contribution paid by another member, the holder's name."""
+    return rosca_rounds.RoundNotes(
+        contribution=_("Round %(number)d"),
+        covered=_("Round %(number)d, for %(name)s"),
+        late_fine=_("Round %(number)d, late fine"),
+        payout=_("Round %(number)d, pot"),
+        discount=_("Round %(number)d, share of the winning bid"),
+    )
+
+
+@bp.route(
+    "/rotations/<int:rotation_id>/rounds/<int:number>", methods=["GET", "POST"], endpoint="round"
+)
+@login_required
+def round_page(group_id: int, rotation_id: int, number: int):
+    action = Action.RECORD if request.method == "POST" else Action.VIEW_GROUP
+    group, rotation = _rotation(group_id, rotation_id, action)
+    sheet = _sheet(rotation, number)
+    form = RoundForm()
+    errors: dict[str, list[str]] = {}
+    if form.validate_on_submit():
+        pay = "pay" in request.form
+        bids, unread = _bids(group.currency) if pay else ({}, [])
+        try:
+            rosca_rounds.save_round(
+                current_user.user,
+                rotation,
+                number,
+                _lines(),
+                form.on.data,
+                form.reason.data or "",
+                pay=pay,
+                seed=form.seed.data or "",
+                bids=bids,
+                notes=_notes(),
+                unread=unread,
+            )
+        except DomainError as error:
+            errors = _show_errors(form, error, sheet)
+        else:
+            if pay:
+                flash(_("Round %(number)d is paid out.", number=number), "success")
+            else:
+                flash(_("The contributions are saved."), "success")
+            return redirect(
+                url_for(".round", group_id=group.id, rotation_id=rotation.id, number=number)
+            )
+    return render_form(
+        "rosca_rounds/round.html",
+        form,
+        422 if errors else 200,
+        group=group,
+        rotation=rotation,
+        sheet=sheet,
+        posted=request.form if request.method == "POST" else None,
+        errors=errors,
+    )
+
+
+@bp.route("/rotations/<int:rotation_id>/rounds/<int:number>/receipt")
+@login_required
+def receipt(group_id: int, rotation_id: int, number: int):
+    group, rotation = _rotation(group_id, rotation_id)
+    sheet = _sheet(rotation, number)
+    return render_template(
+        "rosca_rounds/receipt.html", group=group, rotation=rotation, sheet=sheet, size=paper_size()
+    )

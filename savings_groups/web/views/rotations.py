@@ -1,0 +1,259 @@
+"""The ROSCA setup pages: the rotations of a group, a new rotation, its hands, a fixed order and
+the start."""
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from wtforms import SelectField, StringField, TextAreaField
+
+from savings_groups.core.errors import N_, DomainError, NotFound
+from savings_groups.groups.members import current_members
+from savings_groups.groups.operations import today
+from savings_groups.org import access
+from savings_groups.org.access import Action
+from savings_groups.rosca import rotations
+from savings_groups.store.models import DiscountRule, GroupKind, MeetingFrequency, RotationOrder
+from savings_groups.web.views import render_form, show_error, translate
+
+bp = Blueprint("rotations", __name__, url_prefix="/groups/<int:group_id>")
+AMOUNT = {"inputmode": "decimal", "autocomplete": "off"}
+
+
+# The choices a rotation's pages name, here and on its rounds' pages (views/rosca_rounds.py).
+ROTATION_ENUMS = {
+    "RotationOrder": RotationOrder,
+    "DiscountRule": DiscountRule,
+    "MeetingFrequency": MeetingFrequency,
+}
+
+
+@bp.context_processor
+def helpers():
+    return {**ROTATION_ENUMS, "rotation_url": rotation_url}
+
+
+def rotation_url(rotation) -> str:
+    """A started rotation's own page (its rounds), else its hands (it is being set up)."""
+    if rotation.started_at:
+        return url_for("rosca_rounds.show", group_id=rotation.group_id, rotation_id=rotation.id)
+    return url_for("rotations.hands", group_id=rotation.group_id, rotation_id=rotation.id)
+
+
+def _rotation(group, rotation_id: int):
+    rotation = rotations.rotation_of(group, rotation_id)
+    if rotation is None:
+        raise NotFound(N_("This rotation does not exist in this group."))
+    return rotation
+
+
+def _group(group_id: int):
+    """The group; reading needs VIEW_GROUP, a change (POST) EDIT_GROUP."""
+    action = Action.EDIT_GROUP if request.method == "POST" else Action.VIEW_GROUP
+    return access.group_for(current_user.user, group_id, action)
+
+
+@bp.route("/rotations")
+@login_required
+def index(group_id: int):
+    group = access.group_for(current_user.user, group_id)
+    return render_template(
+        "rotations/index.html", group=group, rotations=rotations.rotations_of(group)
+    )
+
+
+class RotationForm(FlaskForm):
+    contribution = StringField(_l("Contribution per hand, each round"), render_kw=AMOUNT)
+    # The domain checks the choices, with its own messages.
+    frequency = SelectField(_l("How often the rounds come"), validate_choice=False)
+    start_date = StringField(_l("Date of the first round"), render_kw={"type": "date"})
+    order = SelectField(_l("Who takes the pot, in what order"), validate_choice=False)
+    discount_rule = SelectField(_l("A winning bid's discount is"), validate_choice=False)
+    late_fine = StringField(_l("Fine for a late contribution (optional)"), render_kw=AMOUNT)
+    notes = TextAreaField(_l("Notes"), render_kw={"rows": 3})
+
+    def fill_choices(self) -> None:
+        self.frequency.choices = [(f.value, _(f.label)) for f in MeetingFrequency]
+        self.order.choices = [(o.value, _(o.label)) for o in RotationOrder]
+        self.discount_rule.choices = [(r.value, _(r.label)) for r in DiscountRule]
+
+    def terms(self) -> rotations.RotationTerms:
+        return rotations.RotationTerms(
+            contribution=self.contribution.data or "",
+            frequency=self.frequency.data,
+            start_date=self.start_date.data,
+            order=self.order.data,
+            discount_rule=self.discount_rule.data,
+            late_fine=self.late_fine.data or "",
+            notes=self.notes.data or "",
+        )
+
+
+@bp.route("/rotations/new", methods=["GET", "POST"])
+@login_required
+def new(group_id: int):
+    group = access.group_for(current_user.user, group_id, Action.EDIT_GROUP)
+    form = RotationForm()
+    form.fill_choices()
+    if request.method == "GET":
+        terms = rotations.default_terms(group, today())
+        form.frequency.data = terms.frequency
+        form.start_date.data = terms.start_date.isoformat()
+        form.order.data = terms.order.value
+    elif form.validate_on_submit():
+        try:
+            rotation = rotations.create_rotation(
+                current_user.user, group, form.terms(), str(get_locale())
+            )
+        except DomainError as error:
+            show_error(form, error)
+        else:
+            flash(
+                _(
+                    "Rotation %(number)d is created: now give out the hands.",
+                    number=rotation.number,
+                ),
+                "success",
+            )
+            return redirect(url_for("rotations.hands", group_id=group.id, rotation_id=rotation.id))
+    refused = group.kind != GroupKind.ROSCA.value or group.archived_at is not None
+    return render_form("rotations/new.html", form, group=group, refused=refused)
+
+
+def _summary(rotation, hands) -> dict:
+    """What the hands page shows: rounds, pot, end date and each member's part per round."""
+    per_member: dict[int, list] = {}
+    for hand in hands:
+        for holder in hand.holders:
+            row = per_member.setdefault(holder.member.id, [holder.member, 0, 0, 0])
+            row[1 if not holder.half else 2] += 1
+            row[3] += holder.part
+    count = len(hands)
+    return {
+        "rounds": count,
+        "pot": rotation.contribution * count,
+        "end": rotations.due_date(rotation, count) if count else None,
+        "members": sorted(per_member.values(), key=lambda row: row[0].number),
+    }
+
+
+def _hand_choices(form_data, members) -> list[rotations.HandChoice]:
+    """The hands form's rows: whole-<id>, half-<id> and partner-<id> for each member shown,
+    and for any other member id posted (which the domain refuses)."""
+    ids = {m.id for m in members}
+    for name in form_data:
+        prefix, _sep, rest = name.partition("-")
+        if prefix in ("whole", "half", "partner") and rest.isdecimal() and len(rest) < 12:
+            ids.add(int(rest))
+    choices = []
+    for member_id in sorted(ids):
+        partner = (form_data.get(f"partner-{member_id}") or "").strip()
+        choices.append(
+            rotations.HandChoice(
+                member_id,
+                form_data.get(f"whole-{member_id}", ""),
+                bool(form_data.get(f"half-{member_id}")),
+                int(partner) if partner.isdecimal() and len(partner) < 12 else None,
+            )
+        )
+    return choices
+
+
+def _hands_page(group, rotation, form, members, errors=None, rows=None):
+    """The hands page: the form (rows as posted, or as saved) and what the hands add up to.
+
+    An error about a field the page does not show (a member posted who is not listed) goes
+    above the form.
+    """
+    shown = {f"{name}-{m.id}" for m in members for name in ("whole", "partner")}
+    errors = {(field if field in shown else None): text for field, text in (errors or {}).items()}
+    hands = rotations.hands_of(rotation)
+    return render_template(
+        "rotations/hands.html",
+        group=group,
+        rotation=rotation,
+        form=form,
+        members=members,
+        rows=rotations.choices_of(hands) if rows is None else rows,
+        errors=errors or {},
+        hands=hands,
+        summary=_summary(rotation, hands),
+    ), (422 if errors else 200)
+
+
+@bp.route("/rotations/<int:rotation_id>/hands", methods=["GET", "POST"])
+@login_required
+def hands(group_id: int, rotation_id: int):
+    group = _group(group_id)
+    rotation = _rotation(group, rotation_id)
+    form = FlaskForm()
+    members = list(current_members(group))
+    if form.validate_on_submit():
+        choices = _hand_choices(request.form, members)
+        try:
+            rotations.set_hands(current_user.user, rotation, choices)
+        except DomainError as error:
+            rows = {c.member_id: c for c in choices}
+            return _hands_page(
+                group, rotation, form, members, {error.field: translate(error)}, rows
+            )
+        flash(_("The hands are saved."), "success")
+        next_page = (
+            "rotations.order" if rotation.order == RotationOrder.FIXED.value else "rotations.hands"
+        )
+        return redirect(url_for(next_page, group_id=group.id, rotation_id=rotation.id))
+    return _hands_page(group, rotation, form, members)
+
+
+@bp.route("/rotations/<int:rotation_id>/order", methods=["GET", "POST"])
+@login_required
+def order(group_id: int, rotation_id: int):
+    group = _group(group_id)
+    rotation = _rotation(group, rotation_id)
+    form = FlaskForm()
+    hands = rotations.hands_of(rotation)
+    errors: dict[str | None, str] = {}
+    positions = {hand.number: hand.position or hand.number for hand in hands}
+    if form.validate_on_submit():
+        positions = {hand.number: request.form.get(f"position-{hand.number}", "") for hand in hands}
+        try:
+            rotations.set_order(current_user.user, rotation, positions)
+        except DomainError as error:
+            errors[error.field] = translate(error)
+        else:
+            flash(_("The order is saved."), "success")
+            return redirect(url_for("rotations.hands", group_id=group.id, rotation_id=rotation.id))
+    return render_template(
+        "rotations/order.html",
+        group=group,
+        rotation=rotation,
+        form=form,
+        hands=sorted(hands, key=lambda h: (h.position or h.number, h.number)),
+        positions=positions,
+        errors=errors,
+        due_dates={n: rotations.due_date(rotation, n) for n in range(1, len(hands) + 1)},
+    ), (422 if errors else 200)
+
+
+@bp.route("/rotations/<int:rotation_id>/start", methods=["POST"])
+@login_required
+def start(group_id: int, rotation_id: int):
+    group = _group(group_id)
+    rotation = _rotation(group, rotation_id)
+    form = FlaskForm()
+    if form.validate_on_submit():
+        try:
+            rotations.start_rotation(current_user.user, rotation)
+        except DomainError as error:
+            members = list(current_members(group))
+            return _hands_page(group, rotation, form, members, {None: translate(error)})
+        flash(
+            _(
+                "Rotation %(number)d has started: the hands and the order are fixed.",
+                number=rotation.number,
+            ),
+            "success",
+        )
+    return redirect(rotation_url(rotation))

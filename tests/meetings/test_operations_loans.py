@@ -1,0 +1,427 @@
+"""Loans inside the meeting: repayments in the grid, loans granted at a meeting, the summary."""
+
+import re
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from playhouse.test_utils import count_queries
+
+from savings_groups.core.errors import DomainError
+from savings_groups.ledger import entries as ledger
+from savings_groups.loans import requests as loan_requests
+from savings_groups.loans.requests import LoanRequest, WarningsNotAcknowledged
+from savings_groups.meetings import operations as meetings
+from savings_groups.meetings import sheet as meeting_sheet
+from savings_groups.meetings import summary as meeting_summary
+from savings_groups.meetings.operations import MeetingClosed
+from savings_groups.meetings.sheet import MeetingSheet, MemberLine, SheetInvalid
+from savings_groups.store.models import (
+    AuditEntry,
+    Entry,
+    EntryKind,
+    Fund,
+    Loan,
+    LoanFlag,
+    LoanStatus,
+    Meeting,
+)
+
+LOAN, SOCIAL = Fund.LOAN_FUND, Fund.SOCIAL_FUND
+M1, M2, M3 = date(2026, 3, 2), date(2026, 3, 9), date(2026, 3, 16)
+RULES = {
+    "loan_rate": Decimal("0.10"),
+    "loan_method": "flat",
+    "loan_max_multiple": Decimal(3),
+    "loan_max_periods": 4,
+    "debt_warning_ratio": Decimal(2),
+    "social_fund_contribution": 0,
+    "min_shares": 0,
+}
+
+
+@pytest.fixture
+def club(conn, admin, make_group, make_member, make_cycle):
+    """A weekly group whose members saved `savings` each before the first meeting."""
+
+    def make(currency="XOF", unit=25, members=3, savings=10_000, **rules):
+        group = make_group(currency=currency, rounding_unit=unit, meeting_frequency="weekly")
+        cycle = make_cycle(group, **{**RULES, **rules})
+        people = [make_member(group, full_name=f"Member {i + 1}") for i in range(members)]
+        for member in people:
+            ledger.post(
+                admin,
+                group,
+                LOAN,
+                EntryKind.SHARE_PURCHASE,
+                savings,
+                cycle=cycle,
+                member=member,
+                shares=1,
+            )
+        return group, cycle, people
+
+    return make
+
+
+def blank(people, **repayments):
+    """A sheet with nothing but the repayments given as m<id>=amount."""
+    return MeetingSheet([MemberLine(p.id, repayment=repayments.get(f"m{p.id}", 0)) for p in people])
+
+
+def close(actor, meeting, sheet, loan_fund, social=0, note=""):
+    return meetings.close_meeting(
+        actor, meeting, sheet, {LOAN: loan_fund, SOCIAL: social}, note, meeting.version
+    )
+
+
+def grant(actor, meeting, member, principal, periods=3, purpose="business", **kwargs):
+    request = LoanRequest(member, principal, periods, purpose, kwargs.pop("guarantors", ()))
+    return meetings.grant_loan_at(actor, meeting, request, **kwargs)
+
+
+def paid(meeting):
+    return [
+        (e.member_id, e.kind, e.amount, e.loan_id)
+        for e in Entry.select()
+        .where(
+            (Entry.meeting == meeting)
+            & Entry.kind.in_([EntryKind.LOAN_INTEREST.value, EntryKind.LOAN_PRINCIPAL.value])
+        )
+        .order_by(Entry.id)
+    ]
+
+
+def written():
+    return (Entry.select().count(), Loan.select().count(), AuditEntry.select().count())
+
+
+def test_a_loan_at_a_meeting_may_use_the_shares_bought_at_it(conn, admin, club):
+    """Shares come before loans in the meeting's order: the saved draft's shares (and its
+    repayments and fines) count in the cash and the member's savings, though posted at close."""
+    group, _cycle, people = club(savings=1_000, loan_max_multiple=Decimal(10))
+    ada = people[0]
+    meeting = meetings.open_meeting(admin, group, M1)
+    with pytest.raises(loan_requests.LoanError, match="not enough cash") as refused:
+        grant(admin, meeting, ada, 5_000)
+    assert refused.value.field == "principal"
+    shares = {ada.id: 3, people[1].id: 2}
+    sheet = MeetingSheet([MemberLine(p.id, shares=shares.get(p.id, 0)) for p in people])
+    meetings.save_draft(admin, meeting, sheet, meeting.version)
+    assert meetings.pending_money(meeting) == loan_requests.Pending(
+        5_000, {ada.id: 3_000, people[1].id: 2_000}
+    )
+    assessment = meetings.check_loan_at(meeting, LoanRequest(ada, 5_000, 3, "business"))
+    assert (assessment.cash, assessment.savings) == (3_000 + 5_000, 1_000 + 3_000)
+    loan = grant(admin, meeting, ada, 5_000, acknowledged={"debt_ratio"})
+    assert loan.principal == 5_000
+    # At close the shares are posted and the box holds what the preview said.
+    close(admin, Meeting.get_by_id(meeting.id), sheet, 3_000 + 5_000 - 5_000)
+    assert ledger.balances(group)[LOAN] == 3_000
+
+
+# --- a whole loan at meetings, exact amounts ----------------------------------------------------
+
+
+def test_a_loan_granted_at_a_meeting_and_repaid_at_the_next_two_in_xof(conn, admin, club):
+    group, _cycle, people = club()
+    ada = people[0]
+    first = meetings.open_meeting(admin, group, M1)
+    loan = grant(admin, first, ada, 10_000)
+    # Hand-computed, unit 25: 10,000 / 3 = 3,333.33 -> 3,325, 3,325 and the rest 3,350;
+    # interest 10 % of 10,000 = 1,000 each period.
+    assert [
+        (i.number, i.principal, i.interest)
+        for i in loan_requests.plan(10_000, Decimal("0.1"), 3, "flat", 25)
+    ] == [(1, 3_325, 1_000), (2, 3_325, 1_000), (3, 3_350, 1_000)]
+    # The disbursement is an entry of the meeting: the preview and the cash count include it.
+    assert meetings.preview(first, blank(people))[LOAN] == 30_000 - 10_000
+    with pytest.raises(SheetInvalid):  # counting the cash as if nothing was lent: a difference
+        close(admin, first, blank(people), 30_000)
+    close(admin, Meeting.get_by_id(first.id), blank(people), 20_000)
+    assert Entry.select().where(Entry.kind == EntryKind.CASH_DIFFERENCE.value).count() == 0
+
+    second = meetings.open_meeting(admin, group, M2)
+    owed = meeting_sheet.loan_positions(second, group)[ada.id]
+    assert (owed.interest_due, owed.principal_due, owed.outstanding) == (1_000, 3_325, 10_000)
+    assert owed.most_payable == 11_000
+    sheet = blank(people, **{f"m{ada.id}": 4_325})
+    assert meetings.preview(second, sheet)[LOAN] == 24_325
+    close(admin, second, sheet, 24_325)
+    assert paid(second) == [
+        (ada.id, "loan_interest", 1_000, loan.id),
+        (ada.id, "loan_principal", 3_325, loan.id),
+    ]
+
+    third = meetings.open_meeting(admin, group, M3)
+    owed = meeting_sheet.loan_positions(third, group)[ada.id]
+    # Repaying everything early: the interest due now and all the principal left.
+    assert (owed.interest_due, owed.outstanding, owed.most_payable) == (1_000, 6_675, 7_675)
+    close(admin, third, blank(people, **{f"m{ada.id}": 7_675}), 24_325 + 7_675)
+    assert paid(third) == [
+        (ada.id, "loan_interest", 1_000, loan.id),
+        (ada.id, "loan_principal", 6_675, loan.id),
+    ]
+    assert Loan.get_by_id(loan.id).status == LoanStatus.REPAID.value
+    assert ledger.balances(group)[LOAN] == 32_000  # 30,000 saved + 2,000 of interest
+
+    figures = {f.member.id: f for f in meeting_summary.summary(third).members}
+    assert (figures[ada.id].interest_repaid, figures[ada.id].principal_repaid) == (1_000, 6_675)
+    assert figures[ada.id].paid == 7_675
+    first_summary = meeting_summary.summary(first)
+    assert [f.loan_received for f in first_summary.members if f.member.id == ada.id] == [10_000]
+    assert [loan.id for loan in first_summary.loans] == [loan.id]
+
+
+def test_a_repayment_in_ngn_with_kobo(conn, admin, club):
+    group, _cycle, people = club(
+        "NGN", unit=1, savings=1_000_050, loan_rate=Decimal("0.05"), loan_max_multiple=Decimal(1)
+    )
+    bola = people[1]
+    first = meetings.open_meeting(admin, group, M1)
+    loan = grant(admin, first, bola, 1_000_050, periods=2)  # ₦10,000.50
+    close(admin, first, blank(people), 3_000_150 - 1_000_050)
+    second = meetings.open_meeting(admin, group, M2)
+    # 5 % of 1,000,050 kobo = 50,002.5 -> 50,003 (half up); principal 500,025 a period.
+    owed = meeting_sheet.loan_positions(second, group)[bola.id]
+    assert (owed.interest_due, owed.principal_due) == (50_003, 500_025)
+    close(admin, second, blank(people, **{f"m{bola.id}": 550_028}), 2_000_100 + 550_028)
+    assert paid(second) == [
+        (bola.id, "loan_interest", 50_003, loan.id),
+        (bola.id, "loan_principal", 500_025, loan.id),
+    ]
+
+
+# --- repayments refused -------------------------------------------------------------------------
+
+
+def test_an_overpayment_is_refused_with_the_most_that_can_be_paid(conn, admin, club):
+    group, _cycle, people = club()
+    ada = people[0]
+    first = meetings.open_meeting(admin, group, M1)
+    grant(admin, first, ada, 10_000)
+    close(admin, first, blank(people), 20_000)
+    second = meetings.open_meeting(admin, group, M2)
+    before = written()
+    for action in ("draft", "close"):
+        with pytest.raises(SheetInvalid) as caught:
+            sheet = blank(people, **{f"m{ada.id}": 11_001})
+            if action == "draft":
+                meetings.save_draft(admin, second, sheet, second.version)
+            else:
+                close(admin, second, sheet, 31_001)
+        (error,) = caught.value.errors
+        assert error.field == f"m{ada.id}-repayment"
+        assert error.params["maximum"] == 11_000 and error.params["maximum"].currency == "XOF"
+        assert written() == before
+    assert Meeting.get_by_id(second.id).status == "draft"
+
+
+def test_a_repayment_without_a_loan_or_negative_is_refused(conn, admin, club):
+    group, _cycle, people = club()
+    meeting = meetings.open_meeting(admin, group, M1)
+    before = written()
+    sheet = blank(people, **{f"m{people[0].id}": 500, f"m{people[1].id}": -5})
+    with pytest.raises(SheetInvalid) as caught:
+        close(admin, meeting, sheet, 30_000)
+    messages = {e.field: e.message for e in caught.value.errors}
+    assert messages == {
+        f"m{people[0].id}-repayment": "This member has no loan being repaid.",
+        f"m{people[1].id}-repayment": "The amount cannot be negative.",
+    }
+    assert written() == before
+
+
+def test_several_loans_are_repaid_oldest_first(conn, admin, club):
+    group, _cycle, people = club(one_loan_at_a_time=False, debt_warning_ratio=Decimal(10))
+    ada = people[0]
+    first = meetings.open_meeting(admin, group, M1)
+    old = grant(admin, first, ada, 2_000, periods=1)
+    new = grant(admin, first, ada, 1_000, periods=1)
+    close(admin, first, blank(people), 27_000)
+    second = meetings.open_meeting(admin, group, M2)
+    # The old loan takes 200 + 2,000, the new one the rest: 100 of interest, 200 of principal.
+    close(admin, second, blank(people, **{f"m{ada.id}": 2_500}), 29_500)
+    assert paid(second) == [
+        (ada.id, "loan_interest", 200, old.id),
+        (ada.id, "loan_principal", 2_000, old.id),
+        (ada.id, "loan_interest", 100, new.id),
+        (ada.id, "loan_principal", 200, new.id),
+    ]
+    assert Loan.get_by_id(old.id).status == "repaid"
+    assert Loan.get_by_id(new.id).status == "active"
+
+
+def test_old_drafts_without_repayments_still_load():
+    sheet = MeetingSheet.from_dict({"lines": [{"member_id": 3, "shares": 2}]})
+    assert sheet.lines[0].repayment == 0
+    assert MeetingSheet.from_dict(sheet.to_dict()) == sheet
+
+
+# --- granting at a meeting ----------------------------------------------------------------------
+
+
+def test_warnings_must_be_acknowledged_and_are_recorded(conn, admin, club):
+    group, _cycle, people = club()
+    meeting = meetings.open_meeting(admin, group, M1)
+    before = written()
+    with pytest.raises(WarningsNotAcknowledged) as caught:
+        grant(admin, meeting, people[0], 1_000, purpose="repay_debt")
+    assert caught.value.codes == ["repay_debt"]
+    assert written() == before
+    loan = grant(
+        admin, meeting, people[0], 1_000, purpose="repay_debt", acknowledged={"repay_debt"}
+    )
+    assert [f.code for f in LoanFlag.select().where(LoanFlag.loan == loan)] == ["repay_debt"]
+    assert loan.meeting_id == meeting.id and loan.granted_on == M1
+
+
+def test_a_rule_broken_writes_nothing_and_names_the_field(conn, admin, club):
+    group, _cycle, people = club()
+    meeting = meetings.open_meeting(admin, group, M1)
+    before = written()
+    with pytest.raises(DomainError) as caught:
+        grant(admin, meeting, people[0], 30_001)  # more than 3 x 10,000 of savings
+    assert caught.value.field == "principal"
+    assert written() == before
+
+
+def test_no_loan_once_the_meeting_is_closed(conn, admin, club):
+    group, _cycle, people = club()
+    meeting = meetings.open_meeting(admin, group, M1)
+    close(admin, meeting, blank(people), 30_000)
+    with pytest.raises(MeetingClosed):
+        grant(admin, meeting, people[0], 1_000)
+    assert Loan.select().count() == 0
+
+
+# --- reopening ----------------------------------------------------------------------------------
+
+
+def test_reopening_keeps_the_loans_granted_and_refuses_once_repayments_were_posted(
+    conn, admin, club
+):
+    group, _cycle, people = club()
+    ada = people[0]
+    first = meetings.open_meeting(admin, group, M1)
+    loan = grant(admin, first, ada, 10_000)
+    close(admin, first, blank(people), 20_000)
+    meetings.reopen_meeting(admin, first, "a share was forgotten")
+    sheet = MeetingSheet(
+        [MemberLine(people[1].id, shares=1)] + blank(people[:1] + people[2:]).lines
+    )
+    close(admin, first, sheet, 21_000)
+    disbursements = Entry.select().where(Entry.loan == loan)
+    assert [(e.kind, e.amount) for e in disbursements] == [("loan_disbursement", -10_000)]
+
+    second = meetings.open_meeting(admin, group, M2)
+    close(admin, second, blank(people, **{f"m{ada.id}": 4_325}), 25_325)
+    before = written()
+    with pytest.raises(DomainError, match="repayments were recorded"):
+        meetings.reopen_meeting(admin, second, "a mistake")
+    assert written() == before
+    assert Meeting.get_by_id(second.id).status == "closed"
+
+
+# --- the pages ----------------------------------------------------------------------------------
+
+
+def test_a_loan_is_checked_then_granted_through_the_meeting_page(web, app, admin, club):
+    from savings_groups.store.db import db
+
+    with db.connection_context():
+        group, _cycle, people = club()
+        meeting = meetings.open_meeting(admin, group, M1)
+    ada, bola, _chidi = people
+    web.login("admin")
+    edit = f"/groups/{group.id}/meetings/{meeting.id}"
+    path = f"{edit}/loan"
+    form = {
+        "member": str(ada.id),
+        "principal": "10000",
+        "purpose": "repay_debt",
+        "periods": "3",
+        "guarantor_ids": str(bola.id),
+        "action": "check",
+    }
+    page = web.post(path, form, form_path=path)
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "3,325" in text and "3,350" in text and "1,000" in text  # the schedule
+    assert 'name="acknowledged" value="repay_debt"' in text
+    with db.connection_context():
+        assert Loan.select().count() == 0
+
+    # Granting without ticking the warning: 422, nothing written.
+    page = web.post(path, {**form, "action": "grant"}, form_path=path)
+    assert page.status_code == 422
+    assert "acknowledged-error" in page.get_data(as_text=True)
+    # A rule broken: the message next to the amount.
+    page = web.post(path, {**form, "principal": "40000"}, form_path=path)
+    assert page.status_code == 422
+    assert 'id="principal-error"' in page.get_data(as_text=True)
+    with db.connection_context():
+        assert Loan.select().count() == 0
+
+    page = web.post(path, {**form, "action": "grant", "acknowledged": "repay_debt"}, form_path=path)
+    assert page.status_code == 302 and page.location.endswith(edit)
+    text = web.client.get(edit).get_data(as_text=True)
+    assert "loans-granted" in text and "Member 1" in text
+    assert 'data-loans="-10000"' in text  # the preview of the loan fund includes it
+    assert f'id="m{ada.id}-repayment"' in text and f'id="m{bola.id}-repayment"' not in text
+
+
+def test_an_overpayment_typed_in_the_grid_shows_the_maximum_as_money(web, app, admin, club):
+    from savings_groups.store.db import db
+
+    with db.connection_context():
+        group, _cycle, people = club()
+        first = meetings.open_meeting(admin, group, M1)
+        grant(admin, first, people[0], 10_000)
+        close(admin, first, blank(people), 20_000)
+        second = meetings.open_meeting(admin, group, M2)
+    web.login("admin")
+    edit = f"/groups/{group.id}/meetings/{second.id}"
+    text = web.client.get(edit).get_data(as_text=True)
+    assert re.search(r"Due now: [^<(]*4,325", text) and re.search(r"At most [^<]*11,000", text)
+    form = {"version": "0", "action": "save"}
+    for member in people:
+        form[f"m{member.id}-attendance"] = "present"
+    form[f"m{people[0].id}-repayment"] = "12000"
+    page = web.post(edit, form, form_path=edit)
+    assert page.status_code == 422
+    text = page.get_data(as_text=True)
+    assert f'id="m{people[0].id}-repayment-error"' in text
+    assert "11,000" in text
+
+
+def test_the_grid_issues_the_same_number_of_queries_with_5_or_40_loans(web, app, admin, club):
+    from savings_groups.store.db import db
+
+    web.login("admin")
+    web.client.get("/")
+    counts = {}
+    for size in (5, 40):
+        with db.connection_context():
+            group, _cycle, people = club(members=size)
+            first = meetings.open_meeting(admin, group, M1)
+            for member in people:
+                grant(admin, first, member, 3_000)
+            close(admin, first, blank(people), size * 7_000)
+            second = meetings.open_meeting(admin, group, M2)
+            grant_to = people[0]
+            meetings.save_draft(
+                admin, second, blank(people, **{f"m{grant_to.id}": 500}), second.version
+            )
+        base = f"/groups/{group.id}/meetings"
+        for name, path in {
+            "draft": f"{base}/{second.id}",
+            "loan": f"{base}/{second.id}/loan",
+            "summary": f"{base}/{first.id}/summary",
+            "receipts": f"{base}/{first.id}/receipts",
+        }.items():
+            with count_queries() as counter:
+                assert web.client.get(path).status_code == 200
+            counts[size, name] = counter.count
+    for name in ("draft", "loan", "summary", "receipts"):
+        assert counts[5, name] == counts[40, name], (name, counts)
