@@ -27,6 +27,7 @@ from pathlib import Path
 from playhouse.test_utils import count_queries
 
 from savings_groups import create_app
+from savings_groups.core.vocabulary import LoanWarning
 from savings_groups.groups import operations as groups
 from savings_groups.loans import operations as lending
 from savings_groups.loans import requests as loan_requests
@@ -77,7 +78,7 @@ def build(admin, members: int, meeting_count: int):
     draft = meetings.open_meeting(admin, group, start + timedelta(days=7 * meeting_count))
     for person in people[::2]:  # every other member borrows at the draft meeting
         request = loan_requests.LoanRequest(person, 2000, 3, "business")
-        warnings = {code.value for code in loan_requests.LoanWarning}
+        warnings = {code.value for code in LoanWarning}
         lending.grant_loan(admin, group, cycle, request, draft.held_on, draft, warnings)
     return group, cycle, people, draft, close_times
 

@@ -8,10 +8,11 @@ import pytest
 from peewee import PostgresqlDatabase, fn
 
 from savings_groups import create_app
+from savings_groups.core.vocabulary import Role
 from savings_groups.groups import operations as groups
 from savings_groups.org import accounts
 from savings_groups.store.db import db, open_database
-from savings_groups.store.models import Cycle, Member, Role
+from savings_groups.store.models import Cycle, Member
 
 PASSWORD = "correct horse battery"
 # The same argon2id, at a cost that keeps the suite fast; production uses config.DEFAULTS.

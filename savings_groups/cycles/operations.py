@@ -12,43 +12,26 @@ from peewee import IntegrityError, PostgresqlDatabase, fn
 
 from savings_groups.core.errors import N_, DomainError
 from savings_groups.core.money import amount_of
+from savings_groups.core.vocabulary import (
+    ExitRule,
+    GroupKind,
+    LeftoverRule,
+    LoanMethod,
+    LoansAtShareOut,
+    ProfitMethod,
+    SocialFundRule,
+)
 from savings_groups.groups.operations import parse_date, today
 from savings_groups.org import audit
 from savings_groups.store.db import db
 from savings_groups.store.models import (
-    Choice,
     Cycle,
     CycleShareOut,
-    ExitRule,
     FineType,
-    GroupKind,
-    LeftoverRule,
-    LoansAtShareOut,
     Meeting,
-    ProfitMethod,
     RuleDecision,
     SavingsGroup,
-    SocialFundRule,
     User,
-    labelled,
-)
-
-
-class LoanMethod(Choice):
-    FLAT = "flat"
-    DECLINING_EQUAL_INSTALLMENT = "declining_equal_installment"
-    DECLINING_EQUAL_PRINCIPAL = "declining_equal_principal"
-    FLEXIBLE = "flexible"
-
-
-labelled(
-    LoanMethod,
-    {
-        LoanMethod.FLAT: N_("Flat: interest on the amount lent, each period"),
-        LoanMethod.DECLINING_EQUAL_INSTALLMENT: N_("Declining balance, equal installments"),
-        LoanMethod.DECLINING_EQUAL_PRINCIPAL: N_("Declining balance, equal principal"),
-        LoanMethod.FLEXIBLE: N_("Flexible: interest on what is owed, principal repaid by the end"),
-    },
 )
 
 MAX_SHARES = 50

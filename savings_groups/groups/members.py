@@ -9,9 +9,10 @@ from peewee import IntegrityError, fn
 
 from savings_groups.core.dates import utcnow
 from savings_groups.core.errors import N_, DomainError
+from savings_groups.core.vocabulary import Gender, GroupRole, MemberType
 from savings_groups.org import audit
 from savings_groups.store.db import db
-from savings_groups.store.models import Gender, GroupRole, Member, MemberType, SavingsGroup, User
+from savings_groups.store.models import Member, SavingsGroup, User
 
 OLDEST_BIRTH_YEAR = 1900
 MAX_NUMBER = 100_000

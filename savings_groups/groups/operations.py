@@ -10,17 +10,10 @@ from babel.numbers import list_currencies
 from savings_groups.core.dates import utcnow
 from savings_groups.core.errors import N_, DomainError
 from savings_groups.core.money import parse_amount
+from savings_groups.core.vocabulary import GroupKind, MeetingFrequency, Role
 from savings_groups.org import audit
 from savings_groups.store.db import db
-from savings_groups.store.models import (
-    Cycle,
-    GroupAssignment,
-    GroupKind,
-    MeetingFrequency,
-    Role,
-    SavingsGroup,
-    User,
-)
+from savings_groups.store.models import Cycle, GroupAssignment, SavingsGroup, User
 
 # Countries: CLDR territories that have a currency of their own, less "unknown" and the EU.
 COUNTRY_CODES = frozenset(

@@ -5,9 +5,10 @@ from dataclasses import dataclass
 from peewee import fn
 
 from savings_groups.core.errors import N_, DomainError
+from savings_groups.core.vocabulary import EntryKind, Fund
 from savings_groups.org import audit
 from savings_groups.store.db import db
-from savings_groups.store.models import Entry, EntryKind, Fund, Member, SavingsGroup, User
+from savings_groups.store.models import Entry, Member, SavingsGroup, User
 
 MAX_ENTRY = 10**15  # minor units; the same bound as money.MAX_AMOUNT
 

@@ -26,16 +26,9 @@ from datetime import date, timedelta
 
 from peewee import fn
 
-from savings_groups.cycles.operations import LoanMethod
+from savings_groups.core.vocabulary import EntryKind, LoanMethod, LoanStatus, MeetingFrequency
 from savings_groups.loans.compute import flexible_interest_due
-from savings_groups.store.models import (
-    Entry,
-    EntryKind,
-    Loan,
-    LoanInstallment,
-    LoanStatus,
-    MeetingFrequency,
-)
+from savings_groups.store.models import Entry, Loan, LoanInstallment
 
 PAID_KINDS = (EntryKind.LOAN_INTEREST.value, EntryKind.LOAN_PRINCIPAL.value)
 

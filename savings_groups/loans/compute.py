@@ -8,11 +8,14 @@ from fractions import Fraction
 
 from savings_groups.core.errors import N_, DomainError
 from savings_groups.core.money import round_to_unit
+from savings_groups.core.vocabulary import LoanMethod
 
-FLAT = "flat"
-DECLINING_EQUAL_INSTALLMENT = "declining_equal_installment"
-DECLINING_EQUAL_PRINCIPAL = "declining_equal_principal"
-METHODS = (FLAT, DECLINING_EQUAL_INSTALLMENT, DECLINING_EQUAL_PRINCIPAL)
+# The methods with a fixed schedule; a flexible loan has none (see flexible_interest_due).
+METHODS = (
+    LoanMethod.FLAT,
+    LoanMethod.DECLINING_EQUAL_INSTALLMENT,
+    LoanMethod.DECLINING_EQUAL_PRINCIPAL,
+)
 
 
 class LoanError(DomainError, ValueError):
@@ -173,7 +176,7 @@ def schedule(
     if method not in METHODS:
         raise LoanError(N_("Unknown way of charging interest: %(method)s."), method=str(method))
 
-    if method == DECLINING_EQUAL_INSTALLMENT:
+    if method == LoanMethod.DECLINING_EQUAL_INSTALLMENT:
         annuity = _annuity(principal, exact_rate, periods)
         installments, early = _equal_installments(
             principal, exact_rate, periods, _round(annuity, unit), unit
@@ -189,7 +192,9 @@ def schedule(
     equal_part = _equal_part(principal, periods, unit)
     flat_interest = _round(principal * exact_rate, unit)
     for number in range(1, periods + 1):
-        interest = flat_interest if method == FLAT else _round(balance * exact_rate, unit)
+        interest = (
+            flat_interest if method == LoanMethod.FLAT else _round(balance * exact_rate, unit)
+        )
         part = balance if number == periods else equal_part
         balance -= part
         installments.append(Installment(number, part, interest, part + interest, balance))

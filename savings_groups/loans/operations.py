@@ -22,7 +22,8 @@ from decimal import Decimal
 
 from savings_groups.core.errors import N_, Amount
 from savings_groups.core.money import MAX_AMOUNT
-from savings_groups.cycles.operations import MAX_PERIODS, LoanMethod
+from savings_groups.core.vocabulary import EntryKind, Fund, LoanMethod, LoanPurpose, LoanStatus
+from savings_groups.cycles.operations import MAX_PERIODS
 from savings_groups.groups.members import is_current
 from savings_groups.ledger import entries as ledger
 from savings_groups.loans.book import Book, add_periods, book_of, fix_charges
@@ -47,14 +48,10 @@ from savings_groups.store.db import db
 from savings_groups.store.models import (
     Cycle,
     Entry,
-    EntryKind,
-    Fund,
     Loan,
     LoanFlag,
     LoanGuarantor,
     LoanInstallment,
-    LoanPurpose,
-    LoanStatus,
     Meeting,
     Member,
     SavingsGroup,

@@ -5,8 +5,9 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from savings_groups.core.errors import N_
+from savings_groups.core.vocabulary import LoanStatus
 from savings_groups.loans.book import Standing, books_of, standing_of
-from savings_groups.store.models import Cycle, Loan, LoanStatus, Member, SavingsGroup
+from savings_groups.store.models import Cycle, Loan, Member, SavingsGroup
 
 SHARE_PLACES = Decimal("0.0001")
 

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 from peewee import JOIN, Case, fn
 
+from savings_groups.core.vocabulary import EntryKind, LoanStatus
 from savings_groups.loans import book as loan_book
 from savings_groups.loans import portfolio as loan_portfolio
 from savings_groups.loans.book import Standing
@@ -16,12 +17,10 @@ from savings_groups.store.models import (
     AuditEntry,
     Cycle,
     Entry,
-    EntryKind,
     Loan,
     LoanFlag,
     LoanGuarantor,
     LoanInstallment,
-    LoanStatus,
     Meeting,
     Member,
     SavingsGroup,

@@ -10,45 +10,21 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from savings_groups.core.errors import N_, Amount
-from savings_groups.cycles.operations import LoanMethod
+from savings_groups.core.vocabulary import (
+    Fund,
+    GroupKind,
+    LoanMethod,
+    LoanPurpose,
+    LoanStatus,
+    LoanWarning,
+)
 from savings_groups.groups.members import is_current
 from savings_groups.ledger import entries as ledger
 from savings_groups.loans.book import add_periods, books_of
 from savings_groups.loans.compute import Installment, LoanError, flexible_interest_due, schedule
-from savings_groups.store.models import (
-    Choice,
-    Cycle,
-    Fund,
-    GroupKind,
-    Loan,
-    LoanPurpose,
-    LoanStatus,
-    Member,
-    SavingsGroup,
-    labelled,
-)
+from savings_groups.store.models import Cycle, Loan, Member, SavingsGroup
 
 RATIO_PLACES = Decimal("0.01")
-
-
-class LoanWarning(Choice):
-    """Safeguards: shown before a loan is granted, not blocking, recorded when acknowledged."""
-
-    ARREARS = "arrears"
-    REPAY_DEBT = "repay_debt"
-    DEBT_RATIO = "debt_ratio"
-    THIRD_CONSECUTIVE = "third_consecutive"
-
-
-labelled(
-    LoanWarning,
-    {
-        LoanWarning.ARREARS: N_("The member is late repaying a loan"),
-        LoanWarning.REPAY_DEBT: N_("The loan is to repay another debt"),
-        LoanWarning.DEBT_RATIO: N_("Debt high compared with savings"),
-        LoanWarning.THIRD_CONSECUTIVE: N_("Third loan in a row without a break"),
-    },
-)
 
 
 class WarningsNotAcknowledged(LoanError):

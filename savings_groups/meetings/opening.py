@@ -10,23 +10,13 @@ from peewee import JOIN
 from savings_groups.core.dates import utcnow
 from savings_groups.core.errors import N_, DomainError
 from savings_groups.core.money import MAX_AMOUNT, format_amount
+from savings_groups.core.vocabulary import EntryKind, Fund, GroupKind, MeetingStatus
 from savings_groups.cycles.operations import MAX_PERIODS, lock_cycle
 from savings_groups.ledger import entries as ledger
 from savings_groups.loans import operations as lending
 from savings_groups.org import audit
 from savings_groups.store.db import db
-from savings_groups.store.models import (
-    Cycle,
-    Entry,
-    EntryKind,
-    Fund,
-    GroupKind,
-    Meeting,
-    MeetingStatus,
-    Member,
-    SavingsGroup,
-    User,
-)
+from savings_groups.store.models import Cycle, Entry, Meeting, Member, SavingsGroup, User
 
 # English defaults; the view passes them translated, as the user reads them at the time.
 OPENING_NOTE = "Opening balance from the paper books"

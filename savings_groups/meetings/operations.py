@@ -19,6 +19,7 @@ from peewee import JOIN, IntegrityError, fn
 from savings_groups.core.dates import utcnow
 from savings_groups.core.errors import N_, DomainError
 from savings_groups.core.money import MAX_AMOUNT
+from savings_groups.core.vocabulary import EntryKind, Fund, GroupKind, MeetingStatus
 from savings_groups.cycles.operations import current_cycle
 from savings_groups.groups.operations import today
 from savings_groups.ledger import entries as ledger
@@ -53,12 +54,8 @@ from savings_groups.store.models import (
     CashCount,
     Cycle,
     Entry,
-    EntryKind,
-    Fund,
-    GroupKind,
     Loan,
     Meeting,
-    MeetingStatus,
     Member,
     SavingsGroup,
     User,

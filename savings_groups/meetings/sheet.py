@@ -8,20 +8,10 @@ from peewee import JOIN, fn
 
 from savings_groups.core.errors import N_, Amount, DomainError, Invalid
 from savings_groups.core.money import MAX_AMOUNT
+from savings_groups.core.vocabulary import AttendanceStatus, EntryKind, Fund
 from savings_groups.groups.members import is_current
 from savings_groups.loans import portfolio as loan_portfolio
-from savings_groups.store.models import (
-    AttendanceStatus,
-    Cycle,
-    Entry,
-    EntryKind,
-    FineType,
-    Fund,
-    Loan,
-    Meeting,
-    Member,
-    SavingsGroup,
-)
+from savings_groups.store.models import Cycle, Entry, FineType, Loan, Meeting, Member, SavingsGroup
 
 # Members who are not there buy no shares; someone may pay for a represented member.
 AWAY = (AttendanceStatus.ABSENT.value, AttendanceStatus.EXCUSED.value)

@@ -4,16 +4,14 @@ from dataclasses import dataclass
 
 from peewee import JOIN, Case, fn
 
+from savings_groups.core.vocabulary import AttendanceStatus, EntryKind, Fund
 from savings_groups.ledger import entries as ledger
 from savings_groups.meetings.operations import loans_granted, meeting_net
 from savings_groups.meetings.sheet import balances_before
 from savings_groups.store.models import (
     Attendance,
-    AttendanceStatus,
     CashCount,
     Entry,
-    EntryKind,
-    Fund,
     Loan,
     Meeting,
     Member,

@@ -3,7 +3,8 @@
 from enum import StrEnum
 
 from savings_groups.core.errors import N_, Forbidden, NotFound
-from savings_groups.store.models import GroupAssignment, Role, SavingsGroup, User
+from savings_groups.core.vocabulary import Role
+from savings_groups.store.models import GroupAssignment, SavingsGroup, User
 
 
 class Action(StrEnum):

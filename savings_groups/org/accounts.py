@@ -7,13 +7,13 @@ from datetime import datetime, timedelta
 
 from savings_groups.core.dates import utcnow
 from savings_groups.core.errors import N_, DomainError, NotFound
+from savings_groups.core.vocabulary import Role
 from savings_groups.org import audit, passwords
 from savings_groups.store.db import db
 from savings_groups.store.models import (
     GroupAssignment,
     LoginThrottle,
     Organization,
-    Role,
     SavingsGroup,
     User,
 )

@@ -8,24 +8,26 @@ from fractions import Fraction
 from peewee import JOIN, fn
 
 from savings_groups.core.errors import N_, DomainError
+from savings_groups.core.vocabulary import (
+    AttendanceStatus,
+    EntryKind,
+    Fund,
+    Gender,
+    MeetingStatus,
+    MemberType,
+)
 from savings_groups.cycles.operations import current_cycle
 from savings_groups.ledger import entries as ledger
 from savings_groups.loans import reports as loan_reports
 from savings_groups.store.models import (
     Attendance,
-    AttendanceStatus,
     Cycle,
     CycleShareOut,
     Entry,
-    EntryKind,
-    Fund,
-    Gender,
     Loan,
     Meeting,
-    MeetingStatus,
     Member,
     MemberExit,
-    MemberType,
     SavingsGroup,
     ShareOutLine,
     User,

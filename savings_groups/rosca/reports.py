@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
+from savings_groups.core.vocabulary import ContributionStatus, EntryKind, RotationOrder
 from savings_groups.rosca.rotations import HandInfo, HolderShare, due_date, stakes_of
 from savings_groups.rosca.rounds import (
     IN_THE_POT,
@@ -18,16 +19,7 @@ from savings_groups.rosca.rounds import (
     served_hands,
     setup_of,
 )
-from savings_groups.store.models import (
-    Bid,
-    Contribution,
-    ContributionStatus,
-    EntryKind,
-    Member,
-    Rotation,
-    RotationOrder,
-    Round,
-)
+from savings_groups.store.models import Bid, Contribution, Member, Rotation, Round
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from peewee import fn
 from savings_groups.core.dates import utcnow
 from savings_groups.core.errors import N_, Amount, DomainError
 from savings_groups.core.money import amount_of
+from savings_groups.core.vocabulary import DiscountRule, GroupKind, MeetingFrequency, RotationOrder
 from savings_groups.groups.members import current_members
 from savings_groups.groups.operations import parse_date
 from savings_groups.loans.book import add_periods
@@ -21,14 +22,10 @@ from savings_groups.org import audit
 from savings_groups.rosca.compute import RoscaError, contribution_parts, fixed_order
 from savings_groups.store.db import db
 from savings_groups.store.models import (
-    DiscountRule,
-    GroupKind,
     Hand,
     HandHolder,
-    MeetingFrequency,
     Member,
     Rotation,
-    RotationOrder,
     Round,
     SavingsGroup,
     User,

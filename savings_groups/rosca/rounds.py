@@ -23,6 +23,13 @@ from peewee import JOIN, IntegrityError, fn
 
 from savings_groups.core.dates import utcnow
 from savings_groups.core.errors import N_, DomainError, Invalid
+from savings_groups.core.vocabulary import (
+    ContributionStatus,
+    DiscountRule,
+    EntryKind,
+    Fund,
+    RotationOrder,
+)
 from savings_groups.ledger import entries as ledger
 from savings_groups.org import audit
 from savings_groups.rosca import compute as rosca
@@ -32,14 +39,9 @@ from savings_groups.store.db import db
 from savings_groups.store.models import (
     Bid,
     Contribution,
-    ContributionStatus,
-    DiscountRule,
     Entry,
-    EntryKind,
-    Fund,
     Member,
     Rotation,
-    RotationOrder,
     Round,
     RoundEntry,
     User,

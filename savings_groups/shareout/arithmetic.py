@@ -10,6 +10,7 @@ from typing import Generic, TypeVar
 
 from savings_groups.core.errors import N_, DomainError
 from savings_groups.core.money import split_largest_remainder
+from savings_groups.core.vocabulary import LeftoverRule
 
 K = TypeVar("K", bound=Hashable)
 
@@ -26,9 +27,6 @@ NEGATIVE = {
 }
 
 # What is done with the whole units left after rounding down (LeftoverRule's values).
-LARGEST_REMAINDER = "largest_remainder"
-CARRY_OVER = "carry_over"
-LEFTOVER_RULES = (LARGEST_REMAINDER, CARRY_OVER)
 
 
 class ShareOutError(DomainError, ValueError):
@@ -69,7 +67,7 @@ def compute(
     owed: Mapping[K, int],
     shares: Mapping[K, int],
     unit: int = 1,
-    leftover: str = LARGEST_REMAINDER,
+    leftover: str = LeftoverRule.LARGEST_REMAINDER,
 ) -> ShareOut[K]:
     """Share the loan fund out: value of a share, each member's payout, and the carry-over.
 
@@ -82,7 +80,7 @@ def compute(
     than their share: they pay in). The whole units of cash still unpaid,
     cash // unit - sum(floors), go one each to the largest remainders exact_i - floor, a tie to
     the member met first: the order of `shares`, then members found only in `owed` (0 shares).
-    What is left, cash % unit, is carried over. With leftover=CARRY_OVER (a tradition of many
+    What is left, cash % unit, is carried over. With leftover="carry_over" (a tradition of many
     groups) no unit is given out: every payout stays rounded down and all the rest is carried
     over (then the carry-over may be more than one unit).
 
@@ -116,7 +114,7 @@ def compute_time_weighted(
     saved: Mapping[K, int],
     weights: Mapping[K, int],
     unit: int = 1,
-    leftover: str = LARGEST_REMAINDER,
+    leftover: str = LeftoverRule.LARGEST_REMAINDER,
 ) -> ShareOut[K]:
     """Share the loan fund out when shares bought earlier earn more: savings back, plus the
     profit split by weight (share-periods: for each purchase, shares x periods held).
@@ -164,11 +162,11 @@ def _distribute(cash: int, quotas: dict[K, Fraction], unit: int, leftover: str) 
     """Exact payouts (in units) as whole units: each rounded down, then, by LARGEST_REMAINDER,
     the whole units of cash still unpaid one each to the largest remainders (a tie to the
     member met first), or by CARRY_OVER none: all the rest is carried over."""
-    if leftover not in LEFTOVER_RULES:
-        raise ValueError(f"leftover must be one of {LEFTOVER_RULES}, not {leftover!r}")
+    if leftover not in tuple(LeftoverRule):
+        raise ValueError(f"leftover must be one of {list(LeftoverRule)}, not {leftover!r}")
     members = list(quotas)
     floors = {member: math.floor(quota) for member, quota in quotas.items()}
-    if leftover == LARGEST_REMAINDER:
+    if leftover == LeftoverRule.LARGEST_REMAINDER:
         left = cash // unit - sum(floors.values())
         by_remainder = sorted(
             range(len(members)), key=lambda i: (floors[members[i]] - quotas[members[i]], i)

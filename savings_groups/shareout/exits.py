@@ -7,6 +7,14 @@ from datetime import date, timedelta
 from peewee import IntegrityError, fn
 
 from savings_groups.core.errors import N_, Amount, DomainError
+from savings_groups.core.vocabulary import (
+    EntryKind,
+    ExitRule,
+    Fund,
+    GroupKind,
+    LoanStatus,
+    MeetingStatus,
+)
 from savings_groups.cycles.operations import current_cycle, lock_cycle
 from savings_groups.groups import members
 from savings_groups.groups.operations import today
@@ -16,21 +24,7 @@ from savings_groups.loans import operations as lending
 from savings_groups.org import audit
 from savings_groups.shareout import arithmetic as shareout
 from savings_groups.store.db import db
-from savings_groups.store.models import (
-    Cycle,
-    EntryKind,
-    ExitRule,
-    Fund,
-    GroupKind,
-    Loan,
-    LoanStatus,
-    Meeting,
-    MeetingStatus,
-    Member,
-    MemberExit,
-    SavingsGroup,
-    User,
-)
+from savings_groups.store.models import Cycle, Loan, Meeting, Member, MemberExit, SavingsGroup, User
 
 
 @dataclass(frozen=True)

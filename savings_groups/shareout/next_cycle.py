@@ -8,6 +8,7 @@ from datetime import timedelta
 from peewee import JOIN
 
 from savings_groups.core.errors import N_, Amount, DomainError
+from savings_groups.core.vocabulary import EntryKind, Fund
 from savings_groups.cycles import operations as cycles
 from savings_groups.cycles.operations import CycleRules, FineInput
 from savings_groups.groups import members
@@ -19,8 +20,6 @@ from savings_groups.store.db import db
 from savings_groups.store.models import (
     Cycle,
     CycleShareOut,
-    EntryKind,
-    Fund,
     Member,
     SavingsGroup,
     ShareOutLine,

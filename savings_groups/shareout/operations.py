@@ -26,6 +26,17 @@ from peewee import JOIN, IntegrityError, fn
 from savings_groups.core.dates import utcnow
 from savings_groups.core.errors import N_, Amount, DomainError
 from savings_groups.core.money import format_amount
+from savings_groups.core.vocabulary import (
+    EntryKind,
+    Fund,
+    GroupKind,
+    LeftoverRule,
+    LoansAtShareOut,
+    LoanStatus,
+    MeetingStatus,
+    ProfitMethod,
+    SocialFundRule,
+)
 from savings_groups.cycles.operations import lock_cycle
 from savings_groups.groups.operations import today
 from savings_groups.ledger import entries as ledger
@@ -45,21 +56,12 @@ from savings_groups.store.models import (
     Cycle,
     CycleShareOut,
     Entry,
-    EntryKind,
-    Fund,
-    GroupKind,
-    LeftoverRule,
     Loan,
-    LoansAtShareOut,
-    LoanStatus,
     Meeting,
-    MeetingStatus,
     Member,
     MemberExit,
-    ProfitMethod,
     SavingsGroup,
     ShareOutLine,
-    SocialFundRule,
     User,
 )
 

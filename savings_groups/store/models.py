@@ -1,7 +1,6 @@
 """peewee models: the organization and its users, groups, members, cycles, meetings, the ledger."""
 
 from decimal import Decimal
-from enum import StrEnum
 
 from peewee import (
     AutoField,
@@ -18,55 +17,21 @@ from peewee import (
 )
 
 from savings_groups.core.dates import utcnow
-from savings_groups.core.errors import N_
-from savings_groups.store.db import db
-
-
-class Choice(StrEnum):
-    """A fixed list of values stored as text; each has a translatable label in its LABELS."""
-
-    @property
-    def label(self) -> str:
-        return type(self).LABELS[self]
-
-    @classmethod
-    def choices(cls) -> list[tuple[str, str]]:
-        return [(member.value, member.label) for member in cls]
-
-
-def labelled(enum: type[Choice], labels: dict) -> type[Choice]:
-    """Attach the labels (msgids) to an enum; every member must have one."""
-    assert set(labels) == set(enum), enum
-    enum.LABELS = labels
-    return enum
-
-
-class Role(Choice):
-    ADMIN = "admin"
-    FACILITATOR = "facilitator"
-    RECORDER = "recorder"
-    VIEWER = "viewer"
-
-
-labelled(
+from savings_groups.core.vocabulary import (
+    DiscountRule,
+    ExitRule,
+    Gender,
+    GroupKind,
+    GroupRole,
+    LeftoverRule,
+    LoansAtShareOut,
+    LoanStatus,
+    MeetingStatus,
+    ProfitMethod,
     Role,
-    {
-        Role.ADMIN: N_("Administrator"),
-        Role.FACILITATOR: N_("Facilitator"),
-        Role.RECORDER: N_("Recorder"),
-        Role.VIEWER: N_("Viewer"),
-    },
+    SocialFundRule,
 )
-
-
-class GroupKind(Choice):
-    SAVINGS = "savings"
-    ROSCA = "rosca"
-
-
-labelled(
-    GroupKind, {GroupKind.SAVINGS: N_("Savings group"), GroupKind.ROSCA: N_("ROSCA (tontine)")}
-)
+from savings_groups.store.db import db
 
 
 class BaseModel(Model):
@@ -177,78 +142,6 @@ class DecimalText(CharField):
         return None if value is None else Decimal(value)
 
 
-class MeetingFrequency(Choice):
-    WEEKLY = "weekly"
-    FORTNIGHTLY = "fortnightly"
-    MONTHLY = "monthly"
-
-
-labelled(
-    MeetingFrequency,
-    {
-        MeetingFrequency.WEEKLY: N_("Every week"),
-        MeetingFrequency.FORTNIGHTLY: N_("Every two weeks"),
-        MeetingFrequency.MONTHLY: N_("Every month"),
-    },
-)
-
-
-class Gender(Choice):
-    FEMALE = "female"
-    MALE = "male"
-    OTHER = "other"
-    UNSTATED = "unstated"
-
-
-labelled(
-    Gender,
-    {
-        Gender.FEMALE: N_("Woman"),
-        Gender.MALE: N_("Man"),
-        Gender.OTHER: N_("Other"),
-        Gender.UNSTATED: N_("Not stated"),
-    },
-)
-
-
-class MemberType(Choice):
-    RETURNEE = "returnee"
-    COMMUNITY = "community"
-    OTHER = "other"
-
-
-labelled(
-    MemberType,
-    {
-        MemberType.RETURNEE: N_("Returnee"),
-        MemberType.COMMUNITY: N_("Community member"),
-        MemberType.OTHER: N_("Other"),
-    },
-)
-
-
-class GroupRole(Choice):
-    CHAIR = "chair"
-    SECRETARY = "secretary"
-    TREASURER = "treasurer"
-    KEY_HOLDER = "key_holder"
-    MONEY_COUNTER = "money_counter"
-    MEMBER = "member"
-
-
-labelled(
-    GroupRole,
-    {
-        GroupRole.CHAIR: N_("Chair"),
-        GroupRole.SECRETARY: N_("Secretary"),
-        GroupRole.TREASURER: N_("Treasurer"),
-        GroupRole.KEY_HOLDER: N_("Key holder"),
-        GroupRole.MONEY_COUNTER: N_("Money counter"),
-        GroupRole.MEMBER: N_("Member"),
-    },
-)
-
-
 class Member(BaseModel):
     """A member of a group. No identity document is ever asked for."""
 
@@ -268,76 +161,6 @@ class Member(BaseModel):
 
     class Meta:
         indexes = ((("group", "number"), True),)
-
-
-class ProfitMethod(Choice):
-    PROPORTIONAL = "proportional"  # profit in proportion to shares (shareout.compute)
-    TIME_WEIGHTED = "time_weighted"  # shares bought earlier earn more
-
-
-labelled(
-    ProfitMethod,
-    {
-        ProfitMethod.PROPORTIONAL: N_("In proportion to shares"),
-        ProfitMethod.TIME_WEIGHTED: N_("By shares and how long each was held"),
-    },
-)
-
-
-class LeftoverRule(Choice):
-    LARGEST_REMAINDER = "largest_remainder"
-    CARRY_OVER = "carry_over"
-
-
-labelled(
-    LeftoverRule,
-    {
-        LeftoverRule.LARGEST_REMAINDER: N_("Given one by one to the largest remainders"),
-        LeftoverRule.CARRY_OVER: N_("All carried over to the next cycle"),
-    },
-)
-
-
-class SocialFundRule(Choice):
-    KEPT = "kept"
-    SPLIT_EQUALLY = "split_equally"
-
-
-labelled(
-    SocialFundRule,
-    {
-        SocialFundRule.KEPT: N_("Kept for the next cycle"),
-        SocialFundRule.SPLIT_EQUALLY: N_("Split equally among the members"),
-    },
-)
-
-
-class LoansAtShareOut(Choice):
-    REPAY_FIRST = "repay_first"
-    DEDUCT = "deduct"
-
-
-labelled(
-    LoansAtShareOut,
-    {
-        LoansAtShareOut.REPAY_FIRST: N_("All loans must be repaid before the share-out"),
-        LoansAtShareOut.DEDUCT: N_("What a member owes is deducted from the payout"),
-    },
-)
-
-
-class ExitRule(Choice):
-    SAVINGS_ONLY = "savings_only"
-    SAVINGS_AND_PROFIT = "savings_and_profit"
-
-
-labelled(
-    ExitRule,
-    {
-        ExitRule.SAVINGS_ONLY: N_("Savings back only"),
-        ExitRule.SAVINGS_AND_PROFIT: N_("Savings with the profit to date"),
-    },
-)
 
 
 class Cycle(BaseModel):
@@ -395,14 +218,6 @@ class RuleDecision(BaseModel):
     recorded_at = DateTimeField(default=utcnow)
 
 
-class MeetingStatus(Choice):
-    DRAFT = "draft"
-    CLOSED = "closed"
-
-
-labelled(MeetingStatus, {MeetingStatus.DRAFT: N_("Draft"), MeetingStatus.CLOSED: N_("Closed")})
-
-
 class Meeting(BaseModel):
     """A meeting of a group: a draft while it is entered, then closed and read-only."""
 
@@ -423,26 +238,6 @@ class Meeting(BaseModel):
         indexes = ((("group", "held_on"), True),)
 
 
-class AttendanceStatus(Choice):
-    PRESENT = "present"
-    ABSENT = "absent"
-    EXCUSED = "excused"
-    LATE = "late"
-    REPRESENTED = "represented"
-
-
-labelled(
-    AttendanceStatus,
-    {
-        AttendanceStatus.PRESENT: N_("Present"),
-        AttendanceStatus.ABSENT: N_("Absent"),
-        AttendanceStatus.EXCUSED: N_("Excused"),
-        AttendanceStatus.LATE: N_("Late"),
-        AttendanceStatus.REPRESENTED: N_("Represented"),
-    },
-)
-
-
 class Attendance(BaseModel):
     id = AutoField()
     meeting = ForeignKeyField(Meeting, backref="attendance", on_delete="RESTRICT")
@@ -451,66 +246,6 @@ class Attendance(BaseModel):
 
     class Meta:
         indexes = ((("meeting", "member"), True),)
-
-
-class Fund(Choice):
-    LOAN_FUND = "loan_fund"
-    SOCIAL_FUND = "social_fund"
-    POT = "pot"
-
-
-labelled(
-    Fund,
-    {Fund.LOAN_FUND: N_("Loan fund"), Fund.SOCIAL_FUND: N_("Social fund"), Fund.POT: N_("Pot")},
-)
-
-
-class EntryKind(Choice):
-    OPENING_BALANCE = "opening_balance"
-    SHARE_PURCHASE = "share_purchase"
-    SOCIAL_FUND_CONTRIBUTION = "social_fund_contribution"
-    FINE = "fine"
-    WELFARE_GRANT = "welfare_grant"
-    CASH_DIFFERENCE = "cash_difference"
-    LOAN_DISBURSEMENT = "loan_disbursement"
-    LOAN_INTEREST = "loan_interest"
-    LOAN_PRINCIPAL = "loan_principal"
-    LOAN_WRITE_OFF = "loan_write_off"
-    # share-out, exits and the next cycle
-    SHARE_OUT = "share_out"  # a member's payout at the share-out (- out; + a member paying in)
-    SOCIAL_FUND_SHARE_OUT = "social_fund_share_out"  # the social fund split among members
-    CARRY_OVER = "carry_over"  # cash moved from a closed cycle (-) to the next one (+)
-    EXIT_SETTLEMENT = "exit_settlement"  # paid to a member who leaves during the cycle
-    # ROSCAs (fund: pot)
-    CONTRIBUTION = "contribution"
-    POT_PAYOUT = "pot_payout"
-    BID_DISCOUNT = "bid_discount"  # a winning bid's discount shared out to the other members
-    LATE_FINE = "late_fine"
-
-
-labelled(
-    EntryKind,
-    {
-        EntryKind.OPENING_BALANCE: N_("Opening balance"),
-        EntryKind.SHARE_PURCHASE: N_("Shares bought"),
-        EntryKind.SOCIAL_FUND_CONTRIBUTION: N_("Social fund contribution"),
-        EntryKind.FINE: N_("Fine"),
-        EntryKind.WELFARE_GRANT: N_("Welfare grant"),
-        EntryKind.CASH_DIFFERENCE: N_("Cash difference"),
-        EntryKind.LOAN_DISBURSEMENT: N_("Loan paid out"),
-        EntryKind.LOAN_INTEREST: N_("Loan interest paid"),
-        EntryKind.LOAN_PRINCIPAL: N_("Loan repaid"),
-        EntryKind.LOAN_WRITE_OFF: N_("Loan written off"),
-        EntryKind.SHARE_OUT: N_("Share-out payout"),
-        EntryKind.SOCIAL_FUND_SHARE_OUT: N_("Social fund shared out"),
-        EntryKind.CARRY_OVER: N_("Carried over"),
-        EntryKind.EXIT_SETTLEMENT: N_("Paid to a member leaving"),
-        EntryKind.CONTRIBUTION: N_("Contribution"),
-        EntryKind.POT_PAYOUT: N_("Pot paid out"),
-        EntryKind.BID_DISCOUNT: N_("Share of a winning bid"),
-        EntryKind.LATE_FINE: N_("Late fine"),
-    },
-)
 
 
 class Entry(BaseModel):
@@ -546,44 +281,6 @@ class CashCount(BaseModel):
 
     class Meta:
         indexes = ((("meeting", "fund"), True),)
-
-
-class LoanStatus(Choice):
-    ACTIVE = "active"
-    REPAID = "repaid"
-    WRITTEN_OFF = "written_off"
-
-
-labelled(
-    LoanStatus,
-    {
-        LoanStatus.ACTIVE: N_("Being repaid"),
-        LoanStatus.REPAID: N_("Repaid"),
-        LoanStatus.WRITTEN_OFF: N_("Written off"),
-    },
-)
-
-
-class LoanPurpose(Choice):
-    BUSINESS = "business"
-    EDUCATION = "education"
-    HEALTH = "health"
-    HOUSEHOLD = "household"
-    REPAY_DEBT = "repay_debt"
-    OTHER = "other"
-
-
-labelled(
-    LoanPurpose,
-    {
-        LoanPurpose.BUSINESS: N_("Business"),
-        LoanPurpose.EDUCATION: N_("Education"),
-        LoanPurpose.HEALTH: N_("Health"),
-        LoanPurpose.HOUSEHOLD: N_("Household"),
-        LoanPurpose.REPAY_DEBT: N_("Repaying another debt"),
-        LoanPurpose.OTHER: N_("Other"),
-    },
-)
 
 
 class Loan(BaseModel):
@@ -725,36 +422,6 @@ class MemberExit(BaseModel):
         indexes = ((("member", "cycle"), True),)
 
 
-class RotationOrder(Choice):
-    FIXED = "fixed"
-    LOTTERY = "lottery"
-    BIDDING = "bidding"
-
-
-labelled(
-    RotationOrder,
-    {
-        RotationOrder.FIXED: N_("Fixed order agreed by the group"),
-        RotationOrder.LOTTERY: N_("Lottery draw at each round"),
-        RotationOrder.BIDDING: N_("Bidding at each round"),
-    },
-)
-
-
-class DiscountRule(Choice):
-    SHARED = "shared"
-    KEPT = "kept"
-
-
-labelled(
-    DiscountRule,
-    {
-        DiscountRule.SHARED: N_("Shared among the other members"),
-        DiscountRule.KEPT: N_("Kept as a group fund"),
-    },
-)
-
-
 class Rotation(BaseModel):
     """A ROSCA's rotation: a contribution per hand each round, paid to one hand per round."""
 
@@ -843,24 +510,6 @@ class Bid(BaseModel):
 
     class Meta:
         indexes = ((("round", "hand"), True),)
-
-
-class ContributionStatus(Choice):
-    ON_TIME = "on_time"
-    LATE = "late"
-    MISSING = "missing"
-    COVERED = "covered"  # paid by another member on the holder's behalf
-
-
-labelled(
-    ContributionStatus,
-    {
-        ContributionStatus.ON_TIME: N_("Paid on time"),
-        ContributionStatus.LATE: N_("Paid late"),
-        ContributionStatus.MISSING: N_("Not paid"),
-        ContributionStatus.COVERED: N_("Paid by another member"),
-    },
-)
 
 
 class Contribution(BaseModel):

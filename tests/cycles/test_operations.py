@@ -11,6 +11,7 @@ from playhouse.test_utils import count_queries
 from savings_groups.core.dates import utcnow
 from savings_groups.core.errors import DomainError
 from savings_groups.core.money import format_amount
+from savings_groups.core.vocabulary import Role
 from savings_groups.cycles import operations as cycles
 from savings_groups.cycles.operations import CycleRules, FineInput, RuleDecisionInput
 from savings_groups.groups import operations as groups
@@ -21,7 +22,6 @@ from savings_groups.store.models import (
     Cycle,
     FineType,
     Meeting,
-    Role,
     RuleDecision,
     SavingsGroup,
 )

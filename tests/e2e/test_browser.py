@@ -8,7 +8,7 @@ import pytest
 from babel.messages.pofile import read_po
 from playwright.sync_api import Page, expect
 
-from savings_groups.store.models import Role
+from savings_groups.core.vocabulary import Role
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.e2e

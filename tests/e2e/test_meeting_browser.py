@@ -7,8 +7,9 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from savings_groups.core.money import format_amount
+from savings_groups.core.vocabulary import EntryKind, Role
 from savings_groups.store.db import db
-from savings_groups.store.models import Entry, EntryKind, FineType, Meeting, Role
+from savings_groups.store.models import Entry, FineType, Meeting
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.e2e

@@ -8,11 +8,12 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from savings_groups.core.money import format_amount
+from savings_groups.core.vocabulary import EntryKind, Fund, Role
 from savings_groups.cycles import operations as cycles
 from savings_groups.ledger import entries as ledger
 from savings_groups.shareout import operations as closing
 from savings_groups.store.db import db
-from savings_groups.store.models import Cycle, EntryKind, Fund, Member, MemberExit, Role
+from savings_groups.store.models import Cycle, Member, MemberExit
 from tests.e2e.conftest import log_in
 
 pytestmark = pytest.mark.e2e

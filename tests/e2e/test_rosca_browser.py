@@ -8,10 +8,10 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from savings_groups.core.money import format_amount
+from savings_groups.core.vocabulary import Role
 from savings_groups.rosca import compute as rosca
 from savings_groups.rosca import rotations
 from savings_groups.store.db import db
-from savings_groups.store.models import Role
 from tests.e2e.conftest import log_in
 from tests.rosca.test_rounds import run_round, set_up_rotation
 

@@ -9,11 +9,12 @@ from babel.numbers import format_currency
 from playwright.sync_api import Page, expect
 
 from savings_groups.core.money import format_amount
+from savings_groups.core.vocabulary import EntryKind, Fund, LoanStatus, Role
 from savings_groups.ledger import entries as ledger
 from savings_groups.loans import operations as lending
 from savings_groups.loans.requests import LoanRequest
 from savings_groups.store.db import db
-from savings_groups.store.models import Cycle, EntryKind, Fund, Loan, LoanStatus, Role
+from savings_groups.store.models import Cycle, Loan
 from tests.e2e.conftest import log_in
 
 pytestmark = pytest.mark.e2e

@@ -9,10 +9,11 @@ from playhouse.test_utils import count_queries
 
 from savings_groups.core.dates import utcnow
 from savings_groups.core.errors import DomainError
+from savings_groups.core.vocabulary import Role
 from savings_groups.groups import members
 from savings_groups.groups.members import MemberDetails
 from savings_groups.store.db import db
-from savings_groups.store.models import AuditEntry, Member, Role, SavingsGroup
+from savings_groups.store.models import AuditEntry, Member, SavingsGroup
 
 
 def details(number=1, full_name="Aïssata Diallo", member_type="returnee", **fields):

@@ -7,10 +7,11 @@ import re
 import pytest
 
 from savings_groups.core.errors import DomainError
+from savings_groups.core.vocabulary import Role
 from savings_groups.groups import operations as groups
 from savings_groups.groups.operations import GroupDetails
 from savings_groups.org import access
-from savings_groups.store.models import AuditEntry, Role, SavingsGroup
+from savings_groups.store.models import AuditEntry, SavingsGroup
 
 
 @pytest.mark.parametrize(

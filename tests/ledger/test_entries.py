@@ -8,9 +8,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from savings_groups.core.errors import DomainError
+from savings_groups.core.vocabulary import EntryKind, Fund
 from savings_groups.ledger import entries as ledger
 from savings_groups.store.db import db
-from savings_groups.store.models import AuditEntry, Entry, EntryKind, Fund, Meeting
+from savings_groups.store.models import AuditEntry, Entry, Meeting
 
 PROPERTY = settings(
     max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]

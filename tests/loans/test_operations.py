@@ -9,23 +9,21 @@ import pytest
 from playhouse.test_utils import count_queries
 
 from savings_groups.core.dates import utcnow
+from savings_groups.core.vocabulary import EntryKind, Fund, LoanStatus, LoanWarning
 from savings_groups.ledger import entries as ledger
 from savings_groups.loans import book as loan_book
 from savings_groups.loans import operations as lending
 from savings_groups.loans import portfolio as loan_portfolio
 from savings_groups.loans import requests as loan_requests
 from savings_groups.loans.compute import LoanError, OverpaymentError, schedule
-from savings_groups.loans.requests import LoanRequest, LoanWarning
+from savings_groups.loans.requests import LoanRequest
 from savings_groups.store.models import (
     AuditEntry,
     Entry,
-    EntryKind,
-    Fund,
     Loan,
     LoanFlag,
     LoanGuarantor,
     LoanInstallment,
-    LoanStatus,
     SavingsGroup,
 )
 

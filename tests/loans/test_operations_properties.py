@@ -9,20 +9,21 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from peewee import fn
 
+from savings_groups.core.vocabulary import EntryKind, Fund, LoanMethod, LoanStatus, LoanWarning
 from savings_groups.ledger import entries as ledger
 from savings_groups.loans import book as loan_book
 from savings_groups.loans import operations as lending
 from savings_groups.loans import portfolio as loan_portfolio
 from savings_groups.loans.compute import flexible_allocation, schedule
-from savings_groups.loans.requests import LoanRequest, LoanWarning
-from savings_groups.store.models import Entry, EntryKind, Fund, Loan, LoanStatus
+from savings_groups.loans.requests import LoanRequest
+from savings_groups.store.models import Entry, Loan
 
 PROPERTY = settings(
     max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 EVERY = frozenset(LoanWarning)
 START = date(2026, 2, 2)
-METHODS = ["flat", "declining_equal_installment", "declining_equal_principal", "flexible"]
+METHODS = list(LoanMethod)
 
 
 @pytest.fixture

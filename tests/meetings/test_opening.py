@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from savings_groups.core.dates import utcnow
 from savings_groups.core.errors import DomainError
+from savings_groups.core.vocabulary import EntryKind, Fund, Role
 from savings_groups.cycles import operations as cycles
 from savings_groups.groups import members
 from savings_groups.groups import operations as groups
@@ -17,16 +18,7 @@ from savings_groups.ledger.entries import MemberTotals
 from savings_groups.meetings import opening
 from savings_groups.meetings.opening import MemberOpening
 from savings_groups.store.db import db
-from savings_groups.store.models import (
-    AuditEntry,
-    Cycle,
-    Entry,
-    EntryKind,
-    Fund,
-    Meeting,
-    Member,
-    Role,
-)
+from savings_groups.store.models import AuditEntry, Cycle, Entry, Meeting, Member
 
 NOTE = "Ouverture depuis les cahiers"
 REST = "Ouverture : argent non attribué aux membres"

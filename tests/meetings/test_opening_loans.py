@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 
 from savings_groups.core.errors import DomainError
+from savings_groups.core.vocabulary import EntryKind, Fund, LoanStatus, Role
 from savings_groups.ledger import entries as ledger
 from savings_groups.ledger.entries import MemberTotals
 from savings_groups.loans import book as loan_book
@@ -18,16 +19,7 @@ from savings_groups.loans.operations import Repayment
 from savings_groups.meetings import opening
 from savings_groups.meetings.opening import MemberOpening
 from savings_groups.store.db import db
-from savings_groups.store.models import (
-    AuditEntry,
-    Entry,
-    EntryKind,
-    Fund,
-    Loan,
-    LoanInstallment,
-    LoanStatus,
-    Role,
-)
+from savings_groups.store.models import AuditEntry, Entry, Loan, LoanInstallment
 
 NOTE = "Ouverture depuis les cahiers"
 REST = "Ouverture : argent non attribué aux membres"

@@ -8,6 +8,7 @@ from playhouse.test_utils import count_queries
 
 from savings_groups.core.errors import DomainError, Forbidden
 from savings_groups.core.money import MAX_AMOUNT, format_amount
+from savings_groups.core.vocabulary import EntryKind, Fund, MeetingStatus, Role
 from savings_groups.ledger import entries as ledger
 from savings_groups.meetings import operations as meetings
 from savings_groups.meetings import sheet as meeting_sheet
@@ -19,12 +20,8 @@ from savings_groups.store.models import (
     CashCount,
     Cycle,
     Entry,
-    EntryKind,
     FineType,
-    Fund,
     Meeting,
-    MeetingStatus,
-    Role,
 )
 
 HELD_ON = date(2026, 3, 2)

@@ -8,6 +8,7 @@ import pytest
 from playhouse.test_utils import count_queries
 
 from savings_groups.core.errors import DomainError
+from savings_groups.core.vocabulary import EntryKind, Fund, LoanStatus
 from savings_groups.ledger import entries as ledger
 from savings_groups.loans import requests as loan_requests
 from savings_groups.loans.requests import LoanRequest, WarningsNotAcknowledged
@@ -16,16 +17,7 @@ from savings_groups.meetings import sheet as meeting_sheet
 from savings_groups.meetings import summary as meeting_summary
 from savings_groups.meetings.operations import MeetingClosed
 from savings_groups.meetings.sheet import MeetingSheet, MemberLine, SheetInvalid
-from savings_groups.store.models import (
-    AuditEntry,
-    Entry,
-    EntryKind,
-    Fund,
-    Loan,
-    LoanFlag,
-    LoanStatus,
-    Meeting,
-)
+from savings_groups.store.models import AuditEntry, Entry, Loan, LoanFlag, Meeting
 
 LOAN, SOCIAL = Fund.LOAN_FUND, Fund.SOCIAL_FUND
 M1, M2, M3 = date(2026, 3, 2), date(2026, 3, 9), date(2026, 3, 16)

@@ -7,20 +7,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from peewee import fn
 
+from savings_groups.core.vocabulary import AttendanceStatus, EntryKind, Fund, MeetingStatus
 from savings_groups.ledger import entries as ledger
 from savings_groups.meetings import operations as meetings
 from savings_groups.meetings import sheet as meeting_sheet
 from savings_groups.meetings.operations import BOXES
 from savings_groups.meetings.sheet import MeetingSheet, MemberLine
-from savings_groups.store.models import (
-    AttendanceStatus,
-    Entry,
-    EntryKind,
-    FineType,
-    Fund,
-    Meeting,
-    MeetingStatus,
-)
+from savings_groups.store.models import Entry, FineType, Meeting
 from tests.meetings.test_operations import vsla  # noqa: F401  (the fixture)
 
 SETTINGS = settings(

@@ -6,9 +6,10 @@ import pytest
 
 from savings_groups.core.dates import utcnow
 from savings_groups.core.errors import DomainError
+from savings_groups.core.vocabulary import Role
 from savings_groups.org import accounts, passwords
 from savings_groups.org.accounts import LoginPolicy, LoginRefused
-from savings_groups.store.models import AuditEntry, LoginThrottle, Organization, Role, User
+from savings_groups.store.models import AuditEntry, LoginThrottle, Organization, User
 from tests.conftest import PASSWORD
 
 

@@ -9,19 +9,11 @@ from hypothesis import strategies as st
 from playhouse.test_utils import count_queries
 
 from savings_groups.core.errors import DomainError
+from savings_groups.core.vocabulary import AttendanceStatus, EntryKind, Fund, Gender, MemberType
 from savings_groups.ledger import entries as ledger
 from savings_groups.reports import passbook as reports
 from savings_groups.store.db import db
-from savings_groups.store.models import (
-    Attendance,
-    AttendanceStatus,
-    Entry,
-    EntryKind,
-    Fund,
-    Gender,
-    Meeting,
-    MemberType,
-)
+from savings_groups.store.models import Attendance, Entry, Meeting
 
 A, L, P, R, X = "absent", "late", "present", "represented", "excused"
 

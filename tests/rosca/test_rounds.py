@@ -7,6 +7,7 @@ import pytest
 from playhouse.test_utils import count_queries
 
 from savings_groups.core.errors import DomainError
+from savings_groups.core.vocabulary import EntryKind, Fund
 from savings_groups.groups import operations as groups
 from savings_groups.ledger import entries as ledger
 from savings_groups.rosca import compute as rosca
@@ -19,8 +20,6 @@ from savings_groups.store.models import (
     Bid,
     Contribution,
     Entry,
-    EntryKind,
-    Fund,
     Hand,
     Rotation,
     Round,

@@ -4,21 +4,13 @@ covered contributions: every hand is served once, and the pot is its entries exa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from savings_groups.core.vocabulary import DiscountRule, EntryKind, Fund, RotationOrder
 from savings_groups.ledger import entries as ledger
 from savings_groups.rosca import reports as rosca_reports
 from savings_groups.rosca import rotations
 from savings_groups.rosca import rounds as rosca_rounds
 from savings_groups.rosca.rounds import ContributionLine
-from savings_groups.store.models import (
-    DiscountRule,
-    Entry,
-    EntryKind,
-    Fund,
-    Hand,
-    Rotation,
-    RotationOrder,
-    Round,
-)
+from savings_groups.store.models import Entry, Hand, Rotation, Round
 from tests.rosca.test_rounds import START, set_up_rotation
 
 SETTINGS = settings(

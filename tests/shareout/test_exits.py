@@ -9,10 +9,11 @@ from playhouse.test_utils import count_queries
 
 from savings_groups.core.dates import utcnow
 from savings_groups.core.errors import DomainError
+from savings_groups.core.vocabulary import EntryKind, Fund, LoanStatus, LoanWarning, Role
 from savings_groups.groups import members
 from savings_groups.ledger import entries as ledger
 from savings_groups.loans import operations as lending
-from savings_groups.loans.requests import LoanRequest, LoanWarning
+from savings_groups.loans.requests import LoanRequest
 from savings_groups.reports import passbook as reports
 from savings_groups.shareout import exits
 from savings_groups.store.db import db
@@ -20,14 +21,10 @@ from savings_groups.store.models import (
     AuditEntry,
     Cycle,
     Entry,
-    EntryKind,
-    Fund,
     Loan,
-    LoanStatus,
     Meeting,
     Member,
     MemberExit,
-    Role,
     SavingsGroup,
 )
 from tests.conftest import Browser

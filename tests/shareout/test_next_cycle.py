@@ -11,10 +11,11 @@ from playhouse.test_utils import count_queries
 
 from savings_groups.core.dates import utcnow
 from savings_groups.core.errors import DomainError
+from savings_groups.core.vocabulary import EntryKind, Fund, LoanWarning, Role
 from savings_groups.cycles import operations as cycles
 from savings_groups.ledger import entries as ledger
 from savings_groups.loans import operations as lending
-from savings_groups.loans.requests import LoanRequest, LoanWarning
+from savings_groups.loans.requests import LoanRequest
 from savings_groups.meetings import opening
 from savings_groups.reports import passbook as reports
 from savings_groups.shareout import arithmetic as shareout
@@ -25,11 +26,8 @@ from savings_groups.store.models import (
     Cycle,
     CycleShareOut,
     Entry,
-    EntryKind,
     FineType,
-    Fund,
     Member,
-    Role,
     ShareOutLine,
 )
 

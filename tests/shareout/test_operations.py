@@ -8,6 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from savings_groups.core.errors import DomainError
+from savings_groups.core.vocabulary import EntryKind, Fund, LoanStatus
 from savings_groups.ledger import entries as ledger
 from savings_groups.loans import operations as lending
 from savings_groups.loans.requests import LoanRequest
@@ -20,10 +21,7 @@ from savings_groups.store.models import (
     Cycle,
     CycleShareOut,
     Entry,
-    EntryKind,
-    Fund,
     Loan,
-    LoanStatus,
     MemberExit,
     ShareOutLine,
 )

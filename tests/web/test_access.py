@@ -2,11 +2,12 @@
 
 import pytest
 
+from savings_groups.core.vocabulary import EntryKind, Fund, Role
 from savings_groups.ledger import entries as ledger
 from savings_groups.loans import operations as lending
 from savings_groups.loans import requests as loan_requests
 from savings_groups.store.db import db
-from savings_groups.store.models import EntryKind, Fund, Meeting, Member, Role
+from savings_groups.store.models import Meeting, Member
 
 ROLES = [Role.ADMIN, Role.FACILITATOR, Role.RECORDER, Role.VIEWER]
 OK, FORBIDDEN, MISSING = 200, 403, 404

@@ -11,9 +11,10 @@ from peewee import JOIN, fn
 from wtforms import PasswordField, SelectField, StringField
 
 from savings_groups.core.errors import DomainError
+from savings_groups.core.vocabulary import Role
 from savings_groups.org import accounts
 from savings_groups.org.access import Action, require
-from savings_groups.store.models import AuditEntry, GroupAssignment, Role, SavingsGroup, User
+from savings_groups.store.models import AuditEntry, GroupAssignment, SavingsGroup, User
 from savings_groups.web.forms import MultiCheckboxField, NewPasswordMixin, required
 from savings_groups.web.i18n import language_names
 from savings_groups.web.views import render_form, show_error, translate

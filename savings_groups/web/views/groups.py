@@ -13,12 +13,13 @@ from wtforms import SelectField, StringField, TextAreaField
 
 from savings_groups.core.errors import DomainError
 from savings_groups.core.money import format_amount
+from savings_groups.core.vocabulary import GroupKind, MeetingFrequency, Role
 from savings_groups.groups import operations as groups
 from savings_groups.groups.operations import COUNTRY_CODES
 from savings_groups.org import access
 from savings_groups.org.access import Action
 from savings_groups.reports import passbook as reports
-from savings_groups.store.models import GroupAssignment, GroupKind, MeetingFrequency, Role, User
+from savings_groups.store.models import GroupAssignment, User
 from savings_groups.web import charts
 from savings_groups.web.forms import required
 from savings_groups.web.i18n import text_direction

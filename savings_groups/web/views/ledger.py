@@ -11,10 +11,11 @@ from wtforms.validators import Length
 
 from savings_groups.core import money
 from savings_groups.core.errors import N_, DomainError, NotFound
+from savings_groups.core.vocabulary import EntryKind, Fund
 from savings_groups.org import access
 from savings_groups.org.access import Action
 from savings_groups.reports import passbook as reports
-from savings_groups.store.models import Cycle, EntryKind, Fund, Member
+from savings_groups.store.models import Cycle, Member
 from savings_groups.web.forms import required
 from savings_groups.web.views import cycle_asked, paper_size, render_form, show_error
 

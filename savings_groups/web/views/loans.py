@@ -12,22 +12,23 @@ from wtforms import DateField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length
 
 from savings_groups.core.errors import N_, DomainError, NotFound
-from savings_groups.cycles.operations import MAX_PERIODS, LoanMethod
+from savings_groups.core.vocabulary import (
+    EntryKind,
+    GroupKind,
+    LoanMethod,
+    LoanPurpose,
+    LoanStatus,
+    LoanWarning,
+    MeetingFrequency,
+)
+from savings_groups.cycles.operations import MAX_PERIODS
 from savings_groups.loans import book as loan_book
 from savings_groups.loans import operations as lending
 from savings_groups.loans import reports as loan_reports
 from savings_groups.loans.portfolio import AGE_BUCKETS, portfolio
-from savings_groups.loans.requests import LoanWarning
 from savings_groups.org import access
 from savings_groups.org.access import Action
-from savings_groups.store.models import (
-    Cycle,
-    EntryKind,
-    GroupKind,
-    LoanPurpose,
-    LoanStatus,
-    MeetingFrequency,
-)
+from savings_groups.store.models import Cycle
 from savings_groups.web.forms import required
 from savings_groups.web.views import render_form, show_error
 

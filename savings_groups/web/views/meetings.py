@@ -22,6 +22,7 @@ from savings_groups.core.money import (
     format_amount,
     parse_amount,
 )
+from savings_groups.core.vocabulary import AttendanceStatus, Fund, LoanPurpose, MeetingStatus
 from savings_groups.cycles.operations import current_cycle
 from savings_groups.loans import requests as loan_requests
 from savings_groups.meetings import operations as meetings
@@ -31,15 +32,7 @@ from savings_groups.meetings.operations import BOXES
 from savings_groups.meetings.sheet import MeetingSheet, MemberLine, cell
 from savings_groups.org import access
 from savings_groups.org.access import Action, can
-from savings_groups.store.models import (
-    AttendanceStatus,
-    Cycle,
-    Fund,
-    LoanPurpose,
-    Meeting,
-    MeetingStatus,
-    Member,
-)
+from savings_groups.store.models import Cycle, Meeting, Member
 from savings_groups.web.forms import MultiCheckboxField
 from savings_groups.web.views import render_form, show_error, translate
 

@@ -14,13 +14,14 @@ from wtforms.validators import InputRequired
 from savings_groups.core.dates import utcnow
 from savings_groups.core.errors import DomainError
 from savings_groups.core.money import format_amount, parse_amount
+from savings_groups.core.vocabulary import Fund, Gender, GroupRole, MemberType
 from savings_groups.cycles import operations as cycles
 from savings_groups.groups import members
 from savings_groups.meetings import opening
 from savings_groups.org import access
 from savings_groups.org.access import Action
 from savings_groups.shareout import exits
-from savings_groups.store.models import Fund, Gender, GroupRole, Member, MemberType
+from savings_groups.store.models import Member
 from savings_groups.web.views import render_form, show_error, translate
 
 bp = Blueprint("members", __name__, url_prefix="/groups/<int:group_id>")

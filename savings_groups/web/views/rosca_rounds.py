@@ -12,6 +12,7 @@ from wtforms.validators import Length
 
 from savings_groups.core.errors import N_, DomainError, NotFound
 from savings_groups.core.money import MoneyError, parse_amount
+from savings_groups.core.vocabulary import ContributionStatus, RotationOrder
 from savings_groups.groups.operations import today
 from savings_groups.org import access
 from savings_groups.org.access import Action
@@ -19,7 +20,6 @@ from savings_groups.rosca import reports as rosca_reports
 from savings_groups.rosca import rotations
 from savings_groups.rosca import rounds as rosca_rounds
 from savings_groups.rosca.rounds import ContributionLine
-from savings_groups.store.models import ContributionStatus, RotationOrder
 from savings_groups.web.views import paper_size, render_form, show_error, translate
 from savings_groups.web.views.rotations import ROTATION_ENUMS
 

@@ -15,11 +15,12 @@ from wtforms.validators import DataRequired, InputRequired
 
 from savings_groups.core.errors import N_, DomainError, NotFound
 from savings_groups.core.money import currency_digits, format_amount
+from savings_groups.core.vocabulary import GroupKind
 from savings_groups.groups.operations import parse_date, today
 from savings_groups.org import access
 from savings_groups.org.access import Action
 from savings_groups.shareout import operations as closing
-from savings_groups.store.models import Cycle, GroupKind
+from savings_groups.store.models import Cycle
 from savings_groups.web.views import cycle_asked, paper_size, render_form, show_error, translate
 
 bp = Blueprint("shareout", __name__, url_prefix="/groups/<int:group_id>")

@@ -3,7 +3,8 @@
 import re
 import time
 
-from savings_groups.store.models import AuditEntry, Organization, Role, User
+from savings_groups.core.vocabulary import Role
+from savings_groups.store.models import AuditEntry, Organization, User
 from savings_groups.web.auth import LAST_SEEN
 from tests.conftest import PASSWORD
 

@@ -6,17 +6,10 @@ from datetime import date, timedelta
 import pytest
 from playhouse.test_utils import count_queries
 
+from savings_groups.core.vocabulary import EntryKind, Fund, Role
 from savings_groups.ledger import entries as ledger
 from savings_groups.store.db import db
-from savings_groups.store.models import (
-    Attendance,
-    AuditEntry,
-    Entry,
-    EntryKind,
-    Fund,
-    Meeting,
-    Role,
-)
+from savings_groups.store.models import Attendance, AuditEntry, Entry, Meeting
 
 
 @pytest.fixture

@@ -10,20 +10,13 @@ import pytest
 from playhouse.test_utils import count_queries
 
 from savings_groups.core.money import format_amount
+from savings_groups.core.vocabulary import EntryKind, Fund, LoanWarning
 from savings_groups.ledger import entries as ledger
 from savings_groups.loans import operations as lending
 from savings_groups.loans import reports as loan_reports
-from savings_groups.loans.requests import LoanRequest, LoanWarning
+from savings_groups.loans.requests import LoanRequest
 from savings_groups.store.db import db
-from savings_groups.store.models import (
-    AuditEntry,
-    Entry,
-    EntryKind,
-    Fund,
-    Loan,
-    LoanInstallment,
-    Meeting,
-)
+from savings_groups.store.models import AuditEntry, Entry, Loan, LoanInstallment, Meeting
 
 EVERY = frozenset(LoanWarning)
 RULES = {

@@ -8,23 +8,14 @@ import pytest
 from playhouse.test_utils import count_queries
 
 from savings_groups.core.money import format_amount
+from savings_groups.core.vocabulary import EntryKind, Fund, LoanStatus, Role
 from savings_groups.ledger import entries as ledger
 from savings_groups.loans import operations as lending
 from savings_groups.loans.requests import LoanRequest
 from savings_groups.meetings import operations as meetings
 from savings_groups.shareout import operations as closing
 from savings_groups.store.db import db
-from savings_groups.store.models import (
-    AuditEntry,
-    CycleShareOut,
-    Entry,
-    EntryKind,
-    Fund,
-    Loan,
-    LoanStatus,
-    Role,
-    ShareOutLine,
-)
+from savings_groups.store.models import AuditEntry, CycleShareOut, Entry, Loan, ShareOutLine
 
 ON = date(2026, 2, 16)
 RULES = {
