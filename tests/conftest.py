@@ -8,11 +8,12 @@ import pytest
 from peewee import PostgresqlDatabase, fn
 
 from savings_groups import create_app
-from savings_groups.core.vocabulary import Role
+from savings_groups.core.vocabulary import EntryKind, Fund, Role
 from savings_groups.groups import operations as groups
+from savings_groups.ledger import entries as ledger
 from savings_groups.org import accounts
 from savings_groups.store.db import db, open_database
-from savings_groups.store.models import Cycle, Member
+from savings_groups.store.models import Attendance, Cycle, Meeting, Member
 
 PASSWORD = "correct horse battery"
 # The same argon2id, at a cost that keeps the suite fast; production uses config.DEFAULTS.
@@ -175,3 +176,46 @@ class Browser:
 @pytest.fixture
 def web(client):
     return Browser(client)
+
+
+# --- a group whose meetings and entries a test writes by hand ---------------------------------
+
+A, L, P, R, X = "absent", "late", "present", "represented", "excused"
+
+
+@pytest.fixture
+def world(conn, admin, make_group, make_member, make_cycle):
+    """A group, its cycle, members, and a helper to hold meetings with entries."""
+
+    class World:
+        def __init__(self, currency="XOF"):
+            self.group = make_group(currency=currency)
+            self.cycle = make_cycle(self.group)
+            self.members = [make_member(self.group) for _ in range(3)]
+
+        def meeting(self, day, status="closed", attendance=(), cycle=None):
+            meeting = Meeting.create(
+                group=self.group, cycle=cycle or self.cycle, held_on=day, status=status
+            )
+            for member, state in zip(self.members, attendance, strict=False):
+                Attendance.create(meeting=meeting, member=member, status=state)
+            return meeting
+
+        def post(self, fund, kind, amount, member=None, meeting=None, shares=0, cycle=None):
+            return ledger.post(
+                admin,
+                self.group,
+                fund,
+                kind,
+                amount,
+                cycle=cycle or self.cycle,
+                meeting=meeting,
+                member=member,
+                shares=shares,
+            )
+
+    return World
+
+
+def buy(w, member, meeting, shares, value=1_000):
+    return w.post(Fund.LOAN_FUND, EntryKind.SHARE_PURCHASE, shares * value, member, meeting, shares)

@@ -574,3 +574,13 @@ def decisions_of(cycles) -> dict[int, list[RuleDecision]]:
         decision.change_list = json.loads(decision.changes)
         found.setdefault(decision.cycle_id, []).append(decision)
     return found
+
+
+def cycle_of(group: SavingsGroup, cycle_id: int | None) -> Cycle | None:
+    """The cycle asked for (None if it is not the group's), else the open one, else the latest."""
+    if cycle_id is not None:
+        return Cycle.get_or_none((Cycle.id == cycle_id) & (Cycle.group == group))
+    return (
+        current_cycle(group)
+        or Cycle.select().where(Cycle.group == group).order_by(Cycle.number.desc()).first()
+    )

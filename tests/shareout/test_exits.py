@@ -14,7 +14,7 @@ from savings_groups.groups import members
 from savings_groups.ledger import entries as ledger
 from savings_groups.loans import operations as lending
 from savings_groups.loans.requests import LoanRequest
-from savings_groups.reports import passbook as reports
+from savings_groups.reports import passbook
 from savings_groups.shareout import exits
 from savings_groups.store.db import db
 from savings_groups.store.models import (
@@ -207,7 +207,7 @@ def test_a_member_owing_more_than_the_savings_pays_the_difference_in(world, admi
     exits.settle(admin, w.binta, A_WEEK_LATER, "Moved away", expected_payout=-3_600)
     assert w.cash() == 17_000 + 3_600
     assert MemberExit.get().payout == -3_600
-    book = reports.passbook(w.group, Member.get_by_id(w.binta.id), w.cycle)
+    book = passbook.passbook(w.group, Member.get_by_id(w.binta.id), w.cycle)
     assert book.exit.payout == -3_600 and book.totals.paid_out == -3_600
     assert book.ledger_totals.paid_out == 3_000  # the ledger's entry: the gross settlement
     # The passbook says what the member paid in, and what went to the loan, apart.

@@ -17,7 +17,7 @@ from savings_groups.ledger import entries as ledger
 from savings_groups.loans import operations as lending
 from savings_groups.loans.requests import LoanRequest
 from savings_groups.meetings import opening
-from savings_groups.reports import passbook as reports
+from savings_groups.reports import passbook
 from savings_groups.shareout import arithmetic as shareout
 from savings_groups.shareout import next_cycle
 from savings_groups.shareout.next_cycle import NextMember
@@ -211,11 +211,11 @@ def test_the_passbooks_show_the_share_out_and_the_reinvested_shares(world, admin
     w.share_out()
     choices = {w.awa.id: NextMember(4)}
     new = next_cycle.start_next_cycle(admin, w.group, w.cycle, w.rules(), choices)
-    old_book = reports.passbook(w.group, w.awa, w.cycle)
+    old_book = passbook.passbook(w.group, w.awa, w.cycle)
     assert old_book.share_out.payout == 10_225 and old_book.totals.paid_out == 10_225
     assert old_book.totals.savings == 10_000  # a payout never counts against savings
     assert old_book.lines[-1].kind == "share_out"
-    new_book = reports.passbook(w.group, w.awa, new)
+    new_book = passbook.passbook(w.group, w.awa, new)
     assert [(line.kind, line.moved.shares, line.moved.savings) for line in new_book.lines] == [
         ("reinvested", 4, 4_000)
     ]

@@ -14,7 +14,7 @@ from savings_groups.loans import operations as lending
 from savings_groups.loans.requests import LoanRequest
 from savings_groups.meetings import operations as meetings
 from savings_groups.meetings.sheet import MeetingSheet, MemberLine
-from savings_groups.reports import passbook as reports
+from savings_groups.reports import passbook
 from savings_groups.shareout import operations as closing
 from savings_groups.store.models import (
     AuditEntry,
@@ -182,7 +182,7 @@ def test_xof_unit_25_a_loan_deducted_from_the_payout(admin, borrowing):
 def test_the_passbook_shows_what_was_paid_and_what_went_to_the_loans(admin, borrowing):
     group, cycle, people, _loan = borrowing()
     closing.finalise(admin, group, cycle, date(2026, 2, 16))
-    book = reports.passbook(group, people[1], cycle)
+    book = passbook.passbook(group, people[1], cycle)
     # The ledger's entry is B's gross share (7,450): 2,850 paid to B and 4,600 for the loan,
     # which was never handed over: it is not in what the passbook says was paid to B.
     assert [(line.kind, line.moved.paid_out, line.deducted) for line in book.lines[-2:]] == [
@@ -192,7 +192,7 @@ def test_the_passbook_shows_what_was_paid_and_what_went_to_the_loans(admin, borr
     assert (book.totals.paid_out, book.deducted) == (2_850, 4_600)
     assert book.ledger_totals == ledger.member_totals(group, cycle)[people[1].id]
     assert book.ledger_totals.paid_out == 7_450
-    assert reports.passbook(group, people[0], cycle).lines[-1].kind == "share_out"
+    assert passbook.passbook(group, people[0], cycle).lines[-1].kind == "share_out"
 
 
 def test_leftover_units_all_carried_over(admin, borrowing):

@@ -8,10 +8,10 @@ from flask_login import current_user
 
 from savings_groups.core.errors import N_, Amount, DomainError, NotFound
 from savings_groups.core.money import format_amount
+from savings_groups.cycles.operations import cycle_of
 from savings_groups.org import accounts
 from savings_groups.org.access import Action, can
 from savings_groups.org.audit import ACTION_LABELS
-from savings_groups.reports import passbook as reports
 
 
 def init_app(app) -> None:
@@ -91,7 +91,7 @@ def paper_size() -> str:
 def cycle_asked(group, cycle_id: int | None):
     """The cycle asked for (404 when it is not the group's), else the open one, else the latest;
     None when the group has no cycle."""
-    cycle = reports.cycle_of(group, cycle_id)
+    cycle = cycle_of(group, cycle_id)
     if cycle_id is not None and cycle is None:
         raise NotFound(N_("This cycle does not exist in this group."))
     return cycle

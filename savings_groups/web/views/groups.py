@@ -18,7 +18,7 @@ from savings_groups.groups import operations as groups
 from savings_groups.groups.operations import COUNTRY_CODES
 from savings_groups.org import access
 from savings_groups.org.access import Action
-from savings_groups.reports import passbook as reports
+from savings_groups.reports import group_summary
 from savings_groups.store.models import GroupAssignment, User
 from savings_groups.web import charts
 from savings_groups.web.forms import required
@@ -128,7 +128,7 @@ def show(group_id: int):
         .where(GroupAssignment.group == group)
         .order_by(User.full_name)
     )
-    summary = reports.group_summary(group)
+    summary = group_summary.group_summary(group)
     chart = charts.step_chart(
         [amount for _day, amount in summary.savings_series], mirrored=text_direction() == "rtl"
     )

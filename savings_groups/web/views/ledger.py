@@ -12,9 +12,11 @@ from wtforms.validators import Length
 from savings_groups.core import money
 from savings_groups.core.errors import N_, DomainError, NotFound
 from savings_groups.core.vocabulary import EntryKind, Fund
+from savings_groups.ledger import corrections
+from savings_groups.ledger import reports as ledger_reports
 from savings_groups.org import access
 from savings_groups.org.access import Action
-from savings_groups.reports import passbook as reports
+from savings_groups.reports import passbook as passbooks
 from savings_groups.store.models import Cycle, Member
 from savings_groups.web.forms import required
 from savings_groups.web.views import cycle_asked, paper_size, render_form, show_error
@@ -48,7 +50,7 @@ def history(group_id: int):
     member_id = request.args.get("member", type=int)
     cycle = next((c for c in cycles if c.id == cycle_id), None)
     member = next((m for m in members if m.id == member_id), None)
-    page = reports.history_page(group, cycle, member, request.args.get("page", 1, type=int))
+    page = ledger_reports.history_page(group, cycle, member, request.args.get("page", 1, type=int))
     return render_template(
         "ledger/history.html",
         group=group,
@@ -58,7 +60,7 @@ def history(group_id: int):
         member=member,
         history=page,
         closed_cycles={c.id for c in cycles if c.closed_at is not None},
-        why_not_correctable=reports.why_not_correctable,
+        why_not_correctable=corrections.why_not_correctable,
     )
 
 
@@ -84,14 +86,14 @@ def _shares(text: str) -> int | None:
 @login_required
 def correct(group_id: int, entry_id: int):
     group = access.group_for(current_user.user, group_id, Action.EDIT_GROUP)
-    entry = reports.entry_of(group, entry_id)
+    entry = ledger_reports.entry_of(group, entry_id)
     if entry is None:
         raise NotFound(N_("This entry does not exist in this group."))
-    reversal = reports.reversal_of(entry)
+    reversal = ledger_reports.reversal_of(entry)
     form = CorrectionForm()
     if form.validate_on_submit():
         try:
-            signed = entry.kind in reports.SIGNED_KINDS
+            signed = entry.kind in corrections.SIGNED_KINDS
             amount = None
             if entry.kind != EntryKind.SHARE_PURCHASE and (form.amount.data or "").strip():
                 amount = money.parse_amount(
@@ -101,8 +103,8 @@ def correct(group_id: int, entry_id: int):
                     allow_negative=signed,
                     field="amount",
                 )
-            shares = _shares(form.shares.data) if reports.takes_shares(entry) else None
-            reports.correct_entry(current_user.user, entry, form.reason.data, amount, shares)
+            shares = _shares(form.shares.data) if corrections.takes_shares(entry) else None
+            corrections.correct_entry(current_user.user, entry, form.reason.data, amount, shares)
         except DomainError as error:
             show_error(form, error)
         else:
@@ -114,8 +116,8 @@ def correct(group_id: int, entry_id: int):
         group=group,
         entry=entry,
         reversal=reversal,
-        refusal=reports.why_not_correctable(entry),
-        takes_shares=reports.takes_shares(entry),
+        refusal=corrections.why_not_correctable(entry),
+        takes_shares=corrections.takes_shares(entry),
         share_purchase=entry.kind == EntryKind.SHARE_PURCHASE,
     )
 
@@ -132,6 +134,6 @@ def passbook(group_id: int, member_id: int):
         group=group,
         member=member,
         cycles=_cycles(group),
-        book=reports.passbook(group, member, cycle),
+        book=passbooks.passbook(group, member, cycle),
         size=paper_size(),
     )

@@ -1,0 +1,147 @@
+"""The group page's figures: balances, members, meetings, attendance and savings over time."""
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
+
+from peewee import fn
+
+from savings_groups.core.vocabulary import (
+    AttendanceStatus,
+    Fund,
+    Gender,
+    MeetingStatus,
+    MemberType,
+)
+from savings_groups.cycles.operations import current_cycle
+from savings_groups.ledger import entries as ledger
+from savings_groups.store.models import (
+    Attendance,
+    Cycle,
+    Entry,
+    Meeting,
+    Member,
+    SavingsGroup,
+)
+
+# Attendance that counts as being at the meeting, for the attendance rate.
+ATTENDED = (AttendanceStatus.PRESENT, AttendanceStatus.LATE, AttendanceStatus.REPRESENTED)
+
+
+@dataclass(frozen=True)
+class GroupSummary:
+    """The figures of the group page, for the open cycle (or all time when none is open)."""
+
+    cycle: Cycle | None
+    balances: dict[Fund, int]
+    members_by_type: dict[MemberType, int]  # every type, in the enum's order
+    members_by_gender: dict[Gender, int]
+    members: int
+    meetings_held: int
+    attendance_rate: Fraction | None
+    savings: int
+    # (date, cumulative savings): the opening savings, then after each closed meeting.
+    savings_series: list[tuple[date, int]]
+
+    @property
+    def attendance_percent(self) -> Decimal | None:
+        """The attendance rate in percent, to one decimal, rounded half up."""
+        if self.attendance_rate is None:
+            return None
+        rate = self.attendance_rate
+        percent = Decimal(rate.numerator * 100) / Decimal(rate.denominator)
+        return percent.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def _choice(enum, value):
+    """A stored value as its enum member; an unknown one counts as OTHER rather than vanish."""
+    try:
+        return enum(value)
+    except ValueError:
+        return enum.OTHER
+
+
+def group_summary(group: SavingsGroup) -> GroupSummary:
+    """The group page's figures in a fixed number of queries (six), whatever the data size.
+
+    - balances: ledger.balances for the open cycle, else for all time;
+    - members: current members (not left), counted by member type and by gender;
+    - meetings held: closed meetings of the cycle;
+    - attendance rate: attendance rows of closed meetings of the cycle marked present, late or
+      represented, over all attendance rows of those meetings (None when there is none);
+    - savings: share purchases and opening savings of members (ledger.SAVINGS_KINDS in the loan
+      fund), i.e. the sum of the members' savings in ledger.member_totals;
+    - savings series: the savings posted outside any meeting (paper books) as the starting point,
+      then the running total after each closed meeting in date order.
+    """
+    cycle = current_cycle(group)
+    balances = ledger.balances(group, cycle)
+
+    members = (
+        Member.select(Member.member_type, Member.gender, fn.COUNT(Member.id).alias("count"))
+        .where((Member.group == group) & Member.left_on.is_null())
+        .group_by(Member.member_type, Member.gender)
+    )
+    by_type = dict.fromkeys(MemberType, 0)
+    by_gender = dict.fromkeys(Gender, 0)
+    for row in members:
+        by_type[_choice(MemberType, row.member_type)] += row.count
+        by_gender[_choice(Gender, row.gender)] += row.count
+
+    closed = Meeting.select(Meeting.id, Meeting.held_on).where(
+        (Meeting.group == group) & (Meeting.status == MeetingStatus.CLOSED)
+    )
+    if cycle is not None:
+        closed = closed.where(Meeting.cycle == cycle)
+    closed_meetings = list(closed.order_by(Meeting.held_on, Meeting.id))
+
+    counts = (
+        Attendance.select(Attendance.status, fn.COUNT(Attendance.id).alias("count"))
+        .join(Meeting)
+        .where((Meeting.group == group) & (Meeting.status == MeetingStatus.CLOSED))
+        .group_by(Attendance.status)
+    )
+    if cycle is not None:
+        counts = counts.where(Meeting.cycle == cycle)
+    by_status = {row.status: row.count for row in counts}
+    rows = sum(by_status.values())
+    attended = sum(by_status.get(status.value, 0) for status in ATTENDED)
+    rate = Fraction(attended, rows) if rows else None
+
+    saved = (
+        Entry.select(Entry.meeting, fn.SUM(Entry.amount).alias("total"))
+        .where(
+            (Entry.group == group)
+            & Entry.member.is_null(False)
+            & Entry.kind.in_([kind.value for kind in ledger.SAVINGS_KINDS])
+            & (Entry.fund == Fund.LOAN_FUND.value)
+        )
+        .group_by(Entry.meeting)
+    )
+    if cycle is not None:
+        saved = saved.where(Entry.cycle == cycle)
+    per_meeting = {row.meeting_id: int(row.total or 0) for row in saved}
+    savings = sum(per_meeting.values())
+
+    running = per_meeting.get(None, 0)
+    start = cycle.start_date if cycle is not None else None
+    series = []
+    if closed_meetings:
+        series.append((start or closed_meetings[0].held_on, running))
+    for meeting in closed_meetings:
+        running += per_meeting.get(meeting.id, 0)
+        series.append((meeting.held_on, running))
+    if series and series[0][0] == series[1][0]:
+        series = series[1:]  # opened on the day of the first meeting: one point is enough
+    return GroupSummary(
+        cycle=cycle,
+        balances=balances,
+        members_by_type=by_type,
+        members_by_gender=by_gender,
+        members=sum(by_type.values()),
+        meetings_held=len(closed_meetings),
+        attendance_rate=rate,
+        savings=savings,
+        savings_series=series,
+    )
