@@ -5,7 +5,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from savings_groups.core.errors import N_
-from savings_groups.core.vocabulary import LoanStatus
+from savings_groups.core.vocabulary import GroupKind, LoanStatus
 from savings_groups.loans.book import Standing, books_of, standing_of
 from savings_groups.store.models import Cycle, Loan, Member, SavingsGroup
 
@@ -120,3 +120,12 @@ def portfolio(group: SavingsGroup, cycle: Cycle | None, on: date) -> Portfolio:
         repayment_rate=_share(fell_due - unpaid, fell_due) if fell_due else None,
         lines=lines,
     )
+
+
+def outstanding(group: SavingsGroup, cycle: Cycle | None, on: date) -> Portfolio | None:
+    """The loan figures of the group page: the portfolio on a day, or None when no loan is being
+    repaid or the group is a ROSCA, which lends nothing (one query then, three otherwise)."""
+    if group.kind != GroupKind.SAVINGS:
+        return None
+    report = portfolio(group, cycle, on)
+    return report if report.loans_outstanding else None

@@ -1,5 +1,7 @@
 """The list of groups a user may see, a group's page, and creating, editing, archiving a group."""
 
+from datetime import date
+
 from babel import Locale
 from babel.dates import get_day_names
 from babel.numbers import list_currencies
@@ -16,6 +18,7 @@ from savings_groups.core.money import format_amount
 from savings_groups.core.vocabulary import GroupKind, MeetingFrequency, Role
 from savings_groups.groups import operations as groups
 from savings_groups.groups.operations import COUNTRY_CODES
+from savings_groups.loans import portfolio
 from savings_groups.org import access
 from savings_groups.org.access import Action
 from savings_groups.reports import group_summary
@@ -132,8 +135,14 @@ def show(group_id: int):
     chart = charts.step_chart(
         [amount for _day, amount in summary.savings_series], mirrored=text_direction() == "rtl"
     )
+    loans = portfolio.outstanding(group, summary.cycle, date.today())
     return render_template(
-        "groups/show.html", group=group, team=list(team), summary=summary, chart=chart
+        "groups/show.html",
+        group=group,
+        team=list(team),
+        summary=summary,
+        chart=chart,
+        loans=loans,
     )
 
 

@@ -213,13 +213,3 @@ def due(group_id: int):
     on = _day("on") or loan_reports.next_meeting_day(group, date.today())
     lines = loan_reports.due_list(group, on)
     return render_template("loans/due.html", group=group, on=on, lines=lines)
-
-
-@bp.app_template_global("loan_portfolio")
-def loan_portfolio(group, cycle):
-    """For the group page: the portfolio of the cycle today, or None when no loan is being
-    repaid (one query when there is none, three when there are)."""
-    if group.kind != GroupKind.SAVINGS.value:
-        return None
-    report = portfolio(group, cycle, date.today())
-    return report if report.loans_outstanding else None
