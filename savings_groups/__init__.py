@@ -17,7 +17,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from savings_groups import config
     from savings_groups.org import passwords
     from savings_groups.store import db, schema
-    from savings_groups.web import auth, i18n, security, views
+    from savings_groups.web import auth, database, i18n, security, views
 
     app = Flask(
         __name__,
@@ -31,7 +31,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config["ARGON2_MEMORY_COST"],
         app.config["ARGON2_PARALLELISM"],
     )
-    db.init_app(app)
+    database.init_app(app)
     if app.config["RUN_MIGRATIONS_ON_START"]:
         with db.db.connection_context():
             schema.upgrade(db.db.obj)

@@ -78,20 +78,8 @@ def is_read_only_error(error: Exception) -> bool:
     return "readonly" in text or "read-only" in text or "unable to open" in text
 
 
-def init_app(app) -> None:
-    """Open the configured database and connect and close it around every request."""
-    from flask import g
-
-    database = open_database(app.config["DATABASE_URL"])
+def initialize(url: str) -> None:
+    """Open the database of a URL, check it can be written, and make it the one `db` stands for."""
+    database = open_database(url)
     check_writable(database)
     db.initialize(database)
-
-    @app.before_request
-    def connect_database():
-        g.opened_database = db.connect(reuse_if_open=True)
-
-    @app.teardown_request
-    def close_database(exception):
-        # Close only what this request opened (a CLI command or a test may hold its own).
-        if g.pop("opened_database", False) and not db.is_closed():
-            db.close()

@@ -1,0 +1,20 @@
+"""The database around each request: opened once by the factory, connected per request."""
+
+from flask import g
+
+from savings_groups.store import db as store
+
+
+def init_app(app) -> None:
+    """Open the configured database and connect and close it around every request."""
+    store.initialize(app.config["DATABASE_URL"])
+
+    @app.before_request
+    def connect_database():
+        g.opened_database = store.db.connect(reuse_if_open=True)
+
+    @app.teardown_request
+    def close_database(exception):
+        # Close only what this request opened (a CLI command or a test may hold its own).
+        if g.pop("opened_database", False) and not store.db.is_closed():
+            store.db.close()
