@@ -27,6 +27,7 @@ from pathlib import Path
 from playhouse.test_utils import count_queries
 
 from savings_groups import create_app
+from savings_groups.core import dates
 from savings_groups.core.vocabulary import LoanWarning
 from savings_groups.groups import operations as groups
 from savings_groups.loans import operations as lending
@@ -59,7 +60,7 @@ def add_members(group, count: int, on) -> list[Member]:
 def build(admin, members: int, meeting_count: int):
     """The savings group: closed meetings every week up to today's, a draft one today with loans."""
     group = groups.create_group(admin, groups.GroupDetails("Benkadi", "savings", "XOF"))
-    start = groups.today() - timedelta(days=7 * meeting_count)
+    start = dates.today() - timedelta(days=7 * meeting_count)
     cycle = Cycle.create(
         group=group,
         number=1,
@@ -95,7 +96,7 @@ def build_rosca(admin, hands: int, paid_rounds: int):
     """A ROSCA with a rotation of `hands` whole hands in a fixed order, `paid_rounds` paid out;
     the next round is due today."""
     group = groups.create_group(admin, groups.GroupDetails("Tontine", "rosca", "XOF"))
-    start = groups.today() - timedelta(days=7 * paid_rounds)
+    start = dates.today() - timedelta(days=7 * paid_rounds)
     people = add_members(group, hands, start)
     terms = rotations.RotationTerms(CONTRIBUTION, "weekly", start, "fixed", "shared", None)
     rotation = rotations.create_rotation(admin, group, terms)
@@ -188,7 +189,7 @@ def main() -> None:
         admin = accounts.setup("Benchmark", "admin", "Admin", PASSWORD, "en", policy)
         group, cycle, people, draft, close_times = build(admin, args.members, args.meetings)
         built = time.perf_counter() - started
-        exits.settlement(people[0], groups.today())  # the exit page shows figures, not a refusal
+        exits.settlement(people[0], dates.today())  # the exit page shows figures, not a refusal
     client = app.test_client()
     client.post("/login", data={"username": "admin", "password": PASSWORD})
     print(f"{args.members} members, {args.meetings} closed meetings on {url.split(':')[0]}")
@@ -216,7 +217,7 @@ def main() -> None:
 
     with db.connection_context():
         close(admin, draft, people, args.meetings)
-        problems = closing.preview(group, cycle, groups.today()).problems
+        problems = closing.preview(group, cycle, dates.today()).problems
         assert not problems, problems
     show(
         client,
@@ -226,7 +227,7 @@ def main() -> None:
             "share-out slips (A4)": f"{base}/share-out/slips",
         },
     )
-    seconds, queries = timed(lambda: closing.finalise(admin, group, cycle, groups.today()))
+    seconds, queries = timed(lambda: closing.finalise(admin, group, cycle, dates.today()))
     show_write(f"finalise, {args.members} members", seconds, queries)
     with db.connection_context():
         refused = next_cycle.why_not(group, Cycle.get_by_id(cycle.id))

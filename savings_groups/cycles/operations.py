@@ -10,6 +10,7 @@ from decimal import Decimal
 from babel.numbers import NumberFormatError, parse_decimal
 from peewee import IntegrityError, PostgresqlDatabase, fn
 
+from savings_groups.core.dates import parse_date, today
 from savings_groups.core.errors import N_, DomainError
 from savings_groups.core.money import amount_of
 from savings_groups.core.vocabulary import (
@@ -21,7 +22,6 @@ from savings_groups.core.vocabulary import (
     ProfitMethod,
     SocialFundRule,
 )
-from savings_groups.groups.operations import parse_date, today
 from savings_groups.org import audit
 from savings_groups.store.db import db
 from savings_groups.store.models import (

@@ -7,7 +7,7 @@ from babel import Locale
 from babel.core import get_global
 from babel.numbers import list_currencies
 
-from savings_groups.core.dates import utcnow
+from savings_groups.core.dates import parse_date, today, utcnow
 from savings_groups.core.errors import N_, DomainError
 from savings_groups.core.money import parse_amount
 from savings_groups.core.vocabulary import GroupKind, MeetingFrequency, Role
@@ -22,27 +22,6 @@ COUNTRY_CODES = frozenset(
     if len(code) == 2 and code in get_global("territory_currencies") and code not in ("ZZ", "EU")
 )
 NOTES_MAX = 4000
-
-
-def parse_date(value: date | str | None, field: str, required: bool = True) -> date | None:
-    """A date object, or ISO text as a date input sends it; a clear message otherwise."""
-    if isinstance(value, date):
-        return value
-    text = (value or "").strip()
-    if not text:
-        if required:
-            raise DomainError(N_("Enter a date."), field=field)
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise DomainError(
-            N_("%(text)s is not a date: write it like 2026-01-31."), field=field, text=text
-        ) from None
-
-
-def today() -> date:
-    return utcnow().date()
 
 
 @dataclass(frozen=True)

@@ -20,34 +20,17 @@ How a loan's state is known:
   they are fixed). Repayments are expected in date order, as meetings are held.
 """
 
-import calendar
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from peewee import fn
 
-from savings_groups.core.vocabulary import EntryKind, LoanMethod, LoanStatus, MeetingFrequency
+from savings_groups.core.dates import add_periods
+from savings_groups.core.vocabulary import EntryKind, LoanMethod, LoanStatus
 from savings_groups.loans.compute import flexible_interest_due
 from savings_groups.store.models import Entry, Loan, LoanInstallment
 
 PAID_KINDS = (EntryKind.LOAN_INTEREST.value, EntryKind.LOAN_PRINCIPAL.value)
-
-
-# --- dates ------------------------------------------------------------------------------------
-
-
-def add_periods(start: date, count: int, frequency: str) -> date:
-    """`count` meeting periods after `start`: 7 or 14 days, or months (the day kept, or the
-    last day of a shorter month)."""
-    frequency = MeetingFrequency(frequency)
-    if frequency == MeetingFrequency.WEEKLY:
-        return start + timedelta(weeks=count)
-    if frequency == MeetingFrequency.FORTNIGHTLY:
-        return start + timedelta(weeks=2 * count)
-    months = start.year * 12 + start.month - 1 + count
-    year, month = divmod(months, 12)
-    day = min(start.day, calendar.monthrange(year, month + 1)[1])
-    return date(year, month + 1, day)
 
 
 # --- what is known of a loan: its current schedule and what was paid ----------------------------

@@ -20,13 +20,14 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from savings_groups.core.dates import add_periods
 from savings_groups.core.errors import N_, Amount
 from savings_groups.core.money import MAX_AMOUNT
 from savings_groups.core.vocabulary import EntryKind, Fund, LoanMethod, LoanPurpose, LoanStatus
 from savings_groups.cycles.operations import MAX_PERIODS
 from savings_groups.groups.members import is_current
 from savings_groups.ledger import entries as ledger
-from savings_groups.loans.book import Book, add_periods, book_of, fix_charges
+from savings_groups.loans.book import Book, book_of, fix_charges
 from savings_groups.loans.compute import (
     Installment,
     LoanError,

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 from peewee import JOIN, Case, fn
 
+from savings_groups.core.dates import add_periods
 from savings_groups.core.vocabulary import EntryKind, LoanStatus
 from savings_groups.loans import book as loan_book
 from savings_groups.loans import portfolio as loan_portfolio
@@ -244,10 +245,10 @@ def next_meeting_day(group: SavingsGroup, today: date) -> date:
         if isinstance(last, str):  # SQLite returns an aggregate of dates as text
             last = date.fromisoformat(last)
         count = 1
-        day = loan_book.add_periods(last, count, group.meeting_frequency)
+        day = add_periods(last, count, group.meeting_frequency)
         while day < today:
             count += 1
-            day = loan_book.add_periods(last, count, group.meeting_frequency)
+            day = add_periods(last, count, group.meeting_frequency)
         return day
     if group.meeting_day is None:
         return today

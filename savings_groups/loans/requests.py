@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
+from savings_groups.core.dates import add_periods
 from savings_groups.core.errors import N_, Amount
 from savings_groups.core.vocabulary import (
     Fund,
@@ -20,7 +21,7 @@ from savings_groups.core.vocabulary import (
 )
 from savings_groups.groups.members import is_current
 from savings_groups.ledger import entries as ledger
-from savings_groups.loans.book import add_periods, books_of
+from savings_groups.loans.book import books_of
 from savings_groups.loans.compute import Installment, LoanError, flexible_interest_due, schedule
 from savings_groups.store.models import Cycle, Loan, Member, SavingsGroup
 

@@ -16,12 +16,11 @@ from datetime import date
 
 from peewee import JOIN, IntegrityError, fn
 
-from savings_groups.core.dates import utcnow
+from savings_groups.core.dates import today, utcnow
 from savings_groups.core.errors import N_, DomainError
 from savings_groups.core.money import MAX_AMOUNT
 from savings_groups.core.vocabulary import EntryKind, Fund, GroupKind, MeetingStatus
 from savings_groups.cycles.operations import current_cycle
-from savings_groups.groups.operations import today
 from savings_groups.ledger import entries as ledger
 from savings_groups.loans import operations as lending
 from savings_groups.loans import requests as loan_requests

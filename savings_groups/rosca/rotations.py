@@ -11,13 +11,11 @@ from typing import NamedTuple
 
 from peewee import fn
 
-from savings_groups.core.dates import utcnow
+from savings_groups.core.dates import add_periods, parse_date, utcnow
 from savings_groups.core.errors import N_, Amount, DomainError
 from savings_groups.core.money import amount_of
 from savings_groups.core.vocabulary import DiscountRule, GroupKind, MeetingFrequency, RotationOrder
 from savings_groups.groups.members import current_members
-from savings_groups.groups.operations import parse_date
-from savings_groups.loans.book import add_periods
 from savings_groups.org import audit
 from savings_groups.rosca.compute import RoscaError, contribution_parts, fixed_order
 from savings_groups.store.db import db

@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 from peewee import IntegrityError, fn
 
+from savings_groups.core.dates import today
 from savings_groups.core.errors import N_, Amount, DomainError
 from savings_groups.core.vocabulary import (
     EntryKind,
@@ -17,7 +18,6 @@ from savings_groups.core.vocabulary import (
 )
 from savings_groups.cycles.operations import current_cycle, lock_cycle
 from savings_groups.groups import members
-from savings_groups.groups.operations import today
 from savings_groups.ledger import entries as ledger
 from savings_groups.loans import book as loan_book
 from savings_groups.loans import operations as lending

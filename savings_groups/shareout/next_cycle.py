@@ -7,12 +7,12 @@ from datetime import timedelta
 
 from peewee import JOIN
 
+from savings_groups.core.dates import parse_date
 from savings_groups.core.errors import N_, Amount, DomainError
 from savings_groups.core.vocabulary import EntryKind, Fund
 from savings_groups.cycles import operations as cycles
 from savings_groups.cycles.operations import CycleRules, FineInput
 from savings_groups.groups import members
-from savings_groups.groups.operations import parse_date
 from savings_groups.ledger import entries as ledger
 from savings_groups.meetings.opening import parse_count
 from savings_groups.org import audit

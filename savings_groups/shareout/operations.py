@@ -23,7 +23,7 @@ from decimal import Decimal
 
 from peewee import JOIN, IntegrityError, fn
 
-from savings_groups.core.dates import utcnow
+from savings_groups.core.dates import add_periods, today, utcnow
 from savings_groups.core.errors import N_, Amount, DomainError
 from savings_groups.core.money import format_amount
 from savings_groups.core.vocabulary import (
@@ -38,10 +38,9 @@ from savings_groups.core.vocabulary import (
     SocialFundRule,
 )
 from savings_groups.cycles.operations import lock_cycle
-from savings_groups.groups.operations import today
 from savings_groups.ledger import entries as ledger
 from savings_groups.loans import operations as lending
-from savings_groups.loans.book import add_periods, books_of, standing_of
+from savings_groups.loans.book import books_of, standing_of
 from savings_groups.org import audit
 from savings_groups.shareout.arithmetic import (
     ShareOutError,

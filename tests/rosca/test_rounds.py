@@ -6,9 +6,9 @@ from datetime import date, timedelta
 import pytest
 from playhouse.test_utils import count_queries
 
+from savings_groups.core import dates
 from savings_groups.core.errors import DomainError
 from savings_groups.core.vocabulary import EntryKind, Fund
-from savings_groups.groups import operations as groups
 from savings_groups.ledger import entries as ledger
 from savings_groups.rosca import compute as rosca
 from savings_groups.rosca import reports as rosca_reports
@@ -523,7 +523,7 @@ def test_a_payout_made_meanwhile_by_someone_else_is_not_made_twice(admin, rosca_
 def test_a_payout_in_the_future_or_before_the_previous_payout_is_refused(admin, rosca_group):
     group, members = rosca_group(members=3)
     rotation = set_up_rotation(admin, group, members)
-    today = groups.today()
+    today = dates.today()
     rosca_rounds.save_round(admin, rotation, 1, everyone(rotation), date(2026, 3, 9), pay=True)
     before = counts()
     for on in (today + timedelta(days=1), date(2030, 1, 1), date(2026, 3, 8)):

@@ -22,12 +22,12 @@ from wtforms import (
     TextAreaField,
 )
 
+from savings_groups.core.dates import today
 from savings_groups.core.errors import N_, DomainError, NotFound
 from savings_groups.core.money import format_amount
 from savings_groups.core.vocabulary import LoanMethod
 from savings_groups.cycles import operations as cycles
 from savings_groups.cycles.operations import CHOICE_RULES, CycleRules, FineInput, RuleDecisionInput
-from savings_groups.groups.operations import today
 from savings_groups.org import access
 from savings_groups.org.access import Action
 from savings_groups.shareout import next_cycle

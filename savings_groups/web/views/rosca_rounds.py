@@ -10,10 +10,10 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, StringField
 from wtforms.validators import Length
 
+from savings_groups.core.dates import today
 from savings_groups.core.errors import N_, DomainError, NotFound
 from savings_groups.core.money import MoneyError, parse_amount
 from savings_groups.core.vocabulary import ContributionStatus, RotationOrder
-from savings_groups.groups.operations import today
 from savings_groups.org import access
 from savings_groups.org.access import Action
 from savings_groups.rosca import reports as rosca_reports

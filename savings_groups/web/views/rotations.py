@@ -9,10 +9,10 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, TextAreaField
 
+from savings_groups.core.dates import today
 from savings_groups.core.errors import N_, DomainError, NotFound
 from savings_groups.core.vocabulary import DiscountRule, GroupKind, MeetingFrequency, RotationOrder
 from savings_groups.groups.members import current_members
-from savings_groups.groups.operations import today
 from savings_groups.org import access
 from savings_groups.org.access import Action
 from savings_groups.rosca import rotations

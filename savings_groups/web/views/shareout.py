@@ -13,10 +13,10 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, HiddenField
 from wtforms.validators import DataRequired, InputRequired
 
+from savings_groups.core.dates import parse_date, today
 from savings_groups.core.errors import N_, DomainError, NotFound
 from savings_groups.core.money import currency_digits, format_amount
 from savings_groups.core.vocabulary import GroupKind
-from savings_groups.groups.operations import parse_date, today
 from savings_groups.org import access
 from savings_groups.org.access import Action
 from savings_groups.shareout import operations as closing

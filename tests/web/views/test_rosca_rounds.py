@@ -5,8 +5,8 @@ import re
 
 from playhouse.test_utils import count_queries
 
+from savings_groups.core import dates
 from savings_groups.core.money import format_amount
-from savings_groups.groups import operations as groups
 from savings_groups.rosca import compute as rosca
 from savings_groups.rosca import rotations
 from savings_groups.store.models import Contribution, Entry, Hand, Round
@@ -278,7 +278,7 @@ def test_the_payout_date_shows_the_due_date_and_refuses_the_future(
     form = url(rotation, "rounds", 2)
     page = web.client.get(form)
     assert "Round 2 is due on Mar 9, 2026." in part(page, "on-help")
-    assert f'value="{groups.today().isoformat()}"' in part_tag(page, "on")  # today by default
+    assert f'value="{dates.today().isoformat()}"' in part_tag(page, "on")  # today by default
     for on, message in (
         ("2030-01-01", "This date is in the future"),
         ("2026-03-04", "Round 1 was paid out on Mar 5, 2026"),
