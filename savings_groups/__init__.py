@@ -15,6 +15,7 @@ def resource_dir(name: str) -> Path:
 
 def create_app(test_config: dict | None = None) -> Flask:
     from savings_groups import config
+    from savings_groups.core import dates
     from savings_groups.org import passwords
     from savings_groups.store import db, schema
     from savings_groups.web import auth, database, i18n, security, views
@@ -26,6 +27,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         instance_path=_instance_path(test_config),
     )
     config.load(app, test_config)
+    dates.configure(app.config["TIMEZONE"])
     passwords.configure(
         app.config["ARGON2_TIME_COST"],
         app.config["ARGON2_MEMORY_COST"],

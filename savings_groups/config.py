@@ -21,6 +21,9 @@ DEFAULTS = {
     "ARGON2_MEMORY_COST": 65536,
     "ARGON2_PARALLELISM": 4,
     "BABEL_DEFAULT_LOCALE": "en",
+    # The installation's zone, an IANA name like "Africa/Dakar": it says which day today is.
+    # None: the machine's own zone.
+    "TIMEZONE": None,
     "BABEL_DEFAULT_TIMEZONE": "UTC",
     "WTF_CSRF_TIME_LIMIT": None,  # a meeting form stays open for hours
     "SESSION_COOKIE_HTTPONLY": True,

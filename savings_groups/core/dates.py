@@ -1,18 +1,45 @@
-"""One clock for the whole app: naive UTC datetimes (the same in SQLite and PostgreSQL), the
-one today(), and the date helpers every area shares."""
+"""One clock for the whole app: naive UTC datetimes for what is stored (the same in SQLite and
+PostgreSQL), one today() for everything a person sees or checks, and the date helpers every area
+shares."""
 
 import calendar
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from savings_groups.core.errors import N_, DomainError
 
+_zone: tzinfo | None = None  # the installation's zone; None is the machine's own
+
+
+def configure(zone: str | None) -> None:
+    """Set the installation's zone from its IANA name (the TIMEZONE setting, e.g. Africa/Dakar);
+    None or "" keeps the machine's zone. A name that is no zone stops the app at start."""
+    global _zone
+    if not zone:
+        _zone = None
+        return
+    try:
+        _zone = ZoneInfo(str(zone))
+    except (ZoneInfoNotFoundError, ValueError):
+        raise DomainError(
+            N_("TIMEZONE must be a time zone name like Africa/Dakar, not “%(zone)s”."), zone=zone
+        ) from None
+
+
+def now() -> datetime:
+    """The instant, in UTC: the one place the clock is read, so that tests can set it."""
+    return datetime.now(UTC)
+
 
 def utcnow() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
+    """The instant as the database stores it: naive UTC."""
+    return now().astimezone(UTC).replace(tzinfo=None)
 
 
 def today() -> date:
-    return utcnow().date()
+    """The installation's local day: every form default, every "not in the future" check and
+    every "days late" uses it, so that a page never offers a day the domain refuses."""
+    return now().astimezone(_zone).date()
 
 
 def parse_date(value: date | str | None, field: str, required: bool = True) -> date | None:

@@ -497,7 +497,7 @@ def _check_decision(decision, cycle: Cycle, changed: bool) -> tuple[date, str]:
             field="reason",
         )
     decided_on = parse_date(decision.decided_on, "decided_on")
-    if decided_on > today() + timedelta(days=1):
+    if decided_on > today():
         raise DomainError(N_("The decision cannot be in the future."), field="decided_on")
     if decided_on < cycle.start_date:
         raise DomainError(

@@ -7,7 +7,7 @@ from datetime import date
 
 from peewee import IntegrityError, fn
 
-from savings_groups.core.dates import utcnow
+from savings_groups.core.dates import today
 from savings_groups.core.errors import N_, DomainError
 from savings_groups.core.vocabulary import Gender, GroupRole, MemberType
 from savings_groups.org import audit
@@ -86,7 +86,7 @@ class MemberDetails:
             group_role = GroupRole(self.group_role or GroupRole.MEMBER)
         except ValueError:
             raise DomainError(N_("Choose a role from the list."), field="group_role") from None
-        this_year = this_year or utcnow().year
+        this_year = this_year or today().year
         birth_year = _whole_number(
             self.birth_year, "birth_year", N_("Write the year of birth in figures, like 1985.")
         )

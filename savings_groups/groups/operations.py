@@ -1,7 +1,7 @@
 """Creating, editing and archiving groups; cycles and meetings have modules of their own."""
 
 from dataclasses import dataclass, fields
-from datetime import date, timedelta
+from datetime import date
 
 from babel import Locale
 from babel.core import get_global
@@ -102,7 +102,7 @@ class GroupDetails:
 
     def _formed_on(self) -> date | None:
         formed_on = parse_date(self.formed_on, "formed_on", required=False)
-        if formed_on and formed_on > today() + timedelta(days=1):
+        if formed_on and formed_on > today():
             raise DomainError(N_("The date formed cannot be in the future."), field="formed_on")
         return formed_on
 

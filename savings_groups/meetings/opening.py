@@ -7,7 +7,7 @@ from datetime import date
 
 from peewee import JOIN
 
-from savings_groups.core.dates import utcnow
+from savings_groups.core.dates import today
 from savings_groups.core.errors import N_, DomainError
 from savings_groups.core.money import MAX_AMOUNT, format_amount
 from savings_groups.core.vocabulary import EntryKind, Fund, GroupKind, MeetingStatus
@@ -266,7 +266,7 @@ def record_opening(
         raise DomainError(N_("This group is archived: nothing can be recorded for it."))
     cash = {Fund.LOAN_FUND: loan_fund_cash, Fund.SOCIAL_FUND: social_fund_cash}
     _check_amounts(cycle.share_value, cash, members)
-    on = on or utcnow().date()
+    on = on or today()
     if loan_note is None:
 
         def loan_note(amount: int) -> str:

@@ -21,7 +21,7 @@ from typing import NamedTuple
 
 from peewee import JOIN, IntegrityError, fn
 
-from savings_groups.core.dates import utcnow
+from savings_groups.core.dates import today, utcnow
 from savings_groups.core.errors import N_, DomainError, Invalid
 from savings_groups.core.vocabulary import (
     ContributionStatus,
@@ -287,7 +287,7 @@ def _check_date(rotation: Rotation, rounds: Mapping[int, Round], number: int, on
 
 
 def _check_not_future(on: date) -> None:
-    if on > utcnow().date():
+    if on > today():
         raise RoscaError(
             N_("This date is in the future: enter the day the money changed hands."), field="on"
         )

@@ -2,7 +2,7 @@
 posted with the departure in one transaction."""
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from peewee import IntegrityError, fn
 
@@ -103,7 +103,7 @@ def _check(member: Member, group: SavingsGroup, cycle: Cycle | None, on) -> Cycl
             start=cycle.start_date,
             end=cycle.planned_end,
         )
-    if on > today() + timedelta(days=1):
+    if on > today():
         raise DomainError(N_("The date cannot be in the future."), field="settled_on")
     if on < member.joined_on:
         raise DomainError(

@@ -1,7 +1,5 @@
 """The list of groups a user may see, a group's page, and creating, editing, archiving a group."""
 
-from datetime import date
-
 from babel import Locale
 from babel.dates import get_day_names
 from babel.numbers import list_currencies
@@ -13,6 +11,7 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, TextAreaField
 
+from savings_groups.core.dates import today
 from savings_groups.core.errors import DomainError
 from savings_groups.core.money import format_amount
 from savings_groups.core.vocabulary import GroupKind, MeetingFrequency, Role
@@ -135,7 +134,7 @@ def show(group_id: int):
     chart = charts.step_chart(
         [amount for _day, amount in summary.savings_series], mirrored=text_direction() == "rtl"
     )
-    loans = portfolio.outstanding(group, summary.cycle, date.today())
+    loans = portfolio.outstanding(group, summary.cycle, today())
     return render_template(
         "groups/show.html",
         group=group,

@@ -11,6 +11,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length
 
+from savings_groups.core.dates import today
 from savings_groups.core.errors import N_, DomainError, NotFound
 from savings_groups.core.vocabulary import (
     EntryKind,
@@ -92,7 +93,7 @@ def index(group_id: int):
     group = access.group_for(current_user.user, group_id)
     if group.kind == GroupKind.ROSCA.value:  # a ROSCA does not lend: the page says where to go
         return render_template("loans/index.html", group=group)
-    on = _day("on") or date.today()
+    on = _day("on") or today()
     cycles = list(Cycle.select().where(Cycle.group == group).order_by(Cycle.number.desc()))
     cycle_id = request.args.get("cycle", type=int)
     if cycle_id is not None:
@@ -119,7 +120,7 @@ def index(group_id: int):
 def show(group_id: int, loan_id: int):
     group = access.group_for(current_user.user, group_id)
     loan = _loan(group, loan_id)
-    on = _day("on") or date.today()
+    on = _day("on") or today()
     return render_template(
         "loans/show.html", group=group, loan=loan, on=on, detail=loan_reports.loan_detail(loan, on)
     )
@@ -129,7 +130,7 @@ class DecisionForm(FlaskForm):
     on = DateField(
         _l("Date of the decision"),
         validators=[InputRequired(message=_l("Enter the date of the decision."))],
-        default=date.today,
+        default=today,
     )
     reason = TextAreaField(
         _l("Why? (the group's decision)"),
@@ -159,7 +160,7 @@ def _decide(template: str, form, group, loan, decide, done: str):
         else:
             flash(done, "success")
             return redirect(url_for("loans.show", group_id=group.id, loan_id=loan.id))
-    standing = loan_book.standing(loan, date.today())
+    standing = loan_book.standing(loan, today())
     return render_form(template, form, group=group, loan=loan, standing=standing)
 
 
@@ -210,6 +211,6 @@ def agreement(group_id: int, loan_id: int):
 @login_required
 def due(group_id: int):
     group = access.group_for(current_user.user, group_id)
-    on = _day("on") or loan_reports.next_meeting_day(group, date.today())
+    on = _day("on") or loan_reports.next_meeting_day(group, today())
     lines = loan_reports.due_list(group, on)
     return render_template("loans/due.html", group=group, on=on, lines=lines)

@@ -1,7 +1,6 @@
 """Meeting pages: the list, a new meeting, the grid (draft, close, reopen), summary, receipts."""
 
 import re
-from datetime import date
 
 from babel.numbers import get_decimal_symbol, get_group_symbol
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -14,6 +13,7 @@ from wtforms import DateField, IntegerField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, NumberRange
 
+from savings_groups.core.dates import today
 from savings_groups.core.errors import DomainError
 from savings_groups.core.money import (
     MAX_AMOUNT,
@@ -47,7 +47,7 @@ class NewMeetingForm(FlaskForm):
     held_on = DateField(
         _l("Date of the meeting"),
         validators=[InputRequired(message=_l("Enter the date of the meeting."))],
-        default=date.today,
+        default=today,
     )
 
 

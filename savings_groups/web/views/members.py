@@ -11,7 +11,7 @@ from wtforms import HiddenField, SelectField, StringField
 from wtforms.fields import DateField, TelField
 from wtforms.validators import InputRequired
 
-from savings_groups.core.dates import utcnow
+from savings_groups.core.dates import today
 from savings_groups.core.errors import DomainError
 from savings_groups.core.money import format_amount, parse_amount
 from savings_groups.core.vocabulary import Fund, Gender, GroupRole, MemberType
@@ -111,7 +111,7 @@ def new(group_id: int):
         form.number.data = str(members.next_number(group))
         form.group_role.data = GroupRole.MEMBER.value
         form.gender.data = Gender.UNSTATED.value
-        form.joined_on.data = utcnow().date()
+        form.joined_on.data = today()
     if form.validate_on_submit():
         try:
             member = members.add_member(current_user.user, group, form.details())
@@ -150,7 +150,7 @@ def leave(group_id: int, member_id: int):
     member = member_of(group, member_id)
     form = DepartureForm()
     if request.method == "GET":
-        form.left_on.data = member.left_on or utcnow().date()
+        form.left_on.data = member.left_on or today()
         form.reason.data = member.left_reason
     if form.validate_on_submit():
         try:
@@ -177,7 +177,7 @@ def exit_page(group_id: int, member_id: int):
     member = member_of(group, member_id)
     form = ExitForm()
     if request.method == "GET":
-        form.settled_on.data = utcnow().date()
+        form.settled_on.data = today()
     found = None
     if request.method == "GET" or form.validate():
         try:
