@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 from playwright.sync_api import Page, expect
 
+from savings_groups.core import dates
 from savings_groups.core.money import format_amount
 from savings_groups.core.vocabulary import EntryKind, Fund, Role
 from savings_groups.ledger import entries as ledger
@@ -24,7 +25,7 @@ def xof(amount: int) -> str:
 def test_a_loan_is_granted_and_repaid_over_three_meetings_in_french(
     page: Page, admin, make_user, make_group, make_member, make_cycle
 ):
-    today = date.today()
+    today = dates.today()
     group = make_group("Benkadi", currency="XOF", rounding_unit=25, meeting_frequency="weekly")
     cycle = make_cycle(
         group,

@@ -1,11 +1,12 @@
 """A recorder records a whole meeting in French with the keyboard alone, and closes it."""
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from playwright.sync_api import Page, expect
 
+from savings_groups.core import dates
 from savings_groups.core.money import format_amount
 from savings_groups.core.vocabulary import EntryKind, Role
 from savings_groups.store.db import db
@@ -48,7 +49,7 @@ def press(page: Page, *keys: str) -> None:
 def test_a_recorder_records_a_meeting_in_french_with_the_keyboard_only(
     page: Page, admin, make_user, make_group, make_member, make_cycle
 ):
-    today = date.today()
+    today = dates.today()
     group = make_group("Benkadi", currency="XOF")
     people = [make_member(group, full_name=name) for name in NAMES]
     cycle = make_cycle(

@@ -2,11 +2,12 @@
 with the cash carried over and payouts reinvested."""
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from playwright.sync_api import Page, expect
 
+from savings_groups.core import dates
 from savings_groups.core.money import format_amount
 from savings_groups.core.vocabulary import EntryKind, Fund, Role
 from savings_groups.cycles import operations as cycles
@@ -26,7 +27,7 @@ def xof(amount: int) -> str:
 def test_a_member_leaves_and_the_next_cycle_starts_from_the_share_out(
     page: Page, admin, make_user, make_group, make_member, make_cycle
 ):
-    today = date.today()
+    today = dates.today()
     group = make_group("Benkadi", currency="XOF", rounding_unit=25)
     cycle = make_cycle(
         group,

@@ -2,11 +2,10 @@
 half hand shared by two members), the agreed order typed and then changed by dragging a row, and
 the start."""
 
-from datetime import date
-
 import pytest
 from playwright.sync_api import Page, expect
 
+from savings_groups.core import dates
 from savings_groups.core.money import format_amount
 from savings_groups.core.vocabulary import Role
 from savings_groups.rosca import rotations
@@ -33,7 +32,7 @@ def test_a_tontine_is_set_up_with_a_half_hand_and_an_order_dragged_in_french(
     page.get_by_role("link", name="Nouvelle rotation").click()
     page.fill("#contribution", "5 000")
     page.select_option("#order", "fixed")
-    page.fill("#start_date", date.today().isoformat())
+    page.fill("#start_date", dates.today().isoformat())
     page.locator("form.narrow button[type=submit]").click()
     expect(page).to_have_url(f"/groups/{group.id}/rotations/{rotation_id(group)}/hands")
 

@@ -1,13 +1,14 @@
 """In French, a facilitator previews the share-out, finalises it, and prints the slips."""
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from babel.numbers import format_currency
 from playwright.sync_api import Page, expect
 
+from savings_groups.core import dates
 from savings_groups.core.money import format_amount
 from savings_groups.core.vocabulary import EntryKind, Fund, LoanStatus, Role
 from savings_groups.ledger import entries as ledger
@@ -35,7 +36,7 @@ def page_heights(pdf: bytes) -> set[int]:
 def test_a_facilitator_closes_a_cycle_and_prints_the_slips_in_french(
     page: Page, admin, make_user, make_group, make_member, make_cycle
 ):
-    today = date.today()
+    today = dates.today()
     group = make_group("Benkadi", currency="XOF", rounding_unit=25, meeting_frequency="weekly")
     cycle = make_cycle(
         group,
@@ -124,7 +125,7 @@ def test_the_a4_sheet_of_eight_members_fits_one_page_and_the_slips_align(
     the treasurer's thumbprint boxes are level however their labels wrap."""
     from savings_groups.shareout import operations as closing
 
-    today = date.today()
+    today = dates.today()
     group = make_group("Benkadi Épargne", currency="XOF", rounding_unit=25)
     cycle = make_cycle(
         group,

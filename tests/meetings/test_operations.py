@@ -6,6 +6,7 @@ from datetime import date, timedelta
 import pytest
 from playhouse.test_utils import count_queries
 
+from savings_groups.core import dates
 from savings_groups.core.errors import DomainError, Forbidden
 from savings_groups.core.money import MAX_AMOUNT, format_amount
 from savings_groups.core.vocabulary import EntryKind, Fund, MeetingStatus, Role
@@ -126,7 +127,7 @@ def test_no_meeting_without_an_open_cycle_nor_for_a_rosca(conn, admin, make_grou
 def test_no_meeting_in_the_future(conn, admin, make_group, make_cycle):
     """A meeting's money is what was handed over on its day: tomorrow is refused, today is not."""
     group = make_group()
-    today = date.today()
+    today = dates.today()
     make_cycle(
         group, start_date=today - timedelta(days=30), planned_end=today + timedelta(days=300)
     )

@@ -7,6 +7,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from savings_groups.core import dates
 from savings_groups.core.errors import DomainError
 from savings_groups.core.vocabulary import EntryKind, Fund, LoanStatus
 from savings_groups.ledger import entries as ledger
@@ -380,7 +381,7 @@ def test_a_day_before_the_last_meeting_or_in_the_future(admin, club):
     meetings.close_meeting(admin, meeting, sheet, {LOAN: 1_000, SOCIAL: 0}, "", meeting.version)
     early = closing.preview(group, cycle, date(2026, 3, 1)).problems
     assert [p.field for p in early] == ["on"]
-    late = closing.preview(group, cycle, date.today() + timedelta(days=2)).problems
+    late = closing.preview(group, cycle, dates.today() + timedelta(days=2)).problems
     assert [p.field for p in late] == ["on"]
     before = written()
     with pytest.raises(DomainError):

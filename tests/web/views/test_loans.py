@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from playhouse.test_utils import count_queries
 
+from savings_groups.core import dates
 from savings_groups.core.money import format_amount
 from savings_groups.core.vocabulary import EntryKind, Fund, LoanWarning
 from savings_groups.ledger import entries as ledger
@@ -188,7 +189,7 @@ def test_the_portfolio_shows_the_warnings_acknowledged_and_other_cycles(web, len
 
 def test_the_group_page_shows_loans_outstanding_and_par30(web, lend):
     w = lend(savings=[40_000] * 8, planned_end=date(2027, 12, 1))
-    on = date.today()
+    on = dates.today()
     prepared(w, on)
     web.login("admin")
     page = web.client.get(f"/groups/{w.group.id}")
@@ -413,9 +414,9 @@ def test_the_list_of_installments_due(web, lend):
     assert part(page, "due-arrears") == xof(6_000)
     # By default, the next meeting after the last one held.
     with db.connection_context():
-        Meeting.create(group=w.group, cycle=w.cycle, held_on=date.today() - timedelta(days=3))
+        Meeting.create(group=w.group, cycle=w.cycle, held_on=dates.today() - timedelta(days=3))
     default = web.client.get(w.url("due"))
-    day = date.today() + timedelta(days=4)
+    day = dates.today() + timedelta(days=4)
     assert f"Installments due on {day.strftime('%b %-d, %Y')}" in text(default)
 
 
