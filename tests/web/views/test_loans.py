@@ -18,6 +18,7 @@ from savings_groups.loans import reports as loan_reports
 from savings_groups.loans.requests import LoanRequest
 from savings_groups.store.db import db
 from savings_groups.store.models import AuditEntry, Entry, Loan, LoanInstallment, Meeting
+from tests.core.test_dates import MARCH_10, NAIROBI, NAIROBI_NIGHT, set_clock
 
 EVERY = frozenset(LoanWarning)
 RULES = {
@@ -447,3 +448,18 @@ def test_a_loan_entry_is_not_corrected_on_the_correction_screen(web, lend):
     assert f"/ledger/{entry.id}/correct" not in history
     with db.connection_context():
         assert Entry.select().count() == count
+
+
+def test_the_loan_pages_count_to_the_local_day(web, lend, monkeypatch):
+    """Half past midnight in Nairobi, still March 9 in UTC: every loan page is as of March 10."""
+    w = lend(savings=[40_000])
+    loan = w.grant(w.members[0], 3_000, periods=3)  # due Feb 9, 16 and 23, nothing paid
+    set_clock(monkeypatch, NAIROBI, NAIROBI_NIGHT)
+    web.login("admin")
+    assert "On Mar 10, 2026" in text(web.client.get(w.url()))
+    page = web.client.get(w.url(loan.id))
+    assert part(page, "standing-title") == "Where the loan stands on Mar 10, 2026"
+    assert part(page, "standing-days") == str((MARCH_10 - date(2026, 2, 9)).days)
+    write_off = web.client.get(w.url(loan.id, "write-off")).get_data(as_text=True)
+    assert re.search(r'<input[^>]*name="on"[^>]*value="2026-03-10"', write_off)
+    assert "Installments due on Mar 10, 2026" in text(web.client.get(w.url("due")))
