@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, timedelta, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from savings_groups.core.errors import N_, DomainError
+from savings_groups.core.vocabulary import MeetingFrequency
 
 _zone: tzinfo | None = None  # the installation's zone; None is the machine's own
 
@@ -62,11 +63,11 @@ def parse_date(value: date | str | None, field: str, required: bool = True) -> d
 def add_periods(start: date, count: int, frequency: str) -> date:
     """`count` meeting periods after `start`: 7 or 14 days, or months (the day kept, or the
     last day of a shorter month). `frequency` is a MeetingFrequency value."""
-    if frequency == "weekly":
+    if frequency == MeetingFrequency.WEEKLY:
         return start + timedelta(weeks=count)
-    if frequency == "fortnightly":
+    if frequency == MeetingFrequency.FORTNIGHTLY:
         return start + timedelta(weeks=2 * count)
-    if frequency != "monthly":
+    if frequency != MeetingFrequency.MONTHLY:
         raise ValueError(f"{frequency!r} is not a meeting frequency")
     months = start.year * 12 + start.month - 1 + count
     year, month = divmod(months, 12)
