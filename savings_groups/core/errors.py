@@ -1,5 +1,7 @@
 """Named, translatable errors raised by the domain and shown by the views."""
 
+from decimal import Decimal
+
 
 def N_(message: str) -> str:
     """Mark a message for extraction; it is translated where it is shown."""
@@ -16,6 +18,17 @@ class Amount(int):
         amount = super().__new__(cls, value)
         amount.currency = currency
         return amount
+
+
+class Number(Decimal):
+    """A number that is not money among a message's params (a ratio, a limit), shown with the
+    reader's decimal symbol and grouping where the message is shown: "1,5" in French, "1.5" in
+    English; still a Decimal for whoever computes with it."""
+
+    def __new__(cls, value: Decimal | int) -> "Number":
+        if isinstance(value, float):
+            raise TypeError("a Number is made from a Decimal or an int, not a float")
+        return super().__new__(cls, value)
 
 
 class DomainError(Exception):

@@ -1,32 +1,19 @@
 """Money: currency digits, rounding, largest-remainder splits, and amounts to and from text."""
 
 import re
-import unicodedata
 from decimal import Decimal
 from fractions import Fraction
 
 from babel import Locale
-from babel.numbers import (
-    NumberFormatError,
-    format_currency,
-    get_currency_precision,
-    get_decimal_symbol,
-    get_group_symbol,
-    is_currency,
-    parse_decimal,
-)
+from babel.numbers import format_currency, get_currency_precision, is_currency
 
+from savings_groups.core import numbers
 from savings_groups.core.errors import N_, DomainError
 
 # Largest amount accepted from a form, in minor units: far inside a BigIntegerField (2**63 - 1),
 # so that sums of many amounts still fit.
 MAX_AMOUNT = 10**15
 
-# Spaces that people (or the browser, or a copy-paste of our own output) use to group thousands.
-SPACES = "\u0020\u00a0\u202f\u2007\u2009\u200a"
-# Direction marks Babel puts around numbers in right-to-left locales; invisible, so ignored.
-BIDI_MARKS = re.compile("[\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069]")
-MINUS_SIGNS = "-\u2212"
 PLAIN_NUMBER = re.compile(r"-?[0-9]+(\.[0-9]*)?|-?\.[0-9]+", re.ASCII)
 
 
@@ -142,11 +129,6 @@ def _example(currency: str, locale: str) -> str:
     return format_amount(sample, currency, locale, with_symbol=False)
 
 
-def _ascii_digits(text: str) -> str:
-    """Any decimal digits (Arabic-Indic, Bengali...) as ASCII, which is what is checked next."""
-    return "".join(str(unicodedata.decimal(char)) if char.isdecimal() else char for char in text)
-
-
 def parse_amount(
     text: str,
     currency: str,
@@ -156,33 +138,24 @@ def parse_amount(
 ) -> int:
     """Text typed in the reader's locale as minor units, refusing anything ambiguous.
 
-    Only digits, the locale's grouping and decimal separators and a leading minus are accepted:
-    in French "1.000" is refused rather than read as one franc. Any kind of space groups when the
-    locale groups with a space. More decimals than the currency has are refused, even zeros.
+    Read by the rules every typed number follows (numbers.read): only digits, the locale's
+    grouping and decimal separators, where the locale puts them, and a leading minus: in French
+    "1.000" is refused rather than read as one franc, and "1 2" rather than read as twelve. Any
+    kind of space groups when the locale groups with a space. More decimals than the currency
+    has are refused, even zeros.
     """
-    if not isinstance(text, str):
-        raise TypeError(f"text must be a str, not {type(text).__name__}")
     digits = currency_digits(currency)
-    group = get_group_symbol(locale)
-    decimal_symbol = get_decimal_symbol(locale)
-    cleaned = _ascii_digits(BIDI_MARKS.sub("", text)).strip(SPACES)
-    if not cleaned:
+    typed = numbers.read(text, locale)
+    if typed is None:
         raise MoneyError(N_("Enter an amount."), field=field)
-    negative = cleaned[0] in MINUS_SIGNS
-    body = cleaned[1:].lstrip(SPACES) if negative else cleaned
-    if group in SPACES:
-        body = re.sub(f"[{SPACES}]", group, body)
-    allowed = set("0123456789") | {group, decimal_symbol}
-    if not body or not set(body) <= allowed or not any(char.isdigit() for char in body):
+    if not typed.is_plain(locale):
         raise _not_a_number(text, currency, locale, field)
-    if len(body) > 40:  # more digits than any sane amount; spare Babel and Decimal the work
+    if len(typed.body) > numbers.LONGEST:  # more digits than any sane amount
         raise _too_large(currency, locale, field)
-    try:
-        value = parse_decimal(body, locale=locale, strict=True)
-    except NumberFormatError:
-        raise _not_a_number(text, currency, locale, field) from None
-    written_decimals = len(body.partition(decimal_symbol)[2])
-    if written_decimals > digits:  # even zeros: "1.000" XOF in English is likely a thousand
+    value = typed.value(locale)
+    if value is None:
+        raise _not_a_number(text, currency, locale, field)
+    if typed.decimals_written(locale) > digits:  # even zeros: "1.000" XOF in English is a thousand
         raise MoneyError(
             N_("Too many decimals: write %(currency)s amounts like %(example)s."),
             field=field,
@@ -190,7 +163,7 @@ def parse_amount(
             example=_example(currency, locale),
         )
     minor = int(Fraction(value) * 10**digits)  # whole: no more decimals than digits
-    amount = -minor if negative else minor
+    amount = -minor if typed.negative else minor
     if amount < 0 and not allow_negative:
         raise MoneyError(N_("The amount cannot be negative."), field=field)
     if abs(amount) > MAX_AMOUNT:

@@ -15,6 +15,9 @@ from babel.messages.frontend import CommandLineInterface
 from babel.messages.mofile import read_mo, write_mo
 from babel.messages.pofile import read_po
 
+from savings_groups.core.errors import N_, DomainError, Number
+from savings_groups.web.views import translate
+
 ROOT = Path(__file__).resolve().parents[2]
 TRANSLATIONS = ROOT / "translations"
 # The same keywords as the documented `pybabel extract` (gettext, _, ngettext... are defaults).
@@ -274,6 +277,23 @@ def test_domain_error_is_shown_in_french(client, web, admin):
     client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "fr"
     page = html(web.login("admin", password="not the password"))
     assert "Nom d’utilisateur inconnu ou mot de passe incorrect." in page
+
+
+@pytest.mark.parametrize(
+    ("language", "shown"),
+    [
+        ("en", "After this loan the member would owe more than 1.5 times their savings."),
+        ("fr", "Après ce prêt, le membre devrait plus de 1,5 fois son épargne."),
+    ],
+)
+def test_numbers_in_domain_messages_are_written_the_readers_way(app, language, shown):
+    """errors.Number, like errors.Amount, is formatted where the message is shown."""
+    error = DomainError(
+        N_("After this loan the member would owe more than %(ratio)s times their savings."),
+        ratio=Number("1.50"),
+    )
+    with app.test_request_context(headers={"Accept-Language": language}):
+        assert translate(error) == shown
 
 
 def language_form_token(client, path="/login") -> str:

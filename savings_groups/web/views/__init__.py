@@ -6,8 +6,9 @@ from flask import render_template, request
 from flask_babel import format_date, get_locale, gettext
 from flask_login import current_user
 
-from savings_groups.core.errors import N_, Amount, DomainError, NotFound
+from savings_groups.core.errors import N_, Amount, DomainError, NotFound, Number
 from savings_groups.core.money import format_amount
+from savings_groups.core.numbers import format_number
 from savings_groups.cycles.operations import cycle_of
 from savings_groups.org import accounts
 from savings_groups.org.access import Action, can
@@ -51,8 +52,9 @@ def init_app(app) -> None:
 
 
 def translate(error: DomainError) -> str:
-    """The error in the reader's language, its amounts (errors.Amount) written as money and its
-    dates as dates, the reader's way: the domain passes the values, never formatted text."""
+    """The error in the reader's language, its amounts (errors.Amount) written as money, its
+    other numbers (errors.Number) and its dates the reader's way: the domain passes the values,
+    never formatted text."""
     return gettext(
         error.message, **{name: _readable(value) for name, value in error.params.items()}
     )
@@ -61,6 +63,8 @@ def translate(error: DomainError) -> str:
 def _readable(value):
     if isinstance(value, Amount):
         return format_amount(value, value.currency, str(get_locale()))
+    if isinstance(value, Number):
+        return format_number(value, str(get_locale()))
     if isinstance(value, date):
         return format_date(value)
     return value

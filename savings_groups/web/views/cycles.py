@@ -4,7 +4,7 @@ import re
 from datetime import date
 from decimal import Decimal
 
-from babel.numbers import format_decimal, format_percent
+from babel.numbers import format_percent
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
@@ -25,6 +25,7 @@ from wtforms import (
 from savings_groups.core.dates import today
 from savings_groups.core.errors import N_, DomainError, NotFound
 from savings_groups.core.money import format_amount
+from savings_groups.core.numbers import format_number
 from savings_groups.core.vocabulary import LoanMethod
 from savings_groups.cycles import operations as cycles
 from savings_groups.cycles.operations import CHOICE_RULES, CycleRules, FineInput, RuleDecisionInput
@@ -144,7 +145,7 @@ class RulesForm(FlaskForm):
 
 
 def _number_text(number) -> str:
-    return format_decimal(number, locale=str(get_locale()), decimal_quantization=False)
+    return format_number(number, str(get_locale()))
 
 
 def _amount_text(amount: int, currency: str) -> str:
