@@ -1,18 +1,16 @@
 """Cycles and their rules (the group's constitution): starting a cycle, its fines, rule changes."""
 
 import json
-import re
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from babel.numbers import NumberFormatError, parse_decimal
 from peewee import IntegrityError, PostgresqlDatabase, fn
 
 from savings_groups.core.dates import parse_date, today
 from savings_groups.core.errors import N_, DomainError
 from savings_groups.core.money import amount_of
+from savings_groups.core.numbers import SPACES, parse_whole, read
 from savings_groups.core.vocabulary import (
     ExitRule,
     GroupKind,
@@ -69,7 +67,6 @@ CHOICE_RULES = {
     "loans_at_share_out": (LoansAtShareOut, N_("Choose what happens to loans at the share-out.")),
     "exit_rule": (ExitRule, N_("Choose what a member who leaves during the cycle receives.")),
 }
-SPACES = "\u0020\u00a0\u202f\u2007\u2009\u200a"
 
 
 @dataclass(frozen=True)
@@ -129,14 +126,10 @@ class CycleRules:
         share_value = amount_of(self.share_value, currency, locale, "share_value")
         if share_value <= 0:
             raise DomainError(N_("The share value must be more than zero."), field="share_value")
-        min_shares = _whole(self.min_shares, "min_shares")
-        max_shares = _whole(self.max_shares, "max_shares")
-        if max_shares < 1 or max_shares > MAX_SHARES:
-            raise DomainError(
-                N_("The maximum must be between 1 and %(count)d shares."),
-                field="max_shares",
-                count=MAX_SHARES,
-            )
+        min_shares = parse_whole(self.min_shares, "min_shares", locale=locale)
+        max_shares = parse_whole(
+            self.max_shares, "max_shares", locale=locale, minimum=1, maximum=MAX_SHARES
+        )
         if min_shares > max_shares:
             raise DomainError(
                 N_("The minimum cannot be more than the maximum."), field="min_shares"
@@ -150,13 +143,9 @@ class CycleRules:
             method = LoanMethod(self.loan_method)
         except ValueError:
             raise DomainError(N_("Choose how interest is charged."), field="loan_method") from None
-        periods = _whole(self.loan_max_periods, "loan_max_periods")
-        if not 1 <= periods <= MAX_PERIODS:
-            raise DomainError(
-                N_("The longest term must be between 1 and %(count)d periods."),
-                field="loan_max_periods",
-                count=MAX_PERIODS,
-            )
+        periods = parse_whole(
+            self.loan_max_periods, "loan_max_periods", locale=locale, minimum=1, maximum=MAX_PERIODS
+        )
         guarantor = None
         if not _blank(self.guarantor_threshold):
             guarantor = amount_of(self.guarantor_threshold, currency, locale, "guarantor_threshold")
@@ -206,37 +195,17 @@ def _choice(value, name: str) -> str:
         raise DomainError(message, field=name) from None
 
 
-def _ascii(text: str) -> str:
-    """Any decimal digits (Arabic-Indic, Bengali...) as ASCII; spaces and direction marks out."""
-    text = re.sub(f"[{SPACES}\u200e\u200f\u061c]", "", text)
-    return "".join(str(unicodedata.decimal(c)) if c.isdecimal() else c for c in text)
-
-
-def _whole(value, name: str) -> int:
-    if isinstance(value, int) and not isinstance(value, bool):
-        number = value
-    else:
-        text = _ascii(value or "") if isinstance(value, str) else ""
-        if not text.isdigit():
-            raise DomainError(N_("Enter a whole number, like 3."), field=name)
-        number = int(text)
-    if number < 0:
-        raise DomainError(N_("Enter a whole number, like 3."), field=name)
-    return number
-
-
 def _number(value, locale: str, name: str) -> Decimal:
-    """A Decimal, or text in the reader's locale ("2,5" in French); a trailing % is allowed."""
+    """A Decimal, or text in the reader's locale ("2,5" in French), read by the rules of every
+    typed number (numbers.read: "1 2" is not twelve); a trailing % is allowed."""
     if isinstance(value, Decimal | int) and not isinstance(value, bool):
         number = Decimal(value)
     else:
-        text = _ascii(value or "").removesuffix("%") if isinstance(value, str) else ""
-        if not re.fullmatch(r"-?[0-9]*[.,]?[0-9]*", text) or not any(c.isdigit() for c in text):
+        typed = read(value, locale, suffix="%") if isinstance(value, str) else None
+        magnitude = typed.value(locale) if typed and typed.is_plain(locale) else None
+        if magnitude is None:
             raise DomainError(N_("Enter a number, like 2.5."), field=name)
-        try:
-            number = parse_decimal(text, locale=locale, strict=True)
-        except NumberFormatError:
-            raise DomainError(N_("Enter a number, like 2.5."), field=name) from None
+        number = -magnitude if typed.negative else magnitude
     if not number.is_finite():
         raise DomainError(N_("Enter a number, like 2.5."), field=name)
     if number.as_tuple().exponent < -MAX_DECIMALS and number != number.quantize(

@@ -9,6 +9,7 @@ from peewee import IntegrityError, fn
 
 from savings_groups.core.dates import today
 from savings_groups.core.errors import N_, DomainError
+from savings_groups.core.numbers import ascii_digits, parse_whole
 from savings_groups.core.vocabulary import Gender, GroupRole, MemberType
 from savings_groups.org import audit
 from savings_groups.store.db import db
@@ -18,25 +19,6 @@ OLDEST_BIRTH_YEAR = 1900
 MAX_NUMBER = 100_000
 PHONE = re.compile(r"\+?[0-9(][0-9 ().-]{2,38}")
 SPACES = re.compile(r"\s+")
-
-
-def _ascii_digits(text: str) -> str:
-    """Digits of any script (Arabic-Indic, N'Ko, Bengali...) as ASCII."""
-    return "".join(str(unicodedata.decimal(c)) if c.isdecimal() else c for c in text)
-
-
-def _whole_number(value, field: str, message: str) -> int | None:
-    """An int from an int or from text typed in any script's digits; None when left blank."""
-    if value is None or isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    text = _ascii_digits(str(value)).strip()
-    if not text:
-        return None
-    if not text.isascii() or not text.isdigit():
-        raise DomainError(message, field=field)
-    return int(text)
 
 
 @dataclass(frozen=True)
@@ -52,18 +34,13 @@ class MemberDetails:
     group_role: GroupRole | str = GroupRole.MEMBER
     joined_on: date | None = None
 
-    def clean(self, this_year: int | None = None) -> dict:
-        number = _whole_number(
-            self.number, "number", N_("The member's number must be a whole number, like 12.")
+    def clean(self, this_year: int | None = None, locale: str = "en") -> dict:
+        """Checked values for the Member's fields; numbers typed as text are read in `locale`."""
+        number = parse_whole(
+            self.number, "number", locale=locale, minimum=1, maximum=MAX_NUMBER, required=False
         )
         if number is None:
             raise DomainError(N_("Enter the member's number in the group."), field="number")
-        if not 1 <= number <= MAX_NUMBER:
-            raise DomainError(
-                N_("The member's number must be between 1 and %(maximum)d."),
-                field="number",
-                maximum=MAX_NUMBER,
-            )
         full_name = SPACES.sub(" ", unicodedata.normalize("NFC", self.full_name or "")).strip()
         if not full_name:
             raise DomainError(N_("Enter the member's full name."), field="full_name")
@@ -87,8 +64,9 @@ class MemberDetails:
         except ValueError:
             raise DomainError(N_("Choose a role from the list."), field="group_role") from None
         this_year = this_year or today().year
-        birth_year = _whole_number(
-            self.birth_year, "birth_year", N_("Write the year of birth in figures, like 1985.")
+        # No minimum of the parser's own: a year out of range, "-3" too, is told the years allowed.
+        birth_year = parse_whole(
+            self.birth_year, "birth_year", locale=locale, minimum=None, required=False
         )
         if birth_year is not None and not OLDEST_BIRTH_YEAR <= birth_year <= this_year:
             raise DomainError(
@@ -97,7 +75,7 @@ class MemberDetails:
                 oldest=OLDEST_BIRTH_YEAR,
                 latest=this_year,
             )
-        phone = SPACES.sub(" ", _ascii_digits(self.phone or "")).strip()
+        phone = SPACES.sub(" ", ascii_digits(self.phone or "")).strip()
         if phone and not PHONE.fullmatch(phone):
             raise DomainError(
                 N_("Write the phone number with digits only, like +224 620 12 34 56."),
@@ -149,9 +127,11 @@ def _is_taken(group: SavingsGroup, number: int, member: Member | None = None) ->
     return query.exists()
 
 
-def add_member(actor: User, group: SavingsGroup, details: MemberDetails) -> Member:
+def add_member(
+    actor: User, group: SavingsGroup, details: MemberDetails, locale: str = "en"
+) -> Member:
     """Add a member to a group; the number must be free in the group."""
-    values = details.clean()
+    values = details.clean(locale=locale)
     if group.archived_at is not None:
         raise DomainError(N_("This group is archived: it takes no new members."))
     try:
@@ -165,9 +145,9 @@ def add_member(actor: User, group: SavingsGroup, details: MemberDetails) -> Memb
         raise _number_taken(group, values["number"]) from None
 
 
-def update_member(actor: User, member: Member, details: MemberDetails) -> dict:
+def update_member(actor: User, member: Member, details: MemberDetails, locale: str = "en") -> dict:
     """Change a member's details; the audit log keeps what changed. Returns {field: [old, new]}."""
-    values = details.clean()
+    values = details.clean(locale=locale)
     if member.left_on is not None and values["joined_on"] > member.left_on:
         raise DomainError(
             N_("The date joined cannot be after the date the member left."), field="joined_on"

@@ -1,6 +1,5 @@
 """Opening balances of a group that kept paper books: its boxes and each member's totals, once."""
 
-import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -44,40 +43,6 @@ class Line:
     member_id: int | None
     amount: int
     shares: int = 0
-
-
-def _whole(text: str, field: str | None, negative: str, not_a_number: str) -> int:
-    """A whole number as typed (digits of any script); blank is none."""
-    cleaned = "".join(
-        str(unicodedata.decimal(c)) if c.isdecimal() else c for c in (text or "") if not c.isspace()
-    )
-    if not cleaned:
-        return 0
-    if cleaned[0] in "-\u2212" and cleaned[1:].isascii() and cleaned[1:].isdigit():
-        raise DomainError(negative, field=field)
-    if not cleaned.isascii() or not cleaned.isdigit():
-        raise DomainError(not_a_number, field=field, text=text.strip())
-    return int(cleaned)
-
-
-def parse_count(text: str, field: str | None = None) -> int:
-    """A number of shares as typed (digits of any script); blank is none."""
-    return _whole(
-        text,
-        field,
-        N_("The number of shares cannot be negative."),
-        N_("%(text)s is not a number of shares: write it in figures, like 12."),
-    )
-
-
-def parse_periods(text: str, field: str | None = None) -> int:
-    """A number of meeting periods as typed (digits of any script); blank is none."""
-    return _whole(
-        text,
-        field,
-        N_("The number of periods cannot be negative."),
-        N_("%(text)s is not a number of periods: write it in figures, like 6."),
-    )
 
 
 def opening_entries(cycle: Cycle):

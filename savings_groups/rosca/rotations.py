@@ -14,6 +14,7 @@ from peewee import fn
 from savings_groups.core.dates import add_periods, parse_date, utcnow
 from savings_groups.core.errors import N_, Amount, DomainError
 from savings_groups.core.money import amount_of
+from savings_groups.core.numbers import parse_whole
 from savings_groups.core.vocabulary import DiscountRule, GroupKind, MeetingFrequency, RotationOrder
 from savings_groups.groups.members import current_members
 from savings_groups.org import audit
@@ -244,32 +245,13 @@ def _check_setup_open(rotation: Rotation) -> None:
         )
 
 
-def _whole(value, field: str) -> int:
-    if isinstance(value, int) and not isinstance(value, bool):
-        count = value
-    else:
-        text = str(value or "").strip()
-        if not text:
-            return 0
-        if not text.isdecimal() or len(text) > 3:
-            raise DomainError(N_("Enter a whole number of hands, like 1."), field=field)
-        count = int(text)
-    if not 0 <= count <= MAX_WHOLE_HANDS:
-        raise DomainError(
-            N_("A member holds from 0 to %(count)d whole hands."),
-            field=field,
-            count=MAX_WHOLE_HANDS,
-        )
-    return count
-
-
 def plan_hands(
-    choices: Iterable[HandChoice], members: Iterable[Member]
+    choices: Iterable[HandChoice], members: Iterable[Member], locale: str = "en"
 ) -> list[list[tuple[Member, bool]]]:
     """The hands the rows describe, in order: [(member, half)] per hand (pure, no writes).
 
     Hands are numbered by member number: a member's whole hands, then the half hand they share,
-    numbered at the first of its two holders.
+    numbered at the first of its two holders. Whole hands typed as text are read in `locale`.
     """
     by_id = {m.id: m for m in members}
     wholes: dict[int, int] = {}
@@ -282,7 +264,11 @@ def plan_hands(
                 N_("This member is not a current member of the group."),
                 field=f"whole-{choice.member_id}",
             )
-        wholes[member.id] = _whole(choice.whole, f"whole-{member.id}")
+        field = f"whole-{member.id}"
+        count = parse_whole(
+            choice.whole, field, locale=locale, maximum=MAX_WHOLE_HANDS, required=False
+        )
+        wholes[member.id] = count or 0
         field = f"partner-{member.id}"
         if choice.partner_id is None:
             if choice.half:
@@ -326,7 +312,9 @@ def plan_hands(
     return hands
 
 
-def set_hands(actor: User, rotation: Rotation, choices: Iterable[HandChoice]) -> list[Hand]:
+def set_hands(
+    actor: User, rotation: Rotation, choices: Iterable[HandChoice], locale: str = "en"
+) -> list[Hand]:
     """Replace the rotation's hands by those the rows describe (before the start only).
 
     Members are the group's current members; a fixed order must be set again afterwards, since
@@ -334,7 +322,7 @@ def set_hands(actor: User, rotation: Rotation, choices: Iterable[HandChoice]) ->
     """
     with db.atomic():
         _check_setup_open(rotation)
-        planned = plan_hands(choices, current_members(rotation.group))
+        planned = plan_hands(choices, current_members(rotation.group), locale)
         old = Hand.select(Hand.id).where(Hand.rotation == rotation)
         HandHolder.delete().where(HandHolder.hand.in_(old)).execute()
         Hand.delete().where(Hand.rotation == rotation).execute()
@@ -375,17 +363,18 @@ def choices_of(hands: Iterable[HandInfo]) -> dict[int, HandChoice]:
 # --- a fixed order, and the start -----------------------------------------------------------
 
 
-def _position(value, field: str) -> int:
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value
-    text = str(value or "").strip()
-    if not text.isdecimal() or len(text) > 4:
+def _position(value, field: str, locale: str) -> int:
+    position = parse_whole(value, field, locale=locale, minimum=1, required=False)
+    if position is None:
         raise DomainError(N_("Give every hand a position, like 1."), field=field)
-    return int(text)
+    return position
 
 
-def set_order(actor: User, rotation: Rotation, positions: Mapping[int, int | str]) -> list[int]:
-    """Record the agreed order of a fixed rotation: hand number -> position 1..n, each once.
+def set_order(
+    actor: User, rotation: Rotation, positions: Mapping[int, int | str], locale: str = "en"
+) -> list[int]:
+    """Record the agreed order of a fixed rotation: hand number -> position 1..n, each once
+    (typed positions are read in `locale`).
 
     Returns the hand numbers in the order they will be paid.
     """
@@ -398,7 +387,7 @@ def set_order(actor: User, rotation: Rotation, positions: Mapping[int, int | str
         hands = {hand.number: hand for hand in Hand.select().where(Hand.rotation == rotation)}
         if not hands:
             raise DomainError(N_("Give out the hands first."))
-        given = {n: _position(positions.get(n), f"position-{n}") for n in hands}
+        given = {n: _position(positions.get(n), f"position-{n}", locale) for n in hands}
         try:
             order = fixed_order(given)
         except RoscaError as error:

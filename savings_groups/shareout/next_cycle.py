@@ -9,12 +9,12 @@ from peewee import JOIN
 
 from savings_groups.core.dates import parse_date
 from savings_groups.core.errors import N_, Amount, DomainError
+from savings_groups.core.numbers import parse_whole
 from savings_groups.core.vocabulary import EntryKind, Fund
 from savings_groups.cycles import operations as cycles
 from savings_groups.cycles.operations import CycleRules, FineInput
 from savings_groups.groups import members
 from savings_groups.ledger import entries as ledger
-from savings_groups.meetings.opening import parse_count
 from savings_groups.org import audit
 from savings_groups.store.db import db
 from savings_groups.store.models import (
@@ -131,7 +131,7 @@ def carried(group: SavingsGroup, cycle: Cycle) -> dict[Fund, int]:
 
 
 def _reinvested(
-    rows: list[MemberRow], given: Mapping[int, NextMember], values: dict, currency: str
+    rows: list[MemberRow], given: Mapping[int, NextMember], values: dict, currency: str, locale: str
 ) -> dict[int, int]:
     """Shares to buy back per member id, checked: a whole number, within the cycle's shares
     per meeting, costing no more than the payout; none for a member who leaves."""
@@ -142,11 +142,7 @@ def _reinvested(
     for row in rows:
         choice = given.get(row.member.id, NextMember())
         field = f"reinvest-{row.member.id}"
-        count = choice.reinvest
-        if not isinstance(count, int) or isinstance(count, bool):
-            count = parse_count(count or "", field=field)
-        if count < 0:
-            raise DomainError(N_("The number of shares cannot be negative."), field=field)
+        count = parse_whole(choice.reinvest, field, locale=locale, required=False)
         if not count:
             continue
         if choice.leaves:
@@ -211,7 +207,7 @@ def start_next_cycle(
             raise refused
         share_out = share_out_of(cycle)
         rows = rows_of(group, share_out)
-        reinvest = _reinvested(rows, choices, values, group.currency)
+        reinvest = _reinvested(rows, choices, values, group.currency, locale)
         reason = " ".join((leave_reason or "").split())
         if leaving and not reason:
             raise DomainError(N_("Say why the members ticked leave."), field="leave_reason")

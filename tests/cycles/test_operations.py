@@ -180,6 +180,40 @@ def test_bad_rules_are_refused_and_nothing_is_written(conn, admin, make_group):
     assert cycles.rules_of(Cycle.get_by_id(cycle.id)) == cycles.rules_of(cycle)
 
 
+NOT_WHOLE = "1 2 is not a whole number: write it in figures only."
+
+
+@pytest.mark.parametrize(
+    ("locale", "changes", "field", "message"),
+    [
+        ("en", {"min_shares": "1 2"}, "min_shares", NOT_WHOLE),  # was read as 12
+        ("fr", {"max_shares": "1 2"}, "max_shares", NOT_WHOLE),  # was read as 12
+        ("en", {"min_shares": "-3"}, "min_shares", "Enter 0 or more."),
+        ("en", {"max_shares": "-3"}, "max_shares", "Enter 1 or more."),
+        ("en", {"max_shares": "51"}, "max_shares", "Enter 50 or less."),
+        ("fr", {"loan_max_periods": "53"}, "loan_max_periods", "Enter 52 or less."),
+        ("en", {"loan_max_periods": ""}, "loan_max_periods", "Enter a whole number."),
+        ("fr", {"loan_max_multiple": "1 2"}, "loan_max_multiple", "Enter a number, like 2.5."),
+        ("en", {"debt_warning_ratio": "1 5"}, "debt_warning_ratio", "Enter a number, like 2.5."),
+        ("en", {"loan_rate_percent": "1 0"}, "loan_rate_percent", "Enter a number, like 2.5."),
+    ],
+)
+def test_the_numbers_of_the_rules_are_read_as_every_typed_number(locale, changes, field, message):
+    """One reading for every typed number: "1 2" is refused everywhere (it was 12 here)."""
+    with pytest.raises(DomainError) as refused:
+        rules(**changes).clean("XOF", locale)
+    error = refused.value
+    assert (error.field, error.message % error.params) == (field, message)
+
+
+def test_the_numbers_of_the_rules_are_grouped_as_the_reader_groups_them():
+    french = rules(max_shares="10", loan_max_multiple="2,5", debt_warning_ratio="1 000,5 %")
+    with pytest.raises(DomainError, match="at most 100"):  # read as 1000.5, not refused
+        french.clean("XOF", "fr")
+    values = rules(loan_max_multiple="2,5", loan_rate_percent="7,5 %").clean("XOF", "fr")
+    assert (values["loan_max_multiple"], values["loan_rate"]) == (Decimal("2.5"), Decimal("0.075"))
+
+
 def test_a_cycle_of_24_months_exactly_is_accepted(conn, admin, make_group):
     cycle = cycles.start_cycle(admin, make_group(), rules(planned_end=date(2028, 1, 5)))
     assert cycle.planned_end == date(2028, 1, 5)

@@ -98,6 +98,39 @@ def test_bad_member_details_are_refused_next_to_their_field_and_nothing_is_writt
     assert AuditEntry.select().where(AuditEntry.action.startswith("member.")).count() == 0
 
 
+@pytest.mark.parametrize(
+    ("locale", "bad", "field", "message"),
+    [
+        ("en", details(number="-3"), "number", "Enter 1 or more."),
+        (
+            "en",
+            details(number="1 2"),
+            "number",
+            "1 2 is not a whole number: write it in figures only.",
+        ),
+        ("fr", details(number="100 001"), "number", "Enter 100000 or less."),
+        ("fr", details(birth_year="1 985,5"), "birth_year", "not a whole number"),
+        ("en", details(birth_year="-3"), "birth_year", "between 1900 and"),  # a year, not a count
+    ],
+)
+def test_numbers_are_read_as_every_typed_whole_number(
+    conn, admin, make_group, locale, bad, field, message
+):
+    with pytest.raises(DomainError) as refused:
+        members.add_member(admin, make_group(), bad, locale)
+    error = refused.value
+    assert error.field == field
+    assert message in error.message % error.params
+
+
+def test_a_french_facilitator_may_group_a_number_as_french_groups_thousands(
+    conn, admin, make_group
+):
+    group = make_group()
+    assert members.add_member(admin, group, details(number="1 000"), "fr").number == 1000
+    assert members.add_member(admin, group, details(number="1,001"), "en").number == 1001
+
+
 def test_a_number_is_unique_in_its_group_only_and_the_next_free_one_is_proposed(
     conn, admin, make_group
 ):

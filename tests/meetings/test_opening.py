@@ -1,6 +1,8 @@
 """Opening from paper books: boxes equal the cash counted, members' totals equal what was entered."""
 
+import html
 import json
+import re
 from datetime import date
 
 import pytest
@@ -212,22 +214,6 @@ def test_a_rosca_has_no_opening_of_this_kind(conn, admin, make_group, make_cycle
     assert nothing_written()
 
 
-@pytest.mark.parametrize(
-    "text, count", [("", 0), ("  ", 0), ("12", 12), (" 1 2 ", 12), ("١٢", 12), ("007", 7)]
-)
-def test_share_counts_are_read_in_any_script(text, count):
-    assert opening.parse_count(text) == count
-
-
-@pytest.mark.parametrize(
-    "text, words", [("-3", "negative"), ("2.5", "not a number"), ("abc", "not a number")]
-)
-def test_bad_share_counts_are_refused(text, words):
-    with pytest.raises(DomainError, match=words) as refused:
-        opening.parse_count(text, field="shares-1")
-    assert refused.value.field == "shares-1"
-
-
 # Properties
 
 
@@ -416,3 +402,61 @@ def test_mistakes_in_the_grid_come_back_next_to_their_cell_and_nothing_is_writte
     with db.connection_context():
         assert nothing_written()
         assert Member.select().count() == 2
+
+
+def cell_error(response, name):
+    """The message under a cell of the grid, or None."""
+    found = re.search(rf'id="{name}-error"[^>]*>([^<]*)<', response.get_data(as_text=True))
+    return html.unescape(found.group(1)) if found else None
+
+
+@pytest.mark.parametrize(
+    "user, typed, message",
+    [
+        ("fatou", "1 2", "1 2 is not a whole number: write it in figures only."),  # was 12
+        ("fatou", "-3", "Enter 0 or more."),
+        ("fatou", "2.5", "2.5 is not a whole number: write it in figures only."),
+        (
+            "ramata",
+            "1 2",
+            "1 2 n’est pas un nombre entier\u00a0: écrivez-le uniquement en chiffres.",
+        ),
+        ("ramata", "-3", "Saisissez 0 ou plus."),
+    ],
+)
+def test_share_counts_and_periods_are_whole_numbers_as_the_user_writes_them(
+    web, kankan, make_member, make_cycle, user, typed, message
+):
+    make_cycle(kankan)
+    awa = make_member(kankan, "Awa")
+    web.login(user)
+    response = web.post(
+        f"/groups/{kankan.id}/opening",
+        {
+            "loan_fund_cash": "0",
+            "social_fund_cash": "0",
+            f"shares-{awa.id}": typed,
+            f"periods-{awa.id}": typed,
+        },
+    )
+    assert response.status_code == 422
+    assert cell_error(response, f"shares-{awa.id}") == message
+    assert cell_error(response, f"periods-{awa.id}") == message
+    with db.connection_context():
+        assert nothing_written()
+
+
+@pytest.mark.parametrize(("user", "typed"), [("fatou", "1,200"), ("ramata", "1 200")])
+def test_a_share_count_may_be_grouped_as_the_user_groups_thousands(
+    web, kankan, make_member, make_cycle, user, typed
+):
+    make_cycle(kankan, share_value=100)
+    awa = make_member(kankan, "Awa")
+    web.login(user)
+    response = web.post(
+        f"/groups/{kankan.id}/opening",
+        {"loan_fund_cash": "120000", "social_fund_cash": "0", f"shares-{awa.id}": typed},
+    )
+    assert response.status_code == 302
+    with db.connection_context():
+        assert ledger.member_totals(kankan)[awa.id].shares == 1200

@@ -1,5 +1,6 @@
 """Meetings: open, draft, close (post everything or nothing), conflicts, reopen; the pages."""
 
+import html
 import re
 from datetime import date, timedelta
 
@@ -636,6 +637,55 @@ def test_a_recorder_records_a_meeting_through_the_pages(web, app, vsla, make_use
     # Paid: Ada 5,000 + 500; Bola 2,500 + 500 + a fine of 100.50; Chidi 2,500 + 1,234.50.
     for total in (550000, 310050, 373450):
         assert ngn(total) in receipts
+
+
+@pytest.mark.parametrize(
+    ("locale", "typed", "message"),
+    [
+        ("en", "-3", "Enter 0 or more."),  # was "Enter a whole number of shares."
+        ("fr", "-3", "Saisissez 0 ou plus."),
+        ("en", "1 2", "1 2 is not a whole number: write it in figures only."),
+        ("en", "2.5", "2.5 is not a whole number: write it in figures only."),
+    ],
+)
+def test_a_share_count_in_the_grid_is_read_as_every_typed_whole_number(
+    web, app, admin, vsla, make_user, locale, typed, message
+):
+    from savings_groups.store.db import db
+
+    group, _cycle, (ada, bola), _fines = vsla(members=2)
+    make_user("rec", role=Role.RECORDER, groups=[group], locale=locale)
+    with db.connection_context():
+        meeting = meetings.open_meeting(admin, group, HELD_ON)
+    web.login("rec")
+    edit = f"/groups/{group.id}/meetings/{meeting.id}"
+    cells = grid_form((ada, bola), version="0", action="save", **{f"m{ada.id}-shares": typed})
+    response = web.post(edit, cells, form_path=edit)
+    assert response.status_code == 422
+    error = re.search(
+        rf'id="m{ada.id}-shares-error"[^>]*>([^<]+)<', response.get_data(as_text=True)
+    )
+    assert error and html.unescape(error.group(1)) == message
+    with db.connection_context():
+        assert Meeting.get_by_id(meeting.id).version == 0
+
+
+def test_a_share_count_in_the_grid_may_be_grouped_as_the_reader_groups_thousands(
+    web, app, admin, vsla, make_user
+):
+    """1,200 shares are read as 1200, then refused by the cycle's rules, not as unreadable."""
+    from savings_groups.store.db import db
+
+    group, _cycle, (ada,), _fines = vsla(members=1)
+    make_user("rec", role=Role.RECORDER, groups=[group])
+    with db.connection_context():
+        meeting = meetings.open_meeting(admin, group, HELD_ON)
+    web.login("rec")
+    edit = f"/groups/{group.id}/meetings/{meeting.id}"
+    cells = grid_form((ada,), version="0", action="save", **{f"m{ada.id}-shares": "1,200"})
+    response = web.post(edit, cells, form_path=edit)
+    assert response.status_code == 422
+    assert "as the cycle&#39;s rules say" in response.get_data(as_text=True)
 
 
 def test_the_pages_issue_the_same_number_of_queries_for_5_or_40_members(web, app, admin, vsla):

@@ -1,5 +1,6 @@
 """Loans inside the meeting: repayments in the grid, loans granted at a meeting, the summary."""
 
+import html
 import re
 from datetime import date
 from decimal import Decimal
@@ -8,7 +9,7 @@ import pytest
 from playhouse.test_utils import count_queries
 
 from savings_groups.core.errors import DomainError
-from savings_groups.core.vocabulary import EntryKind, Fund, LoanStatus
+from savings_groups.core.vocabulary import EntryKind, Fund, LoanStatus, Role
 from savings_groups.ledger import entries as ledger
 from savings_groups.loans import requests as loan_requests
 from savings_groups.loans.requests import LoanRequest, WarningsNotAcknowledged
@@ -417,3 +418,39 @@ def test_the_grid_issues_the_same_number_of_queries_with_5_or_40_loans(web, app,
             counts[size, name] = counter.count
     for name in ("draft", "loan", "summary", "receipts"):
         assert counts[5, name] == counts[40, name], (name, counts)
+
+
+def loan_page(web, admin, club, make_user, locale="en", **rules):
+    """A recorder reading `locale`, logged in, and the path of the loan form of a new meeting."""
+    from savings_groups.store.db import db
+
+    with db.connection_context():
+        group, _cycle, people = club(**rules)
+        meeting = meetings.open_meeting(admin, group, M1)
+    make_user("rec", role=Role.RECORDER, groups=[group], locale=locale)
+    web.login("rec")
+    return f"/groups/{group.id}/meetings/{meeting.id}/loan", people
+
+
+def field_error(response, name):
+    found = re.search(rf'id="{name}-error"[^>]*>([^<]+)<', response.get_data(as_text=True))
+    return html.unescape(found.group(1)).strip() if found else None
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("1_2", "1_2 is not a whole number: write it in figures only."),  # int() read it as 12
+        ("1 2", "1 2 is not a whole number: write it in figures only."),
+        ("-3", "Enter 1 or more."),  # was "Enter a number of periods from 1."
+        ("0", "Enter 1 or more."),
+    ],
+)
+def test_the_term_of_a_loan_at_the_meeting_is_read_as_every_typed_whole_number(
+    web, app, admin, club, make_user, typed, message
+):
+    path, (ada, *_others) = loan_page(web, admin, club, make_user)
+    form = {"member": str(ada.id), "principal": "1000", "purpose": "business", "periods": typed}
+    response = web.post(path, {**form, "action": "check"}, form_path=path)
+    assert response.status_code == 422
+    assert field_error(response, "periods") == message

@@ -207,8 +207,8 @@ def test_bad_hands_are_refused(admin, tontine, rotation, make_group, make_member
     bad([HandChoice(outsider.id, 1)], f"whole-{outsider.id}", "not a current member")
     bad([HandChoice(m4.id, 1)], f"whole-{m4.id}", "not a current member")
     bad([HandChoice(m1.id, "two")], f"whole-{m1.id}", "whole number")
-    bad([HandChoice(m1.id, "-1")], f"whole-{m1.id}", "whole number")
-    bad([HandChoice(m1.id, 11)], f"whole-{m1.id}", "from 0 to 10")
+    bad([HandChoice(m1.id, "-1")], f"whole-{m1.id}", "Enter 0 or more.")
+    bad([HandChoice(m1.id, 11)], f"whole-{m1.id}", "Enter 10 or less.")
     assert [len(h.holders) for h in rotations.hands_of(rotation)] == [1, 1]
 
 
@@ -244,7 +244,8 @@ def test_bad_orders_are_refused(admin, tontine, rotation):
     bad({1: 1, 2: 1, 3: 2}, "position-2", "given to two hands")
     bad({1: 1, 2: 4, 3: 2}, "position-2", "outside 1 to 3")
     bad({1: 1, 2: "", 3: 2}, "position-2", "Give every hand a position")
-    bad({1: 1, 2: "x", 3: 2}, "position-2", "Give every hand a position")
+    bad({1: 1, 2: "x", 3: 2}, "position-2", "x is not a whole number")
+    bad({1: 1, 2: "-3", 3: 2}, "position-2", "Enter 1 or more.")
     bad({1: 1, 3: 2}, "position-2", "Give every hand a position")
 
 

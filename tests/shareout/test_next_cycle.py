@@ -247,8 +247,9 @@ def test_members_not_in_the_share_out_join_with_no_payout(world, admin, make_mem
     "choice, words",
     [
         (NextMember("21"), "at most 20"),  # more than the payout of 20,450 allows
-        (NextMember("abc"), "not a number of shares"),
-        (NextMember("-2"), "cannot be negative"),
+        (NextMember("abc"), "not a whole number"),
+        (NextMember("-2"), "Enter 0 or more."),
+        (NextMember("1 2"), "not a whole number"),  # was read as 12
         (NextMember("2", leaves=True), "does not reinvest"),
     ],
 )

@@ -11,6 +11,7 @@ from wtforms.validators import Length
 
 from savings_groups.core import money
 from savings_groups.core.errors import N_, DomainError, NotFound
+from savings_groups.core.numbers import parse_whole
 from savings_groups.core.vocabulary import EntryKind, Fund
 from savings_groups.ledger import corrections
 from savings_groups.ledger import reports as ledger_reports
@@ -73,15 +74,6 @@ class CorrectionForm(FlaskForm):
     )
 
 
-def _shares(text: str) -> int | None:
-    text = (text or "").strip()
-    if not text:
-        return None
-    if not text.isdecimal():
-        raise DomainError(N_("Write the number of shares as a whole number."), field="shares")
-    return int(text)
-
-
 @bp.route("/ledger/<int:entry_id>/correct", methods=["GET", "POST"])
 @login_required
 def correct(group_id: int, entry_id: int):
@@ -93,17 +85,15 @@ def correct(group_id: int, entry_id: int):
     form = CorrectionForm()
     if form.validate_on_submit():
         try:
+            locale = str(get_locale())
             signed = entry.kind in corrections.SIGNED_KINDS
-            amount = None
+            amount = shares = None
             if entry.kind != EntryKind.SHARE_PURCHASE and (form.amount.data or "").strip():
                 amount = money.parse_amount(
-                    form.amount.data,
-                    group.currency,
-                    str(get_locale()),
-                    allow_negative=signed,
-                    field="amount",
+                    form.amount.data, group.currency, locale, allow_negative=signed, field="amount"
                 )
-            shares = _shares(form.shares.data) if corrections.takes_shares(entry) else None
+            if corrections.takes_shares(entry):
+                shares = parse_whole(form.shares.data, "shares", locale=locale, required=False)
             corrections.correct_entry(current_user.user, entry, form.reason.data, amount, shares)
         except DomainError as error:
             show_error(form, error)

@@ -4,6 +4,7 @@ loan agreement, the installments due at the next meeting)."""
 from datetime import date
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -13,6 +14,7 @@ from wtforms.validators import InputRequired, Length
 
 from savings_groups.core.dates import today
 from savings_groups.core.errors import N_, DomainError, NotFound
+from savings_groups.core.numbers import parse_whole
 from savings_groups.core.vocabulary import (
     EntryKind,
     GroupKind,
@@ -34,8 +36,6 @@ from savings_groups.web.forms import required
 from savings_groups.web.views import render_form, show_error
 
 bp = Blueprint("loans", __name__, url_prefix="/groups/<int:group_id>")
-
-PERIODS_DIGITS = 4  # more than any term allows; spares int() a thousand digits
 
 
 @bp.context_processor
@@ -142,15 +142,6 @@ class RescheduleForm(DecisionForm):
     periods = StringField(_l("New number of periods"), render_kw={"inputmode": "numeric"})
 
 
-def _periods(text: str | None) -> int:
-    text = (text or "").strip()
-    if not text or not text.isdecimal():
-        raise DomainError(N_("Write the number of periods as a whole number."), field="periods")
-    if len(text) > PERIODS_DIGITS:
-        return MAX_PERIODS + 1  # refused by lending.reschedule with the longest term
-    return int(text)
-
-
 def _decide(template: str, form, group, loan, decide, done: str):
     if form.validate_on_submit():
         try:
@@ -185,7 +176,9 @@ def reschedule(group_id: int, loan_id: int):
     form = RescheduleForm()
 
     def decide(form):
-        periods = _periods(form.periods.data)
+        periods = parse_whole(
+            form.periods.data, "periods", locale=str(get_locale()), minimum=1, maximum=MAX_PERIODS
+        )
         lending.reschedule(current_user.user, loan, periods, form.reason.data, form.on.data)
 
     return _decide(

@@ -9,9 +9,9 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
-from wtforms import DateField, IntegerField, SelectField, StringField
+from wtforms import DateField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, NumberRange
+from wtforms.validators import InputRequired
 
 from savings_groups.core.dates import today
 from savings_groups.core.errors import DomainError
@@ -22,6 +22,7 @@ from savings_groups.core.money import (
     format_amount,
     parse_amount,
 )
+from savings_groups.core.numbers import parse_whole
 from savings_groups.core.vocabulary import AttendanceStatus, Fund, LoanPurpose, MeetingStatus
 from savings_groups.cycles.operations import current_cycle
 from savings_groups.loans import requests as loan_requests
@@ -40,7 +41,6 @@ bp = Blueprint("meetings", __name__, url_prefix="/groups/<int:group_id>")
 
 LINE = re.compile(r"^m(\d+)-attendance$")
 FINE = re.compile(r"^m(\d+)-fine-(\d+)$")
-SHARES_DIGITS = 9  # more than any rule allows; spares int() a thousand digits
 
 
 class NewMeetingForm(FlaskForm):
@@ -64,12 +64,10 @@ class LoanForm(FlaskForm):
         _l("What the loan is for"),
         validators=[InputRequired(message=_l("Choose what the loan is for."))],
     )
-    periods = IntegerField(
+    periods = StringField(
         _l("Term (meeting periods)"),
-        validators=[
-            InputRequired(message=_l("Enter the number of periods.")),
-            NumberRange(min=1, max=999, message=_l("Enter a number of periods from 1.")),
-        ],
+        validators=[InputRequired(message=_l("Enter the number of periods."))],
+        render_kw={"inputmode": "numeric"},
     )
     guarantor_ids = MultiCheckboxField(_l("Guarantors"), coerce=int)
 
@@ -165,13 +163,11 @@ def _values_from_sheet(sheet: MeetingSheet, currency: str, stored: dict) -> dict
 
 
 def _parse_shares(text: str, name: str, errors: dict) -> int:
-    text = text.strip()
-    if not text:
+    try:
+        return parse_whole(text, name, locale=_locale(), required=False) or 0
+    except DomainError as error:
+        errors[name] = [translate(error)]
         return 0
-    if not text.isdecimal():
-        errors[name] = [_("Enter a whole number of shares.")]
-        return 0
-    return int(text) if len(text) <= SHARES_DIGITS else 10**SHARES_DIGITS
 
 
 def _parse_amount(text: str, name: str, currency: str, errors: dict, blank=0):
@@ -399,22 +395,26 @@ def _loan_form(group, meeting) -> LoanForm:
 
 def _loan_request(form, group) -> loan_requests.LoanRequest | None:
     """The request typed in the form, or None with the errors next to the fields."""
-    principal = None
+    principal = periods = None
     try:
         principal = parse_amount(form.principal.data or "", group.currency, _locale())
     except MoneyError as error:
         form.principal.errors = [*form.principal.errors, translate(error)]
+    try:
+        periods = parse_whole(form.periods.data, "periods", locale=_locale(), minimum=1)
+    except DomainError as error:
+        form.periods.errors = [*form.periods.errors, translate(error)]
     member = (
         Member.select().where((Member.id == form.member.data) & (Member.group == group)).first()
     )
     if member is None:
         form.member.errors = [*form.member.errors, _("Choose the borrower.")]
-    if principal is None or member is None or form.errors:
+    if principal is None or periods is None or member is None or form.errors:
         return None
     return loan_requests.LoanRequest(
         member=member,
         principal=principal,
-        periods=form.periods.data,
+        periods=periods,
         purpose=form.purpose.data,
         guarantor_ids=tuple(form.guarantor_ids.data or ()),
     )

@@ -14,6 +14,7 @@ from wtforms.validators import InputRequired
 from savings_groups.core.dates import today
 from savings_groups.core.errors import DomainError
 from savings_groups.core.money import format_amount, parse_amount
+from savings_groups.core.numbers import parse_whole
 from savings_groups.core.vocabulary import Fund, Gender, GroupRole, MemberType
 from savings_groups.cycles import operations as cycles
 from savings_groups.groups import members
@@ -114,7 +115,7 @@ def new(group_id: int):
         form.joined_on.data = today()
     if form.validate_on_submit():
         try:
-            member = members.add_member(current_user.user, group, form.details())
+            member = members.add_member(current_user.user, group, form.details(), str(get_locale()))
         except DomainError as error:
             show_error(form, error)
         else:
@@ -134,7 +135,7 @@ def edit(group_id: int, member_id: int):
     form.fill_choices()
     if form.validate_on_submit():
         try:
-            members.update_member(current_user.user, member, form.details())
+            members.update_member(current_user.user, member, form.details(), str(get_locale()))
         except DomainError as error:
             show_error(form, error)
         else:
@@ -233,7 +234,8 @@ def _read_opening(group, people, form) -> tuple[dict, dict, dict]:
         shares_name, social_name = f"shares-{member.id}", f"social-{member.id}"
         shares = social = 0
         try:
-            shares = opening.parse_count(request.form.get(shares_name, ""), field=shares_name)
+            text = request.form.get(shares_name, "")
+            shares = parse_whole(text, shares_name, locale=locale, required=False) or 0
         except DomainError as error:
             errors[shares_name] = translate(error)
         text = request.form.get(social_name, "").strip()
@@ -251,7 +253,8 @@ def _read_opening(group, people, form) -> tuple[dict, dict, dict]:
             except DomainError as error:
                 errors[loan_name] = translate(error)
         try:
-            periods = opening.parse_periods(request.form.get(periods_name, ""), field=periods_name)
+            text = request.form.get(periods_name, "")
+            periods = parse_whole(text, periods_name, locale=locale, required=False) or 0
         except DomainError as error:
             errors[periods_name] = translate(error)
         rows[member.id] = opening.MemberOpening(shares, social, loan, periods)

@@ -193,7 +193,7 @@ def hands(group_id: int, rotation_id: int):
     if form.validate_on_submit():
         choices = _hand_choices(request.form, members)
         try:
-            rotations.set_hands(current_user.user, rotation, choices)
+            rotations.set_hands(current_user.user, rotation, choices, str(get_locale()))
         except DomainError as error:
             rows = {c.member_id: c for c in choices}
             return _hands_page(
@@ -219,7 +219,7 @@ def order(group_id: int, rotation_id: int):
     if form.validate_on_submit():
         positions = {hand.number: request.form.get(f"position-{hand.number}", "") for hand in hands}
         try:
-            rotations.set_order(current_user.user, rotation, positions)
+            rotations.set_order(current_user.user, rotation, positions, str(get_locale()))
         except DomainError as error:
             errors[error.field] = translate(error)
         else:

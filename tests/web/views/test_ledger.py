@@ -128,6 +128,39 @@ def test_a_share_purchase_is_corrected_by_shares(web, admin, group_with_money):
 
 
 @pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("-3", "Enter 0 or more."),  # was "Write the number of shares as a whole number."
+        ("1 2", "1 2 is not a whole number: write it in figures only."),
+        ("abc", "abc is not a whole number: write it in figures only."),
+    ],
+)
+def test_the_right_number_of_shares_is_read_as_every_typed_whole_number(
+    web, admin, group_with_money, typed, message
+):
+    g = group_with_money
+    web.login("admin")
+    path = f"/groups/{g['group'].id}/ledger/{g['shares'].id}/correct"
+    response = web.post(path, {"shares": typed, "reason": "typo"})
+    assert response.status_code == 422
+    error = re.search(r'id="shares-error"[^>]*>([^<]+)<', text(response))
+    assert error and error.group(1).strip() == message
+    with db.connection_context():
+        assert Entry.select().count() == 3
+
+
+def test_the_right_number_of_shares_may_be_grouped_as_the_reader_groups_thousands(
+    web, admin, group_with_money
+):
+    g = group_with_money
+    web.login("admin")
+    path = f"/groups/{g['group'].id}/ledger/{g['shares'].id}/correct"
+    assert web.post(path, {"shares": "1,000", "reason": "a thousand"}).status_code == 302
+    with db.connection_context():
+        assert ledger.member_totals(g["group"], g["cycle"])[g["ada"].id].shares == 1_005
+
+
+@pytest.mark.parametrize(
     "data, message",
     [
         ({"amount": "1000", "reason": ""}, "Say why this entry is corrected."),

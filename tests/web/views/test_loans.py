@@ -334,10 +334,13 @@ def test_reschedule_through_the_form(web, lend):
     assert web.client.get(path).status_code == 200
     before = written()
     for data, message in (
-        ({"periods": "four"}, "Write the number of periods as a whole number."),
-        ({"periods": ""}, "Write the number of periods as a whole number."),
-        ({"periods": "0"}, "The new term must be between 1 and 52 periods."),
-        ({"periods": "9" * 5000}, "The new term must be between 1 and 52 periods."),
+        ({"periods": "four"}, "four is not a whole number: write it in figures only."),
+        ({"periods": "1 2"}, "1 2 is not a whole number: write it in figures only."),
+        ({"periods": ""}, "Enter a whole number."),
+        ({"periods": "0"}, "Enter 1 or more."),
+        ({"periods": "-3"}, "Enter 1 or more."),
+        ({"periods": "53"}, "Enter 52 or less."),
+        ({"periods": "9" * 5000}, "Enter 52 or less."),
         ({"periods": "4", "reason": ""}, "Say why: the group"),
     ):
         response = web.post(path, {"on": "2026-03-02", "reason": "Harvest", **data})

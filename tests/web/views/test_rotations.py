@@ -177,7 +177,7 @@ def test_bad_hands_come_back_next_to_the_field_and_nothing_saved(
     assert page.status_code == 422
     assert "This member is not a current member of the group." in text(page)
     page = web.post(path, {**hands_form(members), f"whole-{members[2].id}": "lots"})
-    assert "whole number of hands" in error_of(page, f"whole-{members[2].id}")
+    assert "lots is not a whole number" in error_of(page, f"whole-{members[2].id}")
     assert saved() == (1, 0, 0)
 
 
