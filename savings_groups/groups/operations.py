@@ -8,7 +8,7 @@ from babel.core import get_global
 from babel.numbers import list_currencies
 
 from savings_groups.core.dates import parse_date, today, utcnow
-from savings_groups.core.errors import N_, DomainError
+from savings_groups.core.errors import N_, DomainError, Number
 from savings_groups.core.money import parse_amount
 from savings_groups.core.vocabulary import GroupKind, MeetingFrequency, Role
 from savings_groups.org import audit
@@ -110,7 +110,9 @@ class GroupDetails:
         notes = (self.notes or "").strip()
         if len(notes) > NOTES_MAX:
             raise DomainError(
-                N_("Keep the notes under %(count)d characters."), field="notes", count=NOTES_MAX
+                N_("Keep the notes under %(count)s characters."),
+                field="notes",
+                count=Number(NOTES_MAX),
             )
         return notes
 

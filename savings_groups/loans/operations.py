@@ -103,7 +103,7 @@ def grant_loan(
             LoanFlag.create(
                 loan=loan,
                 code=warning.code.value,
-                details=json.dumps(warning.params, sort_keys=True),
+                details=json.dumps(warning.params, sort_keys=True, default=str),  # ratio: "2"
                 acknowledged_by=actor,
             )
         ledger.post(

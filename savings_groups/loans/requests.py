@@ -10,7 +10,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from savings_groups.core.dates import add_periods
-from savings_groups.core.errors import N_, Amount
+from savings_groups.core.errors import N_, Amount, Number
 from savings_groups.core.vocabulary import (
     Fund,
     GroupKind,
@@ -54,7 +54,7 @@ class LoanRequest:
 @dataclass(frozen=True)
 class Safeguard:
     """A safeguard raised by a request: its code, a message (msgid) and the message's values
-    (amounts as ints of minor units, for the view to format)."""
+    (amounts as ints of minor units, ratios as errors.Number, for the view to format)."""
 
     code: LoanWarning
     message: str
@@ -211,7 +211,7 @@ def check_request(
                 "%(maximum)s at most."
             ),
             field="principal",
-            multiple=str(multiple),
+            multiple=Number(multiple),
             maximum=Amount(max_principal, group.currency),
         )
     cash = ledger.balances(group)[Fund.LOAN_FUND] + pending.cash
@@ -277,7 +277,7 @@ def check_request(
             Safeguard(
                 LoanWarning.DEBT_RATIO,
                 N_("After this loan the member would owe more than %(ratio)s times their savings."),
-                {"ratio": str(ratio), "debt": debt + principal, "savings": savings},
+                {"ratio": Number(ratio), "debt": debt + principal, "savings": savings},
             )
         )
     last_two = list(

@@ -12,7 +12,7 @@ from typing import NamedTuple
 from peewee import fn
 
 from savings_groups.core.dates import add_periods, parse_date, utcnow
-from savings_groups.core.errors import N_, Amount, DomainError
+from savings_groups.core.errors import N_, Amount, DomainError, Number
 from savings_groups.core.money import amount_of
 from savings_groups.core.numbers import parse_whole
 from savings_groups.core.vocabulary import DiscountRule, GroupKind, MeetingFrequency, RotationOrder
@@ -82,9 +82,9 @@ class RotationTerms:
         notes = (self.notes or "").strip()
         if len(notes) > NOTES_MAX:
             raise DomainError(
-                N_("The notes are too long (%(count)d characters at most)."),
+                N_("The notes are too long (%(count)s characters at most)."),
                 field="notes",
-                count=NOTES_MAX,
+                count=Number(NOTES_MAX),
             )
         return {
             "contribution": contribution,

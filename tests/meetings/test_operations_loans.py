@@ -454,3 +454,32 @@ def test_the_term_of_a_loan_at_the_meeting_is_read_as_every_typed_whole_number(
     response = web.post(path, {**form, "action": "check"}, form_path=path)
     assert response.status_code == 422
     assert field_error(response, "periods") == message
+
+
+@pytest.mark.parametrize(
+    ("locale", "above_the_rules", "warning"),
+    [
+        ("en", "at most 2.5 times the member's savings", "more than 1.5 times their savings"),
+        ("fr", "au plus 2,5 fois l’épargne du membre", "plus de 1,5 fois son épargne"),
+    ],
+)
+def test_the_ratios_in_the_loan_messages_are_written_the_readers_way(
+    web, app, admin, club, make_user, locale, above_the_rules, warning
+):
+    """Each member saved 10,000: the rules lend 2.5 times that and warn above 1.5 times."""
+    path, (ada, *_others) = loan_page(
+        web,
+        admin,
+        club,
+        make_user,
+        locale,
+        loan_max_multiple=Decimal("2.5"),
+        debt_warning_ratio=Decimal("1.5"),
+    )
+    form = {"member": str(ada.id), "purpose": "business", "periods": "3", "action": "check"}
+    refused = web.post(path, {**form, "principal": "30000"}, form_path=path)
+    assert refused.status_code == 422
+    assert above_the_rules in field_error(refused, "principal")
+    checked = web.post(path, {**form, "principal": "20000"}, form_path=path)
+    assert checked.status_code == 200
+    assert warning in html.unescape(checked.get_data(as_text=True))

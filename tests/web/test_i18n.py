@@ -16,6 +16,8 @@ from babel.messages.mofile import read_mo, write_mo
 from babel.messages.pofile import read_po
 
 from savings_groups.core.errors import N_, DomainError, Number
+from savings_groups.groups.operations import GroupDetails
+from savings_groups.rosca.rotations import RotationTerms
 from savings_groups.web.views import translate
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -294,6 +296,20 @@ def test_numbers_in_domain_messages_are_written_the_readers_way(app, language, s
     )
     with app.test_request_context(headers={"Accept-Language": language}):
         assert translate(error) == shown
+
+
+@pytest.mark.parametrize(
+    ("terms", "shown"),
+    [
+        (RotationTerms(2000, "weekly", "2026-01-05", "fixed", notes="x" * 2001), "2\u202f000"),
+        (GroupDetails("G", "savings", "XOF", notes="x" * 4001), "4\u202f000"),
+    ],
+)
+def test_a_limit_of_thousands_is_grouped_for_a_french_reader(app, terms, shown):
+    with pytest.raises(DomainError) as refused:
+        terms.clean("XOF", "fr") if isinstance(terms, RotationTerms) else terms.clean("fr")
+    with app.test_request_context(headers={"Accept-Language": "fr"}):
+        assert shown in translate(refused.value)
 
 
 def language_form_token(client, path="/login") -> str:
