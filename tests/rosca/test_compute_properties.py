@@ -90,8 +90,12 @@ def simulate(contribution, hands, order, unit, seed, data):
     return served, paid_in, received, given_up, shared, carried
 
 
+# A seed the members make: a blank one is no seed (resolve_bids refuses a tie without one).
+SEEDS = st.text(min_size=1, max_size=20).filter(str.strip)
+
+
 @PROPERTY
-@given(rotations(), st.text(min_size=1, max_size=20), st.data())
+@given(rotations(), SEEDS, st.data())
 def test_every_hand_is_served_exactly_once(rotation, seed, data):
     contribution, hands, order, unit = rotation
     served = simulate(contribution, hands, order, unit, seed, data)[0]
@@ -99,7 +103,7 @@ def test_every_hand_is_served_exactly_once(rotation, seed, data):
 
 
 @PROPERTY
-@given(rotations(orders=("fixed", "lottery")), st.text(min_size=1, max_size=20), st.data())
+@given(rotations(orders=("fixed", "lottery")), SEEDS, st.data())
 def test_everyone_gets_back_exactly_what_they_paid_in(rotation, seed, data):
     contribution, hands, order, unit = rotation
     _, paid_in, received, *_ = simulate(contribution, hands, order, unit, seed, data)
@@ -107,7 +111,7 @@ def test_everyone_gets_back_exactly_what_they_paid_in(rotation, seed, data):
 
 
 @PROPERTY
-@given(rotations(orders=("bidding",)), st.text(min_size=1, max_size=20), st.data())
+@given(rotations(orders=("bidding",)), SEEDS, st.data())
 def test_with_bidding_the_difference_is_exactly_the_discounts(rotation, seed, data):
     contribution, hands, order, unit = rotation
     _, paid_in, received, given_up, shared, carried = simulate(
