@@ -33,10 +33,7 @@ def reset_database(url: str) -> None:
             database.execute_sql("CREATE SCHEMA public")
 
 
-@pytest.fixture
-def app_config(tmp_path):
-    url = database_url(tmp_path)
-    reset_database(url)
+def app_settings(tmp_path, url: str) -> dict:
     return {
         "TESTING": True,
         "INSTANCE_PATH": tmp_path / "instance",
@@ -44,6 +41,21 @@ def app_config(tmp_path):
         "SECRET_KEY": "test secret key",
         **CHEAP_ARGON2,
     }
+
+
+@pytest.fixture
+def app_config(tmp_path):
+    url = database_url(tmp_path)
+    reset_database(url)
+    return app_settings(tmp_path, url)
+
+
+@pytest.fixture
+def empty_app_config(tmp_path):
+    """The same settings, with a database that has no schema yet (for migrations, `init`)."""
+    url = database_url(tmp_path)
+    reset_database(url)
+    return app_settings(tmp_path, url)
 
 
 @pytest.fixture

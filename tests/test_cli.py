@@ -16,11 +16,12 @@ from savings_groups.store.models import Organization, User
 
 
 @pytest.fixture
-def env(app_config, monkeypatch):
-    """The command reads its settings from the environment, as on a real machine."""
+def env(empty_app_config, monkeypatch):
+    """The command reads its settings from the environment, as on a real machine, and starts
+    from a database with no schema, as `init` does on a new machine."""
     values = {
-        "SAVINGS_GROUPS_INSTANCE": str(app_config["INSTANCE_PATH"]),
-        "DATABASE_URL": app_config["DATABASE_URL"],
+        "SAVINGS_GROUPS_INSTANCE": str(empty_app_config["INSTANCE_PATH"]),
+        "DATABASE_URL": empty_app_config["DATABASE_URL"],
         "SAVINGS_GROUPS_ARGON2_TIME_COST": "1",
         "SAVINGS_GROUPS_ARGON2_MEMORY_COST": "1024",
         "SAVINGS_GROUPS_ARGON2_PARALLELISM": "1",

@@ -10,6 +10,12 @@ from savings_groups.store.models import ALL_MODELS, Organization, User
 
 
 @pytest.fixture
+def app_config(empty_app_config):
+    """These tests start from a database with no schema, not the migrated one the others get."""
+    return empty_app_config
+
+
+@pytest.fixture
 def database(app_config):
     database = open_database(app_config["DATABASE_URL"])
     database.connect()
