@@ -1,8 +1,14 @@
-"""Fixtures: a real database per test (a SQLite file, or PostgreSQL when TEST_DATABASE_URL says so)."""
+"""Fixtures: a real database per test (a SQLite file, or PostgreSQL when TEST_DATABASE_URL says so).
+
+Migrating costs more than most tests, so it is done once per session: on SQLite each test gets
+its own copy of a migrated template file; on PostgreSQL the tables are emptied between tests.
+"""
 
 import os
 import re
+import shutil
 from datetime import date
+from pathlib import Path
 
 import pytest
 from peewee import PostgresqlDatabase, fn
@@ -12,6 +18,7 @@ from savings_groups.core.vocabulary import EntryKind, Fund, Role
 from savings_groups.groups import operations as groups
 from savings_groups.ledger import entries as ledger
 from savings_groups.org import accounts
+from savings_groups.store import schema
 from savings_groups.store.db import db, open_database
 from savings_groups.store.models import Attendance, Cycle, Meeting, Member
 
@@ -24,13 +31,65 @@ def database_url(tmp_path) -> str:
     return os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_path / 'test.sqlite3'}"
 
 
-def reset_database(url: str) -> None:
-    """Give the test an empty database: a new SQLite file, or an emptied PostgreSQL schema."""
-    database = open_database(url)
-    if isinstance(database, PostgresqlDatabase):
+class FreshDatabases:
+    """Hands each test a migrated database with no rows, migrating once per session.
+
+    SQLite: the template file is migrated once, and each test gets a copy of it at its own path.
+    PostgreSQL: the schema is migrated once and every table but the migrations' is emptied before
+    each test; a test that asks for an empty schema drops it, and the next test migrates again.
+    """
+
+    def __init__(self, folder: Path):
+        self.template = folder / "migrated.sqlite3"
+        self.postgres_migrated = False
+
+    def migrated(self, url: str) -> None:
+        database = open_database(url)
+        if isinstance(database, PostgresqlDatabase):
+            with database.connection_context():
+                if self.postgres_migrated:
+                    truncate_all(database)
+                else:
+                    drop_schema(database)
+                    schema.upgrade(database)
+                    self.postgres_migrated = True
+        else:
+            if not self.template.exists():
+                self.make_template()
+            shutil.copyfile(self.template, database.database)
+
+    def empty(self, url: str) -> None:
+        """An empty database: a SQLite file not made yet, or a dropped PostgreSQL schema."""
+        database = open_database(url)
+        if isinstance(database, PostgresqlDatabase):
+            with database.connection_context():
+                drop_schema(database)
+            self.postgres_migrated = False
+
+    def make_template(self) -> None:
+        database = open_database(f"sqlite:///{self.template}")
         with database.connection_context():
-            database.execute_sql("DROP SCHEMA public CASCADE")
-            database.execute_sql("CREATE SCHEMA public")
+            schema.upgrade(database)
+            # Fold the write-ahead log into the file, so that the file alone is the database.
+            database.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        assert not Path(f"{self.template}-wal").exists(), "the template is not checkpointed"
+
+
+def drop_schema(database) -> None:
+    database.execute_sql("DROP SCHEMA public CASCADE")
+    database.execute_sql("CREATE SCHEMA public")
+
+
+def truncate_all(database) -> None:
+    """Empty every table but the migrations' and restart the ids, as in a new database."""
+    kept = schema.runner(database).table_name
+    tables = ", ".join(f'"{t}"' for t in database.get_tables() if t != kept)
+    database.execute_sql(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
+
+
+@pytest.fixture(scope="session")
+def fresh_databases(tmp_path_factory):
+    return FreshDatabases(tmp_path_factory.mktemp("template"))
 
 
 def app_settings(tmp_path, url: str) -> dict:
@@ -44,17 +103,18 @@ def app_settings(tmp_path, url: str) -> dict:
 
 
 @pytest.fixture
-def app_config(tmp_path):
+def app_config(tmp_path, fresh_databases):
+    """The settings of a test's app, its database migrated and empty."""
     url = database_url(tmp_path)
-    reset_database(url)
+    fresh_databases.migrated(url)
     return app_settings(tmp_path, url)
 
 
 @pytest.fixture
-def empty_app_config(tmp_path):
+def empty_app_config(tmp_path, fresh_databases):
     """The same settings, with a database that has no schema yet (for migrations, `init`)."""
     url = database_url(tmp_path)
-    reset_database(url)
+    fresh_databases.empty(url)
     return app_settings(tmp_path, url)
 
 
