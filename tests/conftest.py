@@ -41,18 +41,20 @@ class FreshDatabases:
 
     def __init__(self, folder: Path):
         self.template = folder / "migrated.sqlite3"
-        self.postgres_migrated = False
+        self.postgres_tables = None  # what TRUNCATE empties, once this session has migrated
 
     def migrated(self, url: str) -> None:
         database = open_database(url)
         if isinstance(database, PostgresqlDatabase):
             with database.connection_context():
-                if self.postgres_migrated:
-                    truncate_all(database)
+                if self.postgres_tables:
+                    database.execute_sql(
+                        f"TRUNCATE {self.postgres_tables} RESTART IDENTITY CASCADE"
+                    )
                 else:
                     drop_schema(database)
                     schema.upgrade(database)
-                    self.postgres_migrated = True
+                    self.postgres_tables = tables_to_empty(database)
         else:
             if not self.template.exists():
                 self.make_template()
@@ -64,7 +66,7 @@ class FreshDatabases:
         if isinstance(database, PostgresqlDatabase):
             with database.connection_context():
                 drop_schema(database)
-            self.postgres_migrated = False
+            self.postgres_tables = None
 
     def make_template(self) -> None:
         database = open_database(f"sqlite:///{self.template}")
@@ -80,11 +82,10 @@ def drop_schema(database) -> None:
     database.execute_sql("CREATE SCHEMA public")
 
 
-def truncate_all(database) -> None:
-    """Empty every table but the migrations' and restart the ids, as in a new database."""
+def tables_to_empty(database) -> str:
+    """Every table but the migrations', quoted for TRUNCATE (RESTART IDENTITY: ids from 1 again)."""
     kept = schema.runner(database).table_name
-    tables = ", ".join(f'"{t}"' for t in database.get_tables() if t != kept)
-    database.execute_sql(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
+    return ", ".join(f'"{t}"' for t in database.get_tables() if t != kept)
 
 
 @pytest.fixture(scope="session")
