@@ -9,6 +9,7 @@ from babel.numbers import format_currency, get_currency_precision, is_currency
 
 from savings_groups.core import numbers
 from savings_groups.core.errors import N_, DomainError
+from savings_groups.core.numbers import require_int
 
 # Largest amount accepted from a form, in minor units: far inside a BigIntegerField (2**63 - 1),
 # so that sums of many amounts still fit.
@@ -21,15 +22,8 @@ class MoneyError(DomainError, ValueError):
     """Text that is not an acceptable amount; the message says why, in words a treasurer knows."""
 
 
-def _require_int(name: str, value: object) -> int:
-    """Amounts and units are whole minor units; a float or a bool here is a bug, not data."""
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"{name} must be an int, not {type(value).__name__}")
-    return value
-
-
 def _require_unit(unit: object) -> int:
-    if _require_int("unit", unit) <= 0:
+    if require_int("unit", unit) <= 0:
         raise ValueError(f"unit must be positive, not {unit}")
     return unit
 
@@ -65,9 +59,9 @@ def split_largest_remainder(total: int, weights: list[int], unit: int = 1) -> tu
     earlier weight. What is below one unit, or everything when no weight is positive (or there
     are no weights), is the carry-over, so `sum(parts) + carry == total` always holds.
     """
-    total = _require_int("total", total)
+    total = require_int("total", total)
     unit = _require_unit(unit)
-    weights = [_require_int("weight", weight) for weight in weights]
+    weights = [require_int("weight", weight) for weight in weights]
     if total < 0:
         raise ValueError(f"total must not be negative, not {total}")
     if any(weight < 0 for weight in weights):
@@ -89,7 +83,7 @@ def split_largest_remainder(total: int, weights: list[int], unit: int = 1) -> tu
 
 def to_major(amount: int, currency: str) -> Decimal:
     """Minor units as an exact Decimal of major units, with exactly the currency's decimals."""
-    amount = _require_int("amount", amount)
+    amount = require_int("amount", amount)
     return Decimal(f"{amount}e-{currency_digits(currency)}")
 
 

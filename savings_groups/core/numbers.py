@@ -55,6 +55,13 @@ class Typed(NamedTuple):
         return len(self.body.partition(get_decimal_symbol(locale))[2])
 
 
+def require_int(name: str, value: object) -> int:
+    """An int given by code (amounts, counts, ids): a float or a bool is a bug, not bad input."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{name} must be an int, not {type(value).__name__}")
+    return value
+
+
 def ascii_digits(text: str) -> str:
     """Any decimal digits (Arabic-Indic, Bengali...) as ASCII, which is what is checked next."""
     return "".join(str(unicodedata.decimal(char)) if char.isdecimal() else char for char in text)

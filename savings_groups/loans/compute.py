@@ -8,6 +8,7 @@ from fractions import Fraction
 
 from savings_groups.core.errors import N_, DomainError
 from savings_groups.core.money import round_to_unit
+from savings_groups.core.numbers import require_int
 from savings_groups.core.vocabulary import LoanMethod
 
 # The methods with a fixed schedule; a flexible loan has none (see flexible_interest_due).
@@ -64,13 +65,6 @@ class FlexiblePeriod:
     interest_arrears: int
 
 
-def _int(name: str, value: object) -> int:
-    """Amounts and counts are ints; a float or a bool here is a bug in the caller, not data."""
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"{name} must be an int, not {type(value).__name__}")
-    return value
-
-
 def _check_rate(rate: Decimal | int) -> Fraction:
     """A rate per period as an exact fraction; 0 to 1 (100% per period) is all a group may set."""
     if isinstance(rate, bool) or not isinstance(rate, Decimal | int):
@@ -85,13 +79,13 @@ def _check_rate(rate: Decimal | int) -> Fraction:
 
 
 def _check_unit(unit: int) -> int:
-    if _int("unit", unit) < 1:
+    if require_int("unit", unit) < 1:
         raise LoanError(N_("The rounding unit must be at least 1."), field="unit")
     return unit
 
 
 def _check_amount(name: str, value: int) -> int:
-    if _int(name, value) < 0:
+    if require_int(name, value) < 0:
         raise LoanError(N_("The amount cannot be negative."), field=name)
     return value
 
@@ -167,9 +161,9 @@ def schedule(
     Equal principal parts are principal/periods rounded half up to the unit (down if up would
     leave the last negative); the last part takes what remains.
     """
-    if _int("principal", principal) <= 0:
+    if require_int("principal", principal) <= 0:
         raise LoanError(N_("The amount lent must be more than zero."), field="principal")
-    if _int("periods", periods) < 1:
+    if require_int("periods", periods) < 1:
         raise LoanError(N_("The loan must last at least one period."), field="periods")
     exact_rate = _check_rate(rate)
     unit = _check_unit(unit)
@@ -234,7 +228,7 @@ def flexible_allocation(
     earns no interest. A payment above everything owed raises OverpaymentError with its period.
     Periods past the term are charged like the others: the loan is late, not forgiven.
     """
-    if _int("principal", principal) <= 0:
+    if require_int("principal", principal) <= 0:
         raise LoanError(N_("The amount lent must be more than zero."), field="principal")
     exact_rate = _check_rate(rate)
     unit = _check_unit(unit)

@@ -23,6 +23,7 @@ from decimal import Decimal
 from savings_groups.core.dates import add_periods
 from savings_groups.core.errors import N_, Amount
 from savings_groups.core.money import MAX_AMOUNT
+from savings_groups.core.numbers import require_int
 from savings_groups.core.vocabulary import EntryKind, Fund, LoanMethod, LoanPurpose, LoanStatus
 from savings_groups.cycles.operations import MAX_PERIODS
 from savings_groups.groups.members import is_current
@@ -42,7 +43,6 @@ from savings_groups.loans.requests import (
     check_open,
     check_request,
     plan,
-    whole,
 )
 from savings_groups.org import audit
 from savings_groups.store.db import db
@@ -153,8 +153,8 @@ def record_opening_loan(
     in the histories. From then on it is a loan like any other. Meant to be called from
     opening.record_opening, in its transaction; it does not check the opening itself.
     """
-    outstanding = whole(outstanding, "outstanding")
-    periods = whole(periods, "periods")
+    outstanding = require_int("outstanding", outstanding)
+    periods = require_int("periods", periods)
     if not isinstance(on, date):
         raise TypeError("on must be a date")
     check_open(group, cycle)
@@ -285,7 +285,7 @@ def record_repayment(
     the interest due and the principal outstanding is refused (OverpaymentError with the
     maximum); a closed loan takes no repayment. A loan paid off becomes repaid. `note` goes on
     the entries (e.g. why it was repaid outside a meeting: a share-out, a settlement)."""
-    amount = whole(amount, "amount")
+    amount = require_int("amount", amount)
     if amount <= 0:
         raise LoanError(N_("Enter an amount more than zero."), field="amount")
     if meeting is not None and meeting.group_id != loan.group_id:
@@ -388,7 +388,7 @@ def reschedule(
     on the loan's terms (rate, method). The installments not yet replaced are kept, marked
     `replaced_on`; interest due and unpaid on `on` is carried into the first new installment;
     the part of a period not yet due is not charged."""
-    periods = whole(periods, "periods")
+    periods = require_int("periods", periods)
     reason = _reason(reason)
     if not 1 <= periods <= MAX_PERIODS:
         raise LoanError(

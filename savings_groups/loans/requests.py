@@ -11,6 +11,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from savings_groups.core.dates import add_periods
 from savings_groups.core.errors import N_, Amount, Number
+from savings_groups.core.numbers import require_int
 from savings_groups.core.vocabulary import (
     Fund,
     GroupKind,
@@ -123,13 +124,6 @@ def _ratio(debt: int, savings: int) -> Decimal | None:
     return (Decimal(debt) / Decimal(savings)).quantize(RATIO_PLACES, ROUND_HALF_UP)
 
 
-def whole(value, name: str) -> int:
-    """An int given by a caller (a float or bool is a bug, not bad input)."""
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"{name} must be an int, not {type(value).__name__}")
-    return value
-
-
 def check_open(group: SavingsGroup, cycle: Cycle) -> None:
     """Only an open cycle of a savings group that is not archived lends."""
     if cycle.group_id != group.id:
@@ -177,8 +171,8 @@ def check_request(
     """
     check_open(group, cycle)
     member = request.member
-    principal = whole(request.principal, "principal")
-    periods = whole(request.periods, "periods")
+    principal = require_int("principal", request.principal)
+    periods = require_int("periods", request.periods)
     if member.group_id != group.id:
         raise LoanError(N_("This person is not a member of the group."), field="member")
     if principal <= 0:
@@ -229,7 +223,7 @@ def check_request(
             N_("The rules allow one loan at a time: this member is still repaying one."),
             field="member",
         )
-    guarantor_ids = sorted({whole(g, "guarantor_ids") for g in request.guarantor_ids})
+    guarantor_ids = sorted({require_int("guarantor_ids", g) for g in request.guarantor_ids})
     threshold = cycle.guarantor_threshold
     if threshold is not None and principal > threshold and not guarantor_ids:
         raise LoanError(
