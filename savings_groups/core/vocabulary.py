@@ -238,6 +238,20 @@ labelled(
 )
 
 
+class Channel(Choice):
+    """Where the money of an entry moved: counted in the box, or through an account."""
+
+    CASH = "cash"
+    MOBILE_MONEY = "mobile_money"
+    BANK = "bank"
+
+
+labelled(
+    Channel,
+    {Channel.CASH: N_("Cash"), Channel.MOBILE_MONEY: N_("Mobile money"), Channel.BANK: N_("Bank")},
+)
+
+
 class EntryKind(Choice):
     OPENING_BALANCE = "opening_balance"
     SHARE_PURCHASE = "share_purchase"

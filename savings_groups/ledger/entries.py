@@ -1,11 +1,13 @@
 """The ledger: the one table of money entries. Posted, reversed, summed; never edited."""
 
 from dataclasses import dataclass
+from datetime import date
 
 from peewee import fn
 
+from savings_groups.core import dates
 from savings_groups.core.errors import N_, DomainError
-from savings_groups.core.vocabulary import EntryKind, Fund
+from savings_groups.core.vocabulary import Channel, EntryKind, Fund
 from savings_groups.org import audit
 from savings_groups.store.db import db
 from savings_groups.store.models import Entry, Member, SavingsGroup, User
@@ -31,9 +33,17 @@ def post(
     shares: int = 0,
     note: str = "",
     loan=None,
+    effective_on: date | None = None,
+    channel: Channel | str = Channel.CASH,
 ) -> Entry:
-    """Write one entry: + into the box, - out of it. The only way money enters the ledger."""
-    fund, kind = Fund(fund), EntryKind(kind)
+    """Write one entry: + into the box, - out of it. The only way money enters the ledger.
+
+    `effective_on` is the day the money moved: a meeting's entries take the meeting's date;
+    an entry outside a meeting (an exit, a share-out) says its own, or today by default.
+    """
+    fund, kind, channel = Fund(fund), EntryKind(kind), Channel(channel)
+    if effective_on is None:
+        effective_on = meeting.held_on if meeting is not None else dates.today()
     if isinstance(amount, bool) or not isinstance(amount, int):
         raise TypeError(f"amount must be an int of minor units, not {type(amount).__name__}")
     if abs(amount) > MAX_ENTRY:
@@ -55,6 +65,8 @@ def post(
             note=note,
             recorded_by=actor,
             loan=loan,
+            effective_on=effective_on,
+            channel=channel.value,
         )
 
 
@@ -81,6 +93,8 @@ def reverse(actor: User, entry: Entry, reason: str) -> Entry:
             recorded_by=actor,
             reverses=entry,
             loan=entry.loan_id,
+            effective_on=entry.effective_on,
+            channel=entry.channel,
         )
         audit.record(
             actor,
@@ -111,6 +125,8 @@ def correct(
             shares=shares,
             note=reason,
             loan=entry.loan_id,
+            effective_on=entry.effective_on,
+            channel=entry.channel,
         )
         audit.record(
             actor,

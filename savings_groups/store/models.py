@@ -18,6 +18,7 @@ from peewee import (
 
 from savings_groups.core.dates import utcnow
 from savings_groups.core.vocabulary import (
+    Channel,
     DiscountRule,
     ExitRule,
     Gender,
@@ -263,11 +264,19 @@ class Entry(BaseModel):
     note = TextField(default="")
     recorded_by = ForeignKeyField(User, on_delete="RESTRICT")
     recorded_at = DateTimeField(default=utcnow)
+    # The day the money moved: its meeting's date, or the day of an exit, a share-out...
+    # Balances "as of" a meeting order entries by it, not by when they were typed.
+    effective_on = DateField()
+    channel = CharField(max_length=20, default=Channel.CASH.value)
     reverses = ForeignKeyField("self", null=True, unique=True, on_delete="RESTRICT")
     loan = DeferredForeignKey("Loan", null=True, on_delete="RESTRICT")  # loan entries only
 
     class Meta:
-        indexes = ((("group", "fund"), False), (("member", "kind"), False))
+        indexes = (
+            (("group", "fund"), False),
+            (("member", "kind"), False),
+            (("group", "effective_on"), False),
+        )
 
 
 class CashCount(BaseModel):
