@@ -273,6 +273,8 @@ class EntryKind(Choice):
     POT_PAYOUT = "pot_payout"
     BID_DISCOUNT = "bid_discount"  # a winning bid's discount shared out to the other members
     LATE_FINE = "late_fine"
+    ROTATION_SHARE = "rotation_share"  # what stayed in the pot at the end, shared by hands
+    POT_CARRY_OVER = "pot_carry_over"  # what stayed in the pot, moved (-) to the next rotation (+)
 
 
 labelled(
@@ -296,6 +298,8 @@ labelled(
         EntryKind.POT_PAYOUT: N_("Pot paid out"),
         EntryKind.BID_DISCOUNT: N_("Share of a winning bid"),
         EntryKind.LATE_FINE: N_("Late fine"),
+        EntryKind.ROTATION_SHARE: N_("Share of what stayed in the pot"),
+        EntryKind.POT_CARRY_OVER: N_("Carried over to the next rotation"),
     },
 )
 
@@ -364,6 +368,23 @@ labelled(
     {
         DiscountRule.SHARED: N_("Shared among the other members"),
         DiscountRule.KEPT: N_("Kept as a group fund"),
+    },
+)
+
+
+class EndRule(Choice):
+    """What becomes of what stayed in a rotation's pot (kept discounts, late fines, leftovers)
+    once its last round is paid out."""
+
+    SHARED = "shared"
+    CARRIED = "carried"
+
+
+labelled(
+    EndRule,
+    {
+        EndRule.SHARED: N_("Shared among the members, by their hands"),
+        EndRule.CARRIED: N_("Carried over to the next rotation"),
     },
 )
 

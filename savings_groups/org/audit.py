@@ -50,6 +50,9 @@ ACTION_LABELS = {
     "rotation.hands": N_("Rotation's hands given out"),
     "rotation.order": N_("Rotation's order set"),
     "rotation.start": N_("Rotation started"),
+    "rotation.end_rule": N_("Rotation's rule for what stays in the pot changed"),
+    "rotation.swap": N_("Two hands swapped their turns"),
+    "rotation.end": N_("What stayed in the rotation's pot shared or carried over"),
     # rounds (ROSCA rounds)
     "round.contributions": N_("Round's contributions recorded"),
     "round.pay_out": N_("Round's pot paid out"),

@@ -6,6 +6,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
+from peewee import fn
+
 from savings_groups.core.vocabulary import ContributionStatus, EntryKind, RotationOrder
 from savings_groups.rosca.rotations import HandInfo, HolderShare, due_date, stakes_of
 from savings_groups.rosca.rounds import (
@@ -19,7 +21,15 @@ from savings_groups.rosca.rounds import (
     served_hands,
     setup_of,
 )
-from savings_groups.store.models import Bid, Contribution, Member, Rotation, Round
+from savings_groups.store.models import (
+    Bid,
+    Contribution,
+    Entry,
+    Member,
+    Rotation,
+    RotationEntry,
+    Round,
+)
 
 
 @dataclass(frozen=True)
@@ -267,7 +277,7 @@ def rotation_report(rotation: Rotation, on: date) -> RotationReport:
         positions=positions,
         current=current,
         waiting=[h for h in setup.hands if h.number not in served],
-        in_pot=sum(sums.values()),
+        in_pot=sum(sums.values()) + outside_rounds(rotation),
         discounts_shared=-sum(discounts.values()),
         fines=sum(fines.values()),
     )
@@ -300,3 +310,28 @@ def _arrears(
                 if row is not None and row.status == ContributionStatus.COVERED.value:
                     covered[member_id] = covered.get(member_id, 0) + holder.part
     return owed, covered
+
+
+# --- the pot outside the rounds: what stayed at the end, carried over in or out ---------------
+
+
+def outside_rounds(rotation: Rotation) -> int:
+    """The sum of the rotation's pot entries outside its rounds (one query): a carry-over in
+    from an earlier rotation (+), out to a next one (-), and the shares of what stayed at the
+    end (-); a reversal counts with the entry it reverses."""
+    total = (
+        Entry.select(fn.SUM(Entry.amount))
+        .join(
+            RotationEntry,
+            on=((RotationEntry.entry == Entry.id) | (RotationEntry.entry == Entry.reverses)),
+        )
+        .where(RotationEntry.rotation == rotation)
+        .scalar()
+    )
+    return int(total or 0)
+
+
+def pot_held(rotation: Rotation) -> int:
+    """What the pot holds for this rotation now, from the ledger: its rounds' entries and those
+    outside its rounds (two queries)."""
+    return sum(entry_sums(rotation).values()) + outside_rounds(rotation)

@@ -7,6 +7,7 @@ start they are frozen, because every round's contributions and payouts depend on
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
+from hashlib import sha256
 from typing import NamedTuple
 
 from peewee import fn
@@ -15,7 +16,13 @@ from savings_groups.core.dates import add_periods, parse_date, utcnow
 from savings_groups.core.errors import N_, Amount, DomainError, Number
 from savings_groups.core.money import amount_of
 from savings_groups.core.numbers import parse_whole
-from savings_groups.core.vocabulary import DiscountRule, GroupKind, MeetingFrequency, RotationOrder
+from savings_groups.core.vocabulary import (
+    DiscountRule,
+    EndRule,
+    GroupKind,
+    MeetingFrequency,
+    RotationOrder,
+)
 from savings_groups.groups.members import current_members
 from savings_groups.org import audit
 from savings_groups.rosca.compute import RoscaError, contribution_parts, fixed_order
@@ -27,6 +34,7 @@ from savings_groups.store.models import (
     Rotation,
     Round,
     SavingsGroup,
+    TurnSwap,
     User,
 )
 
@@ -50,6 +58,7 @@ class RotationTerms:
     discount_rule: DiscountRule | str | None = DiscountRule.SHARED
     late_fine: int | str | None = None
     notes: str = ""
+    end_rule: EndRule | str | None = EndRule.SHARED
 
     def clean(self, currency: str, locale: str = "en") -> dict:
         contribution = amount_of(self.contribution, currency, locale, "contribution")
@@ -79,6 +88,7 @@ class RotationTerms:
         late_fine = 0
         if self.late_fine is not None and str(self.late_fine).strip():
             late_fine = amount_of(self.late_fine, currency, locale, "late_fine")
+        end_rule = clean_end_rule(self.end_rule)
         notes = (self.notes or "").strip()
         if len(notes) > NOTES_MAX:
             raise DomainError(
@@ -93,8 +103,19 @@ class RotationTerms:
             "order": order.value,
             "discount_rule": rule.value,
             "late_fine": late_fine,
+            "end_rule": end_rule.value,
             "notes": notes,
         }
+
+
+def clean_end_rule(value: EndRule | str | None) -> EndRule:
+    """What becomes of what stays in the pot at the end, as chosen (refused when unknown)."""
+    try:
+        return EndRule(value)
+    except ValueError:
+        raise DomainError(
+            N_("Choose what becomes of what stays in the pot at the end."), field="end_rule"
+        ) from None
 
 
 def default_terms(group: SavingsGroup, on: date) -> RotationTerms:
@@ -432,3 +453,201 @@ def start_rotation(actor: User, rotation: Rotation) -> Rotation:
             pot=Amount(rotation.contribution * len(hands), rotation.group.currency),
         )
     return rotation
+
+
+def set_end_rule(actor: User, rotation: Rotation, rule: EndRule | str) -> Rotation:
+    """Change what becomes of what stays in the pot at the end (before the start only)."""
+    chosen = clean_end_rule(rule)
+    with db.atomic():
+        fresh = locked(rotation)
+        _check_rosca(fresh.group)
+        if fresh.started_at is not None:
+            raise DomainError(
+                N_(
+                    "This rotation has started: what becomes of what stays in the pot at the "
+                    "end can no longer be changed."
+                ),
+                field="end_rule",
+            )
+        rotation = fresh
+        changed = audit.changes(rotation, end_rule=chosen.value)
+        if changed:
+            rotation.save()
+            audit.record(actor, "rotation.end_rule", rotation, group=rotation.group, **changed)
+    return rotation
+
+
+# --- after the start: two hands swap their turns ----------------------------------------------
+
+SWAP_NOTE_MAX = 500
+
+
+def locked(rotation: Rotation) -> Rotation:
+    """The rotation read afresh inside the write's transaction, its row locked where the
+    database can (PostgreSQL), so that two writes on one rotation wait for each other; SQLite
+    takes its write lock when the transaction begins."""
+    query = Rotation.select().where(Rotation.id == rotation.id)
+    if getattr(db.obj, "for_update", False):
+        query = query.for_update()
+    fresh = query.get()
+    fresh.group = rotation.group
+    return fresh
+
+
+def served_rounds(rotation: Rotation) -> dict[int, int]:
+    """Hand id -> the round in which it took the pot (one query)."""
+    query = Round.select(Round.recipient, Round.number).where(
+        (Round.rotation == rotation) & Round.recipient.is_null(False)
+    )
+    return {row.recipient_id: row.number for row in query}
+
+
+def order_stamp(rotation: Rotation) -> str:
+    """A short fingerprint of the rotation's order as it stands (positions, hands served, the
+    end): a page posts the one it was shown, and a write refuses it once it changed (a stale
+    tab), so that nobody swaps turns they no longer see (two queries)."""
+    positions = sorted(
+        Hand.select(Hand.id, Hand.position).where(Hand.rotation == rotation).tuples()
+    )
+    served = sorted(served_rounds(rotation).items())
+    text = f"{rotation.id}|{rotation.finished_at}|{positions}|{served}"
+    return sha256(text.encode()).hexdigest()[:16]
+
+
+def _swap_hand(rotation: Rotation, hand_id: int | None, field: str) -> Hand:
+    hand = None
+    if isinstance(hand_id, int) and not isinstance(hand_id, bool):
+        hand = Hand.get_or_none((Hand.id == hand_id) & (Hand.rotation == rotation))
+    if hand is None:
+        raise DomainError(N_("Choose a hand of this rotation."), field=field)
+    return hand
+
+
+def swap_turns(
+    actor: User,
+    rotation: Rotation,
+    first_id: int | None,
+    second_id: int | None,
+    agreed: bool,
+    note: str = "",
+    seen: str | None = None,
+) -> TurnSwap:
+    """Two hands of a started fixed rotation exchange their turns, their holders agreeing.
+
+    Both must still be waiting for the pot, and none of their holders may have left the group.
+    Only a fixed order has turns: in a lottery or bidding rotation the pot is drawn or bid for
+    at each round, so a swap is refused there. `seen` is the order_stamp the page showed: a
+    swap from a page that no longer shows the order as it is (a stale tab) is refused.
+    Nothing is written when refused.
+    """
+    note = (note or "").strip()
+    with db.atomic():
+        rotation = locked(rotation)
+        _check_rosca(rotation.group)
+        if rotation.order != RotationOrder.FIXED.value:
+            raise DomainError(
+                N_(
+                    "Only a rotation in a fixed order has turns to swap: in a lottery or a "
+                    "bidding rotation the hand that takes the pot is drawn or bid for at each "
+                    "round."
+                )
+            )
+        if rotation.started_at is None:
+            raise DomainError(
+                N_("This rotation has not started: change its order on the order page.")
+            )
+        if rotation.finished_at is not None:
+            raise DomainError(
+                N_("This rotation is finished: every hand has taken the pot, no turn is left.")
+            )
+        if seen is not None and seen != order_stamp(rotation):
+            raise DomainError(
+                N_(
+                    "The order of this rotation has changed since this page was opened (a round "
+                    "paid out or turns swapped): look at it again, then swap."
+                )
+            )
+        first = _swap_hand(rotation, first_id, "first")
+        second = _swap_hand(rotation, second_id, "second")
+        if first.id == second.id:
+            raise DomainError(N_("Choose two different hands."), field="second")
+        served = served_rounds(rotation)
+        holders = {}
+        for hand, field in ((first, "first"), (second, "second")):
+            if hand.id in served:
+                raise DomainError(
+                    N_(
+                        "Hand %(hand)s has already taken the pot (round %(round)s): only hands "
+                        "still waiting can swap turns."
+                    ),
+                    field=field,
+                    hand=hand.number,
+                    round=served[hand.id],
+                )
+            members = list(
+                Member.select()
+                .join(HandHolder)
+                .where(HandHolder.hand == hand)
+                .order_by(Member.number)
+            )
+            gone = next((m for m in members if m.left_on is not None), None)
+            if gone is not None:
+                raise DomainError(
+                    N_("%(name)s has left the group: their hand cannot swap turns."),
+                    field=field,
+                    name=gone.full_name,
+                )
+            holders[hand.id] = ", ".join(m.full_name for m in members)
+        if not agreed:
+            raise DomainError(
+                N_("Tick the box once the holders of both hands have agreed to the swap."),
+                field="agreed",
+            )
+        if len(note) > SWAP_NOTE_MAX:
+            raise DomainError(
+                N_("The note is too long (%(count)s characters at most)."),
+                field="note",
+                count=Number(SWAP_NOTE_MAX),
+            )
+        before = (first.position, second.position)
+        swap = TurnSwap.create(
+            rotation=rotation,
+            first_hand=first,
+            second_hand=second,
+            first_position=before[0],
+            second_position=before[1],
+            note=note,
+            recorded_by=actor,
+        )
+        Hand.update(position=before[1]).where(Hand.id == first.id).execute()
+        Hand.update(position=before[0]).where(Hand.id == second.id).execute()
+        audit.record(
+            actor,
+            "rotation.swap",
+            rotation,
+            group=rotation.group,
+            rotation=rotation.number,
+            first_hand=first.number,
+            first_members=holders[first.id],
+            first_position=[before[0], before[1]],
+            second_hand=second.number,
+            second_members=holders[second.id],
+            second_position=[before[1], before[0]],
+            note=note,
+        )
+    return swap
+
+
+def swaps_of(rotation: Rotation) -> list[TurnSwap]:
+    """The turns swapped in the rotation, the first first, each with its two hands (one query)."""
+    second = Hand.alias()
+    return list(
+        TurnSwap.select(TurnSwap, Hand, second, User)
+        .join(Hand, on=(TurnSwap.first_hand == Hand.id))
+        .switch(TurnSwap)
+        .join(second, on=(TurnSwap.second_hand == second.id))
+        .switch(TurnSwap)
+        .join(User, on=(TurnSwap.recorded_by == User.id))
+        .where(TurnSwap.rotation == rotation)
+        .order_by(TurnSwap.id)
+    )

@@ -20,6 +20,7 @@ from savings_groups.core.dates import utcnow
 from savings_groups.core.vocabulary import (
     Channel,
     DiscountRule,
+    EndRule,
     ExitRule,
     Gender,
     GroupKind,
@@ -443,6 +444,7 @@ class Rotation(BaseModel):
     order = CharField(max_length=20)  # RotationOrder
     discount_rule = CharField(max_length=20, default=DiscountRule.SHARED.value)
     late_fine = BigIntegerField(default=0)
+    end_rule = CharField(max_length=20, default=EndRule.SHARED.value)  # what stays in the pot
     notes = TextField(default="")
     created_by = ForeignKeyField(User, on_delete="RESTRICT")
     created_at = DateTimeField(default=utcnow)
@@ -556,6 +558,48 @@ class RoundEntry(BaseModel):
     entry = ForeignKeyField(Entry, unique=True, on_delete="RESTRICT")
 
 
+class TurnSwap(BaseModel):
+    """Two hands of a started fixed rotation, both still waiting, exchanged their turns (their
+    holders agreed): the positions each had before, who recorded it and why."""
+
+    id = AutoField()
+    rotation = ForeignKeyField(Rotation, backref="swaps", on_delete="RESTRICT")
+    first_hand = ForeignKeyField(Hand, backref="+", on_delete="RESTRICT")
+    second_hand = ForeignKeyField(Hand, backref="+", on_delete="RESTRICT")
+    first_position = IntegerField()  # the first hand's position before the swap
+    second_position = IntegerField()
+    note = TextField(default="")
+    recorded_by = ForeignKeyField(User, on_delete="RESTRICT")
+    recorded_at = DateTimeField(default=utcnow)
+
+
+class RotationEnd(BaseModel):
+    """What became of what stayed in a finished rotation's pot: shared among the members by
+    hands, or carried over to `carried_to`; `left` is what was too small to share (it stays
+    in the pot). shared + carried + left = remainder."""
+
+    id = AutoField()
+    rotation = ForeignKeyField(Rotation, unique=True, backref="+", on_delete="RESTRICT")
+    rule = CharField(max_length=20)  # EndRule
+    remainder = BigIntegerField()
+    shared = BigIntegerField()
+    carried = BigIntegerField()
+    left = BigIntegerField()
+    carried_to = ForeignKeyField(Rotation, null=True, backref="+", on_delete="RESTRICT")
+    held_on = DateField()
+    recorded_by = ForeignKeyField(User, on_delete="RESTRICT")
+    recorded_at = DateTimeField(default=utcnow)
+
+
+class RotationEntry(BaseModel):
+    """Ties a pot entry to a rotation outside its rounds: the shares of what stayed in the pot at
+    the end, and a carry-over out of one rotation (-) and into the next (+)."""
+
+    id = AutoField()
+    rotation = ForeignKeyField(Rotation, backref="+", on_delete="RESTRICT")
+    entry = ForeignKeyField(Entry, unique=True, on_delete="RESTRICT")
+
+
 ALL_MODELS = [
     Organization,
     User,
@@ -585,4 +629,7 @@ ALL_MODELS = [
     Bid,
     Contribution,
     RoundEntry,
+    TurnSwap,
+    RotationEnd,
+    RotationEntry,
 ]
