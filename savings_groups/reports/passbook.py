@@ -1,23 +1,34 @@
 """A member's passbook: what they paid and received, meeting by meeting, read from the ledger."""
 
 from dataclasses import dataclass, field, replace
+from datetime import date
 
 from peewee import JOIN, fn
 
 from savings_groups.core.vocabulary import (
     AttendanceStatus,
+    ContributionStatus,
     EntryKind,
 )
 from savings_groups.ledger import entries as ledger
 from savings_groups.loans import reports as loan_reports
+from savings_groups.rosca.compute import contribution_parts
+from savings_groups.rosca.rotations import due_date
 from savings_groups.store.models import (
     Attendance,
+    Contribution,
     Cycle,
     CycleShareOut,
     Entry,
+    Hand,
+    HandHolder,
     Meeting,
     Member,
     MemberExit,
+    Rotation,
+    RotationEntry,
+    Round,
+    RoundEntry,
     SavingsGroup,
     ShareOutLine,
 )
@@ -180,3 +191,219 @@ def passbook(group: SavingsGroup, member: Member, cycle: Cycle | None) -> Passbo
     return Passbook(
         member, cycle, lines, running, loan_reports.member_loans(member), share_out, settled
     )
+
+
+# --- a tontine member's passbook ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TontineHand:
+    """One of the member's hands in a rotation: its number, its turn (position in a fixed
+    order), the member's part each round, and the round it took the pot in (once served)."""
+
+    number: int
+    position: int | None
+    half: bool
+    part: int
+    served_in: int | None
+    served_on: date | None
+
+
+@dataclass(frozen=True)
+class TontineLine:
+    """A round as the member lived it: what they owed (their parts), paid in (their own
+    contributions, and for other members), were fined and received, and the balance after."""
+
+    number: int
+    due_on: date
+    due: int
+    paid: int
+    statuses: tuple[ContributionStatus, ...]  # of the member's own parts, recorded so far
+    paid_by_others: int  # of the member's parts, paid by other members for them
+    paid_for: tuple[str, ...]  # the members this one paid for
+    fines: int
+    received: int
+    balance: int  # paid in - received, so far
+    takes_pot: bool  # one of the member's hands takes this round's pot (or took it)
+    paid_out: bool
+
+
+@dataclass(frozen=True)
+class TontineBook:
+    rotation: Rotation
+    hands: list[TontineHand]
+    lines: list[TontineLine]
+    end_share: int  # the member's share of what stayed in the pot at the end
+
+    @property
+    def paid(self) -> int:
+        return sum(line.paid for line in self.lines)
+
+    @property
+    def received(self) -> int:
+        return sum(line.received for line in self.lines)
+
+    @property
+    def fines(self) -> int:
+        return sum(line.fines for line in self.lines)
+
+    @property
+    def balance(self) -> int:
+        """> 0: the others owe the member; < 0: the member owes the others."""
+        return self.paid - self.received
+
+    @property
+    def stake(self) -> int:
+        """In half hands."""
+        return sum(1 if hand.half else 2 for hand in self.hands)
+
+
+def tontine_passbook(group: SavingsGroup, member: Member) -> list[TontineBook]:
+    """A tontine member's passbook: every rotation they hold a hand in, the latest first, each
+    with their hands and turns, and round by round their parts, what they paid in (for
+    themselves and for others), fines, what they received (the pot, shares of winning bids) and
+    their balance; and their share of what stayed in the pot at the end.
+
+    Seven queries whatever the number of rotations and rounds.
+    """
+    held = list(
+        HandHolder.select(HandHolder, Hand, Rotation)
+        .join(Hand)
+        .join(Rotation)
+        .where((HandHolder.member == member) & (Rotation.group == group))
+        .order_by(Rotation.number.desc(), Hand.number)
+    )
+    if not held:
+        return []
+    rotation_ids = list(dict.fromkeys(row.hand.rotation_id for row in held))
+    hand_ids = [row.hand_id for row in held]
+    co_holders: dict[int, list[int]] = {}
+    for hand_id, member_id in (
+        HandHolder.select(HandHolder.hand, HandHolder.member)
+        .join(Member)
+        .where(HandHolder.hand.in_(hand_ids))
+        .order_by(HandHolder.hand, Member.number)
+        .tuples()
+    ):
+        co_holders.setdefault(hand_id, []).append(member_id)
+    counts = dict(
+        Hand.select(Hand.rotation, fn.COUNT(Hand.id))
+        .where(Hand.rotation.in_(rotation_ids))
+        .group_by(Hand.rotation)
+        .tuples()
+    )
+    rounds: dict[tuple[int, int], Round] = {
+        (r.rotation_id, r.number): r for r in Round.select().where(Round.rotation.in_(rotation_ids))
+    }
+    sums: dict[tuple[int, int, str], int] = {}
+    for rotation_id, number, kind, total in (
+        Entry.select(Round.rotation, Round.number, Entry.kind, fn.SUM(Entry.amount))
+        .join(
+            RoundEntry,
+            on=((RoundEntry.entry == Entry.id) | (RoundEntry.entry == Entry.reverses)),
+        )
+        .join(Round)
+        .where((Entry.member == member) & Round.rotation.in_(rotation_ids))
+        .group_by(Round.rotation, Round.number, Entry.kind)
+        .tuples()
+    ):
+        sums[rotation_id, number, kind] = int(total or 0)
+    end_shares = dict(
+        Entry.select(RotationEntry.rotation, fn.SUM(Entry.amount))
+        .join(
+            RotationEntry,
+            on=((RotationEntry.entry == Entry.id) | (RotationEntry.entry == Entry.reverses)),
+        )
+        .where(
+            (Entry.member == member)
+            & RotationEntry.rotation.in_(rotation_ids)
+            & (Entry.kind == EntryKind.ROTATION_SHARE.value)
+        )
+        .group_by(RotationEntry.rotation)
+        .tuples()
+    )
+    own, paid_for = _tontine_contributions(member, rotation_ids)
+
+    books = []
+    for rotation_id in rotation_ids:
+        rows = [row for row in held if row.hand.rotation_id == rotation_id]
+        rotation = rows[0].hand.rotation
+        by_recipient = {r.recipient_id: r for (rid, _n), r in rounds.items() if rid == rotation_id}
+        hands = []
+        for row in rows:
+            holders = co_holders[row.hand_id]
+            parts = contribution_parts(rotation.contribution, len(holders))
+            served = by_recipient.get(row.hand_id)
+            hands.append(
+                TontineHand(
+                    number=row.hand.number,
+                    position=row.hand.position,
+                    half=row.half,
+                    part=parts[holders.index(member.id)],
+                    served_in=served.number if served else None,
+                    served_on=served.paid_out_on if served else None,
+                )
+            )
+        due_each = sum(hand.part for hand in hands)
+        fixed_turns = {hand.position for hand in hands if hand.position is not None}
+        served_rounds = {hand.served_in for hand in hands if hand.served_in}
+        lines = []
+        balance = 0
+        for number in range(1, counts.get(rotation_id, 0) + 1):
+            found = rounds.get((rotation_id, number))
+            paid = sums.get((rotation_id, number, EntryKind.CONTRIBUTION.value), 0)
+            received = -sums.get((rotation_id, number, EntryKind.POT_PAYOUT.value), 0) - sums.get(
+                (rotation_id, number, EntryKind.BID_DISCOUNT.value), 0
+            )
+            balance += paid - received
+            mine = own.get((rotation_id, number), [])
+            paid_out = found is not None and found.paid_out_on is not None
+            lines.append(
+                TontineLine(
+                    number=number,
+                    due_on=found.due_on if found else due_date(rotation, number),
+                    due=due_each,
+                    paid=paid,
+                    statuses=tuple(ContributionStatus(c.status) for c in mine),
+                    paid_by_others=sum(
+                        c.amount for c in mine if c.status == ContributionStatus.COVERED.value
+                    ),
+                    paid_for=tuple(paid_for.get((rotation_id, number), ())),
+                    fines=sums.get((rotation_id, number, EntryKind.LATE_FINE.value), 0),
+                    received=received,
+                    balance=balance,
+                    takes_pot=number in served_rounds | fixed_turns,
+                    paid_out=paid_out,
+                )
+            )
+        books.append(TontineBook(rotation, hands, lines, -end_shares.get(rotation_id, 0)))
+    return books
+
+
+def _tontine_contributions(member: Member, rotation_ids: list[int]):
+    """The member's own current contribution rows by (rotation id, round number), and the
+    names of the members they paid for (one query)."""
+    newer = Contribution.alias()
+    query = (
+        Contribution.select(Contribution, Round, Member)
+        .join(Round)
+        .switch(Contribution)
+        .join(Member, on=(Contribution.member == Member.id))
+        .switch(Contribution)
+        .join(newer, JOIN.LEFT_OUTER, on=(newer.replaces == Contribution.id))
+        .where(
+            Round.rotation.in_(rotation_ids)
+            & newer.id.is_null()
+            & ((Contribution.member == member) | (Contribution.paid_by == member))
+        )
+        .order_by(Round.number, Member.number)
+    )
+    own: dict[tuple[int, int], list[Contribution]] = {}
+    paid_for: dict[tuple[int, int], list[str]] = {}
+    for row in query:
+        key = (row.round.rotation_id, row.round.number)
+        if row.member_id == member.id:
+            own.setdefault(key, []).append(row)
+        else:
+            paid_for.setdefault(key, []).append(row.member.full_name)
+    return own, paid_for

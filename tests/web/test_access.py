@@ -280,6 +280,34 @@ MATRIX = [
         "rotations.start",
         (422, 422, FORBIDDEN, FORBIDDEN),
     ),
+    # rotation changes: a turn swapped, the rule for what stays in the pot, the end
+    ("GET", "/groups/{rosca}/rotations/{rotation}/swap", "rotations.swap", (OK, OK, OK, OK)),
+    ("GET", "/groups/{mine}/rotations/{rotation}/swap", "rotations.swap", (404, 404, 404, 404)),
+    # Posted without hands: refused with its message (422).
+    (
+        "POST",
+        "/groups/{rosca}/rotations/{rotation}/swap",
+        "rotations.swap",
+        (422, 422, 422, FORBIDDEN),
+    ),
+    # {rotation} has started: its rule is fixed (422).
+    (
+        "POST",
+        "/groups/{rosca}/rotations/{rotation}/end-rule",
+        "rotations.end_rule",
+        (422, 422, FORBIDDEN, FORBIDDEN),
+    ),
+    ("GET", "/groups/{rosca}/rotations/{rotation}/end", "rotations.end", (OK, OK, OK, OK)),
+    ("GET", "/groups/{other}/rotations/{rotation}/end", "rotations.end", (404, 404, 404, 404)),
+    # {rotation} is not finished: refused with its message (422).
+    ("POST", "/groups/{rosca}/rotations/{rotation}/end", "rotations.end", (422, 422, 422, 403)),
+    # a tontine member's passbook
+    (
+        "GET",
+        "/groups/{rosca}/members/{holder}/passbook",
+        "ledger.passbook",
+        (OK, OK, OK, OK),
+    ),
     # rounds: rows for the ROSCA round pages
     ("GET", "/groups/{rosca}/rotations/{rotation}", "rosca_rounds.show", (OK, OK, OK, OK)),
     ("GET", "/groups/{mine}/rotations/{rotation}", "rosca_rounds.show", (404, 404, 404, 404)),
@@ -364,7 +392,7 @@ def rosca_world(make_group, people) -> dict:
         rotations.set_hands(actor, rotation, [rotations.HandChoice(m.id, 1) for m in members])
         rotations.set_order(actor, rotation, {1: 2, 2: 3, 3: 1})
         rotations.start_rotation(actor, rotation)
-    return {"rosca": rosca.id, "rotation": rotation.id}
+    return {"rosca": rosca.id, "rotation": rotation.id, "holder": members[0].id}
 
 
 @pytest.fixture

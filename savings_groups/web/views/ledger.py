@@ -12,7 +12,7 @@ from wtforms.validators import Length
 from savings_groups.core import money
 from savings_groups.core.errors import N_, DomainError, NotFound
 from savings_groups.core.numbers import parse_whole
-from savings_groups.core.vocabulary import EntryKind, Fund
+from savings_groups.core.vocabulary import EntryKind, Fund, GroupKind, RotationOrder
 from savings_groups.ledger import corrections
 from savings_groups.ledger import reports as ledger_reports
 from savings_groups.org import access
@@ -117,6 +117,15 @@ def correct(group_id: int, entry_id: int):
 def passbook(group_id: int, member_id: int):
     group = access.group_for(current_user.user, group_id)
     member = _member(group, member_id)
+    if group.kind == GroupKind.ROSCA.value:  # a tontine's member: rotations, not cycles
+        return render_template(
+            "ledger/tontine_passbook.html",
+            group=group,
+            member=member,
+            books=passbooks.tontine_passbook(group, member),
+            size=paper_size(),
+            RotationOrder=RotationOrder,
+        )
     cycle_id = request.args.get("cycle", type=int)
     cycle = cycle_asked(group, cycle_id)
     return render_template(

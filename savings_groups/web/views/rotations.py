@@ -7,15 +7,29 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateField,
+    HiddenField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import Length
 
 from savings_groups.core.dates import today
 from savings_groups.core.errors import N_, DomainError, NotFound
-from savings_groups.core.vocabulary import DiscountRule, GroupKind, MeetingFrequency, RotationOrder
+from savings_groups.core.vocabulary import (
+    DiscountRule,
+    EndRule,
+    GroupKind,
+    MeetingFrequency,
+    RotationOrder,
+)
 from savings_groups.groups.members import current_members
 from savings_groups.org import access
 from savings_groups.org.access import Action
-from savings_groups.rosca import rotations
+from savings_groups.rosca import ending, rotations
 from savings_groups.web.views import render_form, show_error, translate
 
 bp = Blueprint("rotations", __name__, url_prefix="/groups/<int:group_id>")
@@ -27,6 +41,7 @@ ROTATION_ENUMS = {
     "RotationOrder": RotationOrder,
     "DiscountRule": DiscountRule,
     "MeetingFrequency": MeetingFrequency,
+    "EndRule": EndRule,
 }
 
 
@@ -72,12 +87,14 @@ class RotationForm(FlaskForm):
     order = SelectField(_l("Who takes the pot, in what order"), validate_choice=False)
     discount_rule = SelectField(_l("A winning bid's discount is"), validate_choice=False)
     late_fine = StringField(_l("Fine for a late contribution (optional)"), render_kw=AMOUNT)
+    end_rule = SelectField(_l("What stays in the pot at the end"), validate_choice=False)
     notes = TextAreaField(_l("Notes"), render_kw={"rows": 3})
 
     def fill_choices(self) -> None:
         self.frequency.choices = [(f.value, _(f.label)) for f in MeetingFrequency]
         self.order.choices = [(o.value, _(o.label)) for o in RotationOrder]
         self.discount_rule.choices = [(r.value, _(r.label)) for r in DiscountRule]
+        self.end_rule.choices = end_rule_choices()
 
     def terms(self) -> rotations.RotationTerms:
         return rotations.RotationTerms(
@@ -88,7 +105,12 @@ class RotationForm(FlaskForm):
             discount_rule=self.discount_rule.data,
             late_fine=self.late_fine.data or "",
             notes=self.notes.data or "",
+            end_rule=self.end_rule.data or EndRule.SHARED,  # not posted: the default
         )
+
+
+def end_rule_choices() -> list[tuple[str, str]]:
+    return [(r.value, _(r.label)) for r in EndRule]
 
 
 @bp.route("/rotations/new", methods=["GET", "POST"])
@@ -102,6 +124,7 @@ def new(group_id: int):
         form.frequency.data = terms.frequency
         form.start_date.data = terms.start_date.isoformat()
         form.order.data = terms.order.value
+        form.end_rule.data = terms.end_rule.value
     elif form.validate_on_submit():
         try:
             rotation = rotations.create_rotation(
@@ -167,7 +190,7 @@ def _hands_page(group, rotation, form, members, errors=None, rows=None):
     An error about a field the page does not show (a member posted who is not listed) goes
     above the form.
     """
-    shown = {f"{name}-{m.id}" for m in members for name in ("whole", "partner")}
+    shown = {f"{name}-{m.id}" for m in members for name in ("whole", "partner")} | {"end_rule"}
     errors = {(field if field in shown else None): text for field, text in (errors or {}).items()}
     hands = rotations.hands_of(rotation)
     return render_template(
@@ -180,6 +203,7 @@ def _hands_page(group, rotation, form, members, errors=None, rows=None):
         errors=errors or {},
         hands=hands,
         summary=_summary(rotation, hands),
+        end_rules=end_rule_choices(),
     ), (422 if errors else 200)
 
 
@@ -257,3 +281,167 @@ def start(group_id: int, rotation_id: int):
             "success",
         )
     return redirect(rotation_url(rotation))
+
+
+@bp.route("/rotations/<int:rotation_id>/end-rule", methods=["POST"])
+@login_required
+def end_rule(group_id: int, rotation_id: int):
+    """Change what becomes of what stays in the pot at the end (before the start)."""
+    group = _group(group_id)
+    rotation = _rotation(group, rotation_id)
+    form = FlaskForm()
+    if form.validate_on_submit():
+        try:
+            rotations.set_end_rule(current_user.user, rotation, request.form.get("end_rule", ""))
+        except DomainError as error:
+            members = list(current_members(group))
+            return _hands_page(group, rotation, form, members, {error.field: translate(error)})
+        flash(_("The rule for what stays in the pot at the end is saved."), "success")
+    return redirect(url_for("rotations.hands", group_id=group.id, rotation_id=rotation.id))
+
+
+# --- after the start: turns swapped, and the end of the rotation ------------------------------
+
+
+class SwapForm(FlaskForm):
+    # The domain checks the hands, with its own messages (a hand served, of another rotation).
+    first = SelectField(_l("This hand"), validate_choice=False)
+    second = SelectField(_l("swaps its turn with this hand"), validate_choice=False)
+    agreed = BooleanField(_l("The holders of both hands agree to the swap"))
+    note = StringField(_l("Note (optional)"), validators=[Length(max=rotations.SWAP_NOTE_MAX)])
+    seen = HiddenField()
+
+
+def _recording(group_id: int):
+    """The group; reading needs VIEW_GROUP, a change (POST) RECORD."""
+    action = Action.RECORD if request.method == "POST" else Action.VIEW_GROUP
+    return access.group_for(current_user.user, group_id, action)
+
+
+def _hand_label(hand) -> str:
+    names = " + ".join(
+        holder.member.full_name + (" (½)" if holder.half else "") for holder in hand.holders
+    )
+    return _("Hand %(number)d: %(holders)s", number=hand.number, holders=names)
+
+
+def _whole_id(text: str | None) -> int | None:
+    text = (text or "").strip()
+    return int(text) if text.isdecimal() and len(text) < 12 else None
+
+
+@bp.route("/rotations/<int:rotation_id>/swap", methods=["GET", "POST"])
+@login_required
+def swap(group_id: int, rotation_id: int):
+    """Two hands still waiting exchange their turns: the order as it stands, and the form."""
+    group = _recording(group_id)
+    rotation = _rotation(group, rotation_id)
+    rotation.group = group
+    hands = rotations.hands_of(rotation)
+    served = rotations.served_rounds(rotation)
+    waiting = sorted((h for h in hands if h.id not in served), key=lambda h: h.position or 0)
+    form = SwapForm()
+    choices = [("", _("Choose a hand"))] + [(str(h.id), _hand_label(h)) for h in waiting]
+    form.first.choices = form.second.choices = choices
+    if form.validate_on_submit():
+        try:
+            rotations.swap_turns(
+                current_user.user,
+                rotation,
+                _whole_id(form.first.data),
+                _whole_id(form.second.data),
+                form.agreed.data,
+                form.note.data or "",
+                form.seen.data or "",
+            )
+        except DomainError as error:
+            show_error(form, error)
+        else:
+            flash(_("The two hands have swapped their turns."), "success")
+            return redirect(url_for("rotations.swap", group_id=group.id, rotation_id=rotation.id))
+    form.seen.data = rotations.order_stamp(rotation)  # the order this page shows
+    order = sorted(hands, key=lambda h: (h.position or h.number, h.number))
+    refused = None
+    if rotation.order != RotationOrder.FIXED.value:
+        refused = _(
+            "Only a rotation in a fixed order has turns to swap: in a lottery or a bidding "
+            "rotation the hand that takes the pot is drawn or bid for at each round."
+        )
+    elif rotation.started_at is None:
+        refused = _("This rotation has not started: change its order on the order page.")
+    elif rotation.finished_at is not None:
+        refused = _("This rotation is finished: every hand has taken the pot, no turn is left.")
+    return render_form(
+        "rotations/swap.html",
+        form,
+        group=group,
+        rotation=rotation,
+        order=order,
+        served=served,
+        due_dates={n: rotations.due_date(rotation, n) for n in range(1, len(hands) + 1)},
+        swaps=rotations.swaps_of(rotation),
+        refused=refused,
+    )
+
+
+class EndForm(FlaskForm):
+    on = DateField(_l("Date"), default=today)
+    carried_to = SelectField(_l("Carried over to"), validate_choice=False)
+    seen = HiddenField()
+
+
+def _end_notes() -> ending.EndNotes:
+    """The notes of the entries in the reader's language; the domain fills in the numbers."""
+    return ending.EndNotes(
+        share=_("End of rotation %(number)d: share of what stayed in the pot"),
+        carried_out=_("End of rotation %(number)d: carried over to rotation %(other)d"),
+        carried_in=_("Carried over from rotation %(other)d"),
+    )
+
+
+@bp.route("/rotations/<int:rotation_id>/end", methods=["GET", "POST"])
+@login_required
+def end(group_id: int, rotation_id: int):
+    """What stayed in the pot of a finished rotation: the amounts first, then share or carry."""
+    group = _recording(group_id)
+    rotation = _rotation(group, rotation_id)
+    rotation.group = group
+    view = ending.end_view(rotation)
+    form = EndForm()
+    form.carried_to.choices = [
+        (str(r.id), _("Rotation %(number)d", number=r.number)) for r in view.targets
+    ]
+    if form.validate_on_submit():
+        seen = _whole_id(form.seen.data)
+        try:
+            ending.end_rotation(
+                current_user.user,
+                rotation,
+                form.on.data,
+                _whole_id(form.carried_to.data),
+                seen if seen is not None else -1,
+                _end_notes(),
+            )
+        except DomainError as error:
+            show_error(form, error)
+        else:
+            flash(_("What stayed in the pot is dealt with."), "success")
+            return redirect(url_for("rotations.end", group_id=group.id, rotation_id=rotation.id))
+    from savings_groups.web.views.rosca_rounds import hands_words  # it imports this module
+
+    form.seen.data = str(view.plan.remainder)
+    shares = sorted(
+        (
+            (view.members[k], hands_words(view.stakes[k]), part)
+            for k, part in view.plan.shares.items()
+        ),
+        key=lambda row: row[0].number,
+    )
+    return render_form(
+        "rotations/end.html",
+        form,
+        group=group,
+        rotation=rotation,
+        view=view,
+        shares=shares,
+    )
