@@ -190,7 +190,9 @@ def _hands_page(group, rotation, form, members, errors=None, rows=None):
     An error about a field the page does not show (a member posted who is not listed) goes
     above the form.
     """
-    shown = {f"{name}-{m.id}" for m in members for name in ("whole", "partner")} | {"end_rule"}
+    shown = {f"{name}-{m.id}" for m in members for name in ("whole", "partner")}
+    if rotation.started_at is None:
+        shown.add("end_rule")  # its form is on the page until the start
     errors = {(field if field in shown else None): text for field, text in (errors or {}).items()}
     hands = rotations.hands_of(rotation)
     return render_template(
