@@ -186,3 +186,43 @@ def test_the_shared_parts_and_the_carry_add_up_to_the_pot_remainder(remainder, s
         # by hands: a bigger stake never gets less
         ordered = sorted((stakes[k], part) for k, part in plan.shares.items())
         assert all(a[1] <= b[1] for a, b in zip(ordered, ordered[1:], strict=False) if a[0] < b[0])
+
+
+@SETTINGS
+@given(data=st.data())
+def test_a_whole_bidding_rotation_ends_with_its_pot_shared_to_the_coin(
+    data, conn, admin, make_group, make_member
+):
+    """Whatever the bids, the late fines, the half hands and the rounding unit: the shares
+    posted plus what stays (too small to split) are what the pot held, and the pot keeps
+    exactly that leftover."""
+    count = data.draw(st.integers(2, 5), label="members")
+    unit = data.draw(st.sampled_from([1, 25, 100]), label="unit")
+    group = make_group(kind="rosca", currency="XOF", rounding_unit=unit)
+    people = [make_member(group) for _ in range(count)]
+    half = [(people[0], people[1])] if count > 2 and data.draw(st.booleans(), "half") else []
+    rotation = set_up_rotation(
+        admin, group, people, order="bidding", discount_rule="kept", late_fine=135, half=half
+    )
+    hands = rotations.hands_of(rotation)
+    pot = 10_000 * len(hands)
+    bids, late = {}, {}
+    for number in range(1, len(hands)):  # the last round has one hand left: no bid
+        bidder = data.draw(st.integers(1, len(hands)), label="bidder")
+        bids[number] = {bidder: data.draw(st.integers(0, pot - 1), label="bid")}
+        late[number] = data.draw(st.lists(st.sampled_from(people), unique=True), label="late")
+    waiting = set(range(1, len(hands) + 1))
+    for number in range(1, len(hands) + 1):  # keep only bids by hands still waiting
+        offer = {h: d for h, d in bids.get(number, {}).items() if h in waiting}
+        if not offer and len(waiting) > 1:
+            offer = {min(waiting): 0}
+        overrides = {m.id: ("late", None) for m in late.get(number, ())}
+        paid = run_round(admin, rotation, number, bids=offer, overrides=overrides)
+        waiting.discard(next(h.number for h in hands if h.id == paid.recipient_id))
+    rotation = Rotation.get_by_id(rotation.id)
+    held = rosca_reports.pot_held(rotation)
+    done = ending.end_rotation(admin, rotation, END, seen=held)
+    assert sum(shares_paid(rotation).values()) + done.left == held
+    assert done.shared + done.carried + done.left == held
+    assert 0 <= done.left < unit
+    assert rosca_reports.pot_held(rotation) == done.left == ledger.balances(group)[Fund.POT]
