@@ -230,11 +230,18 @@ class Fund(Choice):
     LOAN_FUND = "loan_fund"
     SOCIAL_FUND = "social_fund"
     POT = "pot"
+    # The group's bank or mobile-money account: the loan fund's money kept outside the box.
+    BANK = "bank"
 
 
 labelled(
     Fund,
-    {Fund.LOAN_FUND: N_("Loan fund"), Fund.SOCIAL_FUND: N_("Social fund"), Fund.POT: N_("Pot")},
+    {
+        Fund.LOAN_FUND: N_("Loan fund"),
+        Fund.SOCIAL_FUND: N_("Social fund"),
+        Fund.POT: N_("Pot"),
+        Fund.BANK: N_("Bank or mobile-money account"),
+    },
 )
 
 
@@ -275,6 +282,12 @@ class EntryKind(Choice):
     LATE_FINE = "late_fine"
     ROTATION_SHARE = "rotation_share"  # what stayed in the pot at the end, shared by hands
     POT_CARRY_OVER = "pot_carry_over"  # what stayed in the pot, moved (-) to the next rotation (+)
+    # the group's own money, approved in a meeting (loan fund, social fund or the account)
+    GROUP_EXPENSE = "group_expense"  # a padlock, passbooks, a bank fee (- out)
+    OTHER_INCOME = "other_income"  # bank interest, a donation (+ in)
+    # between the loan fund's box and the account: two entries each, one per fund
+    ACCOUNT_DEPOSIT = "account_deposit"  # taken from the box (-) to the account (+)
+    ACCOUNT_WITHDRAWAL = "account_withdrawal"  # taken from the account (-) to the box (+)
 
 
 labelled(
@@ -300,6 +313,10 @@ labelled(
         EntryKind.LATE_FINE: N_("Late fine"),
         EntryKind.ROTATION_SHARE: N_("Share of what stayed in the pot"),
         EntryKind.POT_CARRY_OVER: N_("Carried over to the next rotation"),
+        EntryKind.GROUP_EXPENSE: N_("Group expense"),
+        EntryKind.OTHER_INCOME: N_("Other income"),
+        EntryKind.ACCOUNT_DEPOSIT: N_("Taken to the account"),
+        EntryKind.ACCOUNT_WITHDRAWAL: N_("Brought back from the account"),
     },
 )
 

@@ -39,6 +39,11 @@ CLOSED_CYCLE = N_(
     "This entry belongs to a cycle that is shared out and closed: its books are final and "
     "cannot be corrected."
 )
+TRANSFER_ENTRY = N_(
+    "This entry is one half of money moved between the box and the account: reopen its "
+    "meeting and correct the transfer there, so that both halves change together."
+)
+TRANSFER_KINDS = frozenset({EntryKind.ACCOUNT_DEPOSIT, EntryKind.ACCOUNT_WITHDRAWAL})
 SETTLEMENT_KINDS = frozenset(
     {
         EntryKind.SHARE_OUT,
@@ -60,6 +65,8 @@ def why_not_correctable(entry: Entry, closed_cycles: set[int] | None = None) -> 
         return ROUND_ENTRY
     if entry.kind in SETTLEMENT_KINDS:
         return SETTLEMENT_ENTRY
+    if entry.kind in TRANSFER_KINDS:
+        return TRANSFER_ENTRY
     if entry.cycle_id is not None:
         if closed_cycles is None:
             closed = entry.cycle.closed_at is not None

@@ -35,11 +35,14 @@ def post(
     loan=None,
     effective_on: date | None = None,
     channel: Channel | str = Channel.CASH,
+    approved_by: Member | None = None,
 ) -> Entry:
     """Write one entry: + into the box, - out of it. The only way money enters the ledger.
 
     `effective_on` is the day the money moved: a meeting's entries take the meeting's date;
     an entry outside a meeting (an exit, a share-out) says its own, or today by default.
+    `approved_by` is the member who approved a group expense or other income (None: the
+    meeting itself, or an entry that needs no approval).
     """
     fund, kind, channel = Fund(fund), EntryKind(kind), Channel(channel)
     if effective_on is None:
@@ -52,6 +55,8 @@ def post(
         raise ValueError(f"an entry of kind {kind} carries no shares")
     if member is not None and member.group_id != group.id:
         raise ValueError("the member is not in this group")
+    if approved_by is not None and approved_by.group_id != group.id:
+        raise ValueError("the member who approved is not in this group")
     with db.atomic():
         return Entry.create(
             group=group,
@@ -67,6 +72,7 @@ def post(
             loan=loan,
             effective_on=effective_on,
             channel=channel.value,
+            approved_by=approved_by,
         )
 
 
@@ -95,6 +101,7 @@ def reverse(actor: User, entry: Entry, reason: str) -> Entry:
             loan=entry.loan_id,
             effective_on=entry.effective_on,
             channel=entry.channel,
+            approved_by=entry.approved_by_id,
         )
         audit.record(
             actor,
@@ -127,6 +134,7 @@ def correct(
             loan=entry.loan_id,
             effective_on=entry.effective_on,
             channel=entry.channel,
+            approved_by=entry.approved_by,
         )
         audit.record(
             actor,

@@ -33,14 +33,18 @@ def history_page(
     page: int = 1,
     per_page: int = HISTORY_PAGE_SIZE,
 ) -> HistoryPage:
-    """One page of the group's entries, newest first, with meeting, member and recorder (two
-    queries): the second says which entries of the page have been reversed."""
+    """One page of the group's entries, newest first, with meeting, member, who approved a
+    group expense or income, and recorder (two queries): the second says which entries of the
+    page have been reversed."""
     page = max(page, 1)
+    approver = Member.alias()
     query = (
         ledger.history(group, cycle=cycle, member=member)
-        .select_extend(Member, Meeting, Loan)
+        .select_extend(Member, Meeting, Loan, approver)
         .switch(Entry)
         .join(Member, JOIN.LEFT_OUTER, on=Entry.member)
+        .switch(Entry)
+        .join(approver, JOIN.LEFT_OUTER, on=(Entry.approved_by == approver.id))
         .switch(Entry)
         .join(Meeting, JOIN.LEFT_OUTER, on=Entry.meeting)
         .switch(Entry)

@@ -62,6 +62,9 @@ from savings_groups.store.models import (
 
 # The boxes of an accumulating group, counted at every meeting.
 BOXES = (Fund.LOAN_FUND, Fund.SOCIAL_FUND)
+# The group's bank or mobile-money account: its balance is shown at closing and, when the
+# treasurer enters the balance the statement (or the phone) shows, compared like a box.
+ACCOUNT = Fund.BANK
 
 
 class Conflict(DomainError):
@@ -223,7 +226,7 @@ def save_draft(
     difference_note: str = "",
 ) -> Meeting:
     """Keep the sheet as it is so far; Conflict if someone saved since `version` was read."""
-    sheet = MeetingSheet(sheet.lines, clean_text(sheet.notes))
+    sheet = sheet.cleaned()
     with _transaction(meeting):
         _bump_version(meeting, version, MeetingStatus.DRAFT)
         _raise_if(check_sheet(meeting, sheet, final=False))
@@ -252,7 +255,7 @@ def close_meeting(
     differ are reversed and the right ones posted, so the ledger never loses its history.
     """
     difference_note = clean_text(difference_note)
-    sheet = MeetingSheet(sheet.lines, clean_text(sheet.notes))
+    sheet = sheet.cleaned()
     with _transaction(meeting):
         stored = stored_draft(Meeting.get_by_id(meeting.id))
         _bump_version(
@@ -273,7 +276,8 @@ def close_meeting(
         computed = add_loans(
             add_effect(balances_before(meeting), wanted), loan_entries_total(meeting), sheet
         )
-        differences = {box: counts[box] - computed[box] for box in BOXES}
+        counted_funds = (*BOXES, ACCOUNT) if counts.get(ACCOUNT) is not None else BOXES
+        differences = {box: counts[box] - computed[box] for box in counted_funds}
         if any(differences.values()) and not difference_note:
             raise SheetInvalid(
                 [
@@ -308,7 +312,7 @@ def close_meeting(
         if rows:
             Attendance.insert_many(rows).execute()
         CashCount.delete().where(CashCount.meeting == meeting).execute()
-        for box in BOXES:
+        for box in counted_funds:
             CashCount.create(
                 meeting=meeting, fund=box.value, counted=counts[box], computed=computed[box]
             )
@@ -324,8 +328,8 @@ def close_meeting(
             meeting,
             group=meeting.group_id,
             held_on=meeting.held_on,
-            counted={box.value: counts[box] for box in BOXES},
-            computed={box.value: computed[box] for box in BOXES},
+            counted={box.value: counts[box] for box in counted_funds},
+            computed={box.value: computed[box] for box in counted_funds},
             difference_note=difference_note,
             entries_changed=changed,
         )
@@ -333,7 +337,13 @@ def close_meeting(
 
 
 def _check_counts(counted: dict | None, errors: list[DomainError]) -> dict[Fund, int]:
+    """The counts of the boxes (each needed) and of the account (if given: None if not)."""
     counts = {Fund(key): value for key, value in (counted or {}).items()}
+    if counts.get(ACCOUNT) is not None:
+        error = amount_error(counts[ACCOUNT], f"counted-{ACCOUNT.value}")
+        if error:
+            errors.append(error)
+            counts[ACCOUNT] = None
     for box in BOXES:
         name = f"counted-{box.value}"
         if counts.get(box) is None:
@@ -396,7 +406,10 @@ def _apply(actor: User, meeting: Meeting, wanted: list[Posting], reason: str) ->
     members = {m.id: m for m in Member.select().where(Member.group == meeting.group_id)}
     changed = 0
     for key in [*want, *(key for key in live if key not in want)]:
-        have = sorted((e.amount, e.shares, e.note) for e in live.get(key, []))
+        have = sorted(
+            (e.amount, e.shares, e.note, e.channel, e.approved_by_id or 0)
+            for e in live.get(key, [])
+        )
         if have == sorted(p.value for p in want.get(key, [])):
             continue
         for entry in live.get(key, []):
@@ -414,6 +427,8 @@ def _apply(actor: User, meeting: Meeting, wanted: list[Posting], reason: str) ->
                 member=members.get(posting.member_id),
                 shares=posting.shares,
                 note=posting.note,
+                channel=posting.channel,
+                approved_by=members.get(posting.approved_by),
             )
             changed += 1
     return changed

@@ -2,13 +2,13 @@
 
 import json
 import unicodedata
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
 from peewee import JOIN, fn
 
 from savings_groups.core.errors import N_, Amount, DomainError, Invalid
 from savings_groups.core.money import MAX_AMOUNT
-from savings_groups.core.vocabulary import AttendanceStatus, EntryKind, Fund
+from savings_groups.core.vocabulary import AttendanceStatus, Channel, EntryKind, Fund
 from savings_groups.groups.members import is_current
 from savings_groups.loans import portfolio as loan_portfolio
 from savings_groups.store.models import Cycle, Entry, FineType, Loan, Meeting, Member, SavingsGroup
@@ -42,15 +42,76 @@ class MemberLine:
         return not (self.shares or self.social_fund or self.fines or self.welfare or self.repayment)
 
 
+# Group expenses, other income and the account: lines of the meeting that are no member's.
+EXPENSE, INCOME = "expense", "income"
+DEPOSIT, WITHDRAWAL = "deposit", "withdrawal"
+# Where a group expense is paid from, or other income paid into.
+GROUP_FUNDS = (Fund.LOAN_FUND, Fund.SOCIAL_FUND, Fund.BANK)
+# How money reaches or leaves the account.
+ACCOUNT_CHANNELS = (Channel.BANK, Channel.MOBILE_MONEY)
+TEXT_MAX = 200  # characters of what an expense or income was for, or of a transfer's note
+
+
+def group_cell(index: int, column: str) -> str:
+    """The name of a field of the sheet's n-th expense or income: x0-amount."""
+    return f"x{index}-{column}"
+
+
+def transfer_cell(index: int, column: str) -> str:
+    """The name of a field of the sheet's n-th transfer with the account: t0-amount."""
+    return f"t{index}-{column}"
+
+
+@dataclass
+class GroupMoneyLine:
+    """A group expense (a padlock, passbooks, a bank fee) or other income (bank interest, a
+    donation) approved at the meeting: out of or into the loan fund, the social fund or the
+    account. `amount` > 0 in minor units; `approved_by` a member id, None: the meeting."""
+
+    kind: str = EXPENSE
+    fund: str = Fund.LOAN_FUND.value
+    amount: int = 0
+    channel: str = Channel.CASH.value
+    approved_by: int | None = None
+    purpose: str = ""
+
+
+@dataclass
+class TransferLine:
+    """Cash taken from the loan fund's box to the group's account (deposit), or back."""
+
+    direction: str = DEPOSIT
+    amount: int = 0
+    channel: str = Channel.BANK.value
+    note: str = ""
+
+
 @dataclass
 class MeetingSheet:
-    """The whole meeting as entered: one line per member, and the notes."""
+    """The whole meeting as entered: one line per member, the group's expenses and other
+    income, the transfers with the account, and the notes."""
 
     lines: list[MemberLine] = field(default_factory=list)
     notes: str = ""
+    group_money: list[GroupMoneyLine] = field(default_factory=list)
+    transfers: list[TransferLine] = field(default_factory=list)
 
     def to_dict(self) -> dict:
-        return {"lines": [asdict(line) for line in self.lines], "notes": self.notes}
+        return {
+            "lines": [asdict(line) for line in self.lines],
+            "notes": self.notes,
+            "group_money": [asdict(line) for line in self.group_money],
+            "transfers": [asdict(line) for line in self.transfers],
+        }
+
+    def cleaned(self) -> "MeetingSheet":
+        """The sheet with its free texts as they can be stored (clean_text)."""
+        return replace(
+            self,
+            notes=clean_text(self.notes),
+            group_money=[replace(x, purpose=clean_text(x.purpose)) for x in self.group_money],
+            transfers=[replace(x, note=clean_text(x.note)) for x in self.transfers],
+        )
 
     @classmethod
     def from_dict(cls, data: dict) -> "MeetingSheet":
@@ -66,7 +127,32 @@ class MeetingSheet:
             )
             for line in data.get("lines", [])
         ]
-        return cls(lines=lines, notes=str(data.get("notes", "")))
+        group_money = [
+            GroupMoneyLine(
+                kind=str(x.get("kind", EXPENSE)),
+                fund=str(x.get("fund", Fund.LOAN_FUND.value)),
+                amount=int(x.get("amount", 0)),
+                channel=str(x.get("channel", Channel.CASH.value)),
+                approved_by=None if x.get("approved_by") is None else int(x["approved_by"]),
+                purpose=str(x.get("purpose", "")),
+            )
+            for x in data.get("group_money", [])
+        ]
+        transfers = [
+            TransferLine(
+                direction=str(x.get("direction", DEPOSIT)),
+                amount=int(x.get("amount", 0)),
+                channel=str(x.get("channel", Channel.BANK.value)),
+                note=str(x.get("note", "")),
+            )
+            for x in data.get("transfers", [])
+        ]
+        return cls(
+            lines=lines,
+            notes=str(data.get("notes", "")),
+            group_money=group_money,
+            transfers=transfers,
+        )
 
     def line_for(self, member_id: int) -> MemberLine | None:
         return next((line for line in self.lines if line.member_id == member_id), None)
@@ -97,6 +183,8 @@ class Posting:
     amount: int
     shares: int = 0
     note: str = ""
+    channel: str = Channel.CASH.value
+    approved_by: int | None = None  # a member id, for a group expense or other income
 
     @property
     def key(self) -> tuple:
@@ -104,7 +192,7 @@ class Posting:
 
     @property
     def value(self) -> tuple:
-        return (self.amount, self.shares, self.note)
+        return (self.amount, self.shares, self.note, self.channel, self.approved_by or 0)
 
 
 def grid_members(meeting: Meeting, extra_ids=()) -> list[Member]:
@@ -118,6 +206,11 @@ def grid_members(meeting: Meeting, extra_ids=()) -> list[Member]:
     return list(
         Member.select().where((Member.group == meeting.group_id) & where).order_by(Member.number)
     )
+
+
+def has_account(group: SavingsGroup) -> bool:
+    """Whether the group has ever used a bank or mobile-money account (one query)."""
+    return Entry.select().where((Entry.group == group) & (Entry.fund == Fund.BANK.value)).exists()
 
 
 def fine_types(cycle: Cycle) -> list[FineType]:
@@ -168,7 +261,45 @@ def postings(sheet: MeetingSheet, cycle: Cycle, fines: dict[int, FineType]) -> l
                 )
         if line.welfare:
             grants.append(Posting(member, EntryKind.WELFARE_GRANT, Fund.SOCIAL_FUND, -line.welfare))
-    return [*social, *shares, *fined, *grants]
+    return [*social, *shares, *fined, *grants, *money_postings(sheet)]
+
+
+def money_postings(sheet: MeetingSheet) -> list[Posting]:
+    """The entries of the group's expenses and other income, then of the transfers with the
+    account (two entries each: out of one fund, into the other). Lines that break a rule
+    (see check_sheet) are left out."""
+    result = []
+    for line in sheet.group_money:
+        if _money_line_errors(line, 0) or line.kind not in (EXPENSE, INCOME):
+            continue
+        kind, sign = (
+            (EntryKind.GROUP_EXPENSE, -1) if line.kind == EXPENSE else (EntryKind.OTHER_INCOME, 1)
+        )
+        result.append(
+            Posting(
+                None,
+                kind,
+                Fund(line.fund),
+                sign * line.amount,
+                note=line.purpose,
+                channel=line.channel,
+                approved_by=line.approved_by,
+            )
+        )
+    for line in sheet.transfers:
+        if _transfer_errors(line, 0):
+            continue
+        kind, sign = (
+            (EntryKind.ACCOUNT_DEPOSIT, 1)
+            if line.direction == DEPOSIT
+            else (EntryKind.ACCOUNT_WITHDRAWAL, -1)
+        )
+        for fund, amount in (
+            (Fund.LOAN_FUND, -sign * line.amount),
+            (Fund.BANK, sign * line.amount),
+        ):
+            result.append(Posting(None, kind, fund, amount, note=line.note, channel=line.channel))
+    return result
 
 
 # Loans --------------------------------------------------------------------------------------
@@ -338,6 +469,7 @@ def check_sheet(
                     )
                 )
     errors.extend(_check_welfare(meeting, sheet, members))
+    errors.extend(_check_group_money(meeting, sheet, members))
     return errors
 
 
@@ -445,6 +577,141 @@ def _check_welfare(meeting: Meeting, sheet: MeetingSheet, members: dict) -> list
         else:
             available -= line.welfare
     return errors
+
+
+def _money_line_errors(line: GroupMoneyLine, index: int) -> list[DomainError]:
+    """What is wrong with an expense or income line by itself (its member checked apart)."""
+    errors = []
+    if line.kind not in (EXPENSE, INCOME):
+        errors.append(
+            DomainError(N_("Choose an expense or an income."), field=group_cell(index, "kind"))
+        )
+    if line.fund not in {fund.value for fund in GROUP_FUNDS}:
+        errors.append(
+            DomainError(
+                N_("Choose the loan fund, the social fund or the account."),
+                field=group_cell(index, "fund"),
+            )
+        )
+    if line.channel not in {channel.value for channel in Channel}:
+        errors.append(
+            DomainError(
+                N_("Choose cash, mobile money or bank."), field=group_cell(index, "channel")
+            )
+        )
+    errors.extend(_positive_amount(line.amount, group_cell(index, "amount")))
+    purpose = group_cell(index, "purpose")
+    if not isinstance(line.purpose, str) or not line.purpose.strip():
+        errors.append(DomainError(N_("Say what it was for."), field=purpose))
+    elif len(line.purpose) > TEXT_MAX:
+        errors.append(
+            DomainError(N_("At most %(count)d characters."), field=purpose, count=TEXT_MAX)
+        )
+    return errors
+
+
+def _transfer_errors(line: TransferLine, index: int) -> list[DomainError]:
+    errors = []
+    if line.direction not in (DEPOSIT, WITHDRAWAL):
+        errors.append(
+            DomainError(
+                N_("Choose to the account or from the account."),
+                field=transfer_cell(index, "direction"),
+            )
+        )
+    if line.channel not in {channel.value for channel in ACCOUNT_CHANNELS}:
+        errors.append(
+            DomainError(N_("Choose bank or mobile money."), field=transfer_cell(index, "channel"))
+        )
+    errors.extend(_positive_amount(line.amount, transfer_cell(index, "amount")))
+    if not isinstance(line.note, str) or len(line.note) > TEXT_MAX:
+        errors.append(
+            DomainError(
+                N_("At most %(count)d characters."),
+                field=transfer_cell(index, "note"),
+                count=TEXT_MAX,
+            )
+        )
+    return errors
+
+
+def _positive_amount(value, name: str) -> list[DomainError]:
+    error = amount_error(value, name)
+    if error:
+        return [error]
+    if not value:
+        return [DomainError(N_("Enter an amount above zero."), field=name)]
+    return []
+
+
+# Not enough in a fund for the expenses and transfers that take from it, per fund.
+NOT_ENOUGH = {
+    Fund.LOAN_FUND: N_(
+        "The loan fund’s box does not hold enough for this: after the meeting it would hold "
+        "%(amount)s."
+    ),
+    Fund.SOCIAL_FUND: N_(
+        "The social fund does not hold enough for this: after the meeting it would hold %(amount)s."
+    ),
+    Fund.BANK: N_(
+        "The account does not hold enough for this: after the meeting it would hold %(amount)s."
+    ),
+}
+
+
+def _check_group_money(meeting: Meeting, sheet: MeetingSheet, members: dict) -> list[DomainError]:
+    """Each expense, income and transfer line is whole and approved by a member of the meeting
+    (or the meeting); together they leave no box nor the account below zero after everything
+    else the meeting brings (its lines, its loans and repayments)."""
+    errors = []
+    for index, line in enumerate(sheet.group_money):
+        errors.extend(_money_line_errors(line, index))
+        chosen = members.get(line.approved_by) if line.approved_by is not None else None
+        if line.approved_by is not None and (
+            chosen is None or not is_current(chosen, meeting.held_on)
+        ):
+            errors.append(
+                DomainError(
+                    N_("Choose a member of the group at this meeting, or the meeting itself."),
+                    field=group_cell(index, "approved_by"),
+                )
+            )
+    for index, line in enumerate(sheet.transfers):
+        errors.extend(_transfer_errors(line, index))
+    if errors or not (sheet.group_money or sheet.transfers):
+        return errors
+    others = MeetingSheet(sheet.lines)
+    cycle = meeting.cycle
+    fines = {fine.id: fine for fine in fine_types(cycle)}
+    start = balances_before(meeting)
+    for posting in postings(others, cycle, fines):
+        start[posting.fund] += posting.amount
+    repaid = sum(x.repayment for x in sheet.lines if isinstance(x.repayment, int))
+    start[Fund.LOAN_FUND] += loan_entries_total(meeting) + repaid
+    after = dict(start)
+    last_taker: dict[Fund, str] = {}
+    for posting, name in zip(money_postings(sheet), _posting_fields(sheet), strict=True):
+        after[posting.fund] += posting.amount
+        if posting.amount < 0:
+            last_taker[posting.fund] = name
+    for fund, name in last_taker.items():
+        if after[fund] < 0 and after[fund] < start[fund]:
+            errors.append(
+                DomainError(
+                    NOT_ENOUGH[fund],
+                    field=name,
+                    amount=Amount(after[fund], meeting.group.currency),
+                )
+            )
+    return errors
+
+
+def _posting_fields(sheet: MeetingSheet) -> list[str]:
+    """The amount field of each of money_postings(sheet), in the same order (all lines valid)."""
+    fields = [group_cell(i, "amount") for i in range(len(sheet.group_money))]
+    for index in range(len(sheet.transfers)):
+        fields += [transfer_cell(index, "amount")] * 2
+    return fields
 
 
 def clean_text(text: str) -> str:

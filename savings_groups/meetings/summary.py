@@ -1,6 +1,6 @@
 """After a meeting: what each member paid and received, and the group's list of meetings."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from peewee import JOIN, Case, fn
 
@@ -53,9 +53,52 @@ class Summary:
     closing: dict[Fund, int]
     counts: dict[Fund, CashCount]
     loans: list[Loan]  # granted at the meeting, with their member
+    # The group's expenses and other income, and the transfers with the account (their
+    # account side: + taken to the account, - brought back), each with who approved it.
+    group_money: list[Entry] = field(default_factory=list)
+    transfers: list[Entry] = field(default_factory=list)
 
     def total(self, name: str) -> int:
         return sum(getattr(figures, name) for figures in self.members)
+
+    @property
+    def boxes(self) -> tuple[Fund, ...]:
+        """The boxes, and the account when the group had money in it at this meeting."""
+        account = self.opening[Fund.BANK] or self.closing[Fund.BANK] or self.transfers
+        return (*BOXES, Fund.BANK) if account or Fund.BANK in self.counts else BOXES
+
+
+BOXES = (Fund.LOAN_FUND, Fund.SOCIAL_FUND)
+GROUP_MONEY_KINDS = (EntryKind.GROUP_EXPENSE.value, EntryKind.OTHER_INCOME.value)
+TRANSFER_KINDS = (EntryKind.ACCOUNT_DEPOSIT.value, EntryKind.ACCOUNT_WITHDRAWAL.value)
+
+
+def group_money(meeting: Meeting) -> tuple[list[Entry], list[Entry]]:
+    """The meeting's expenses and other income, and its transfers (their account side), that
+    count (neither reversed nor reversals), with the member who approved each (one query)."""
+    reversal = Entry.alias()
+    approver = Member.alias()
+    query = (
+        Entry.select(Entry, approver)
+        .join(reversal, JOIN.LEFT_OUTER, on=(reversal.reverses == Entry.id))
+        .switch(Entry)
+        .join(approver, JOIN.LEFT_OUTER, on=(Entry.approved_by == approver.id))
+        .where(
+            (Entry.meeting == meeting)
+            & Entry.reverses.is_null()
+            & reversal.id.is_null()
+            & (
+                Entry.kind.in_(GROUP_MONEY_KINDS)
+                | (Entry.kind.in_(TRANSFER_KINDS) & (Entry.fund == Fund.BANK.value))
+            )
+        )
+        .order_by(Entry.id)
+    )
+    entries = list(query)
+    return (
+        [e for e in entries if e.kind in GROUP_MONEY_KINDS],
+        [e for e in entries if e.kind in TRANSFER_KINDS],
+    )
 
 
 def summary(meeting: Meeting) -> Summary:
@@ -130,7 +173,10 @@ def summary(meeting: Meeting) -> Summary:
     counts = {
         Fund(count.fund): count for count in CashCount.select().where(CashCount.meeting == meeting)
     }
-    return Summary(meeting, figures, opening, closing, counts, loans_granted(meeting))
+    expenses, transfers = group_money(meeting)
+    return Summary(
+        meeting, figures, opening, closing, counts, loans_granted(meeting), expenses, transfers
+    )
 
 
 def meetings_of(group: SavingsGroup):

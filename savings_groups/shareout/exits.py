@@ -144,7 +144,8 @@ def settlement(member: Member, on) -> Settlement:
     cycle = _check(member, group, current_cycle(group), on)
     totals = ledger.member_totals(group, cycle)
     mine = totals.get(member.id, ledger.MemberTotals())
-    cash = ledger.balances(group, cycle)[Fund.LOAN_FUND]
+    boxes = ledger.balances(group, cycle)
+    cash = boxes[Fund.LOAN_FUND]
     settled = {row.member_id for row in MemberExit.select().where(MemberExit.cycle == cycle)}
     active = list(
         Loan.select()
@@ -175,7 +176,9 @@ def settlement(member: Member, on) -> Settlement:
             if member_id not in settled and held.shares > 0
         }
         owing = {member_id: amount for member_id, amount in owed.items() if amount}
-        split = shareout.compute(cash, owing, shares, group.rounding_unit, cycle.leftover_rule)
+        # The group's account is the members' money too: it counts in the value of a share.
+        worth = cash + boxes[Fund.BANK]
+        split = shareout.compute(worth, owing, shares, group.rounding_unit, cycle.leftover_rule)
         profit = split.payouts[member.id] + owed.get(member.id, 0) - mine.savings
     return Settlement(
         member, cycle, on, rule, mine.shares, mine.savings, profit, tuple(clearings), cash

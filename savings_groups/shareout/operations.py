@@ -11,6 +11,13 @@ What finalising writes, in one transaction, after every check is made again:
 - the sheet as the members saw it (CycleShareOut and a ShareOutLine per member), the cycle's
   closed_at, and the audit entry "cycle.share_out".
 
+The group's bank or mobile-money account (Fund.BANK) is the loan fund's money kept outside
+the box: it counts in the value of a share (cash = box + account), and finalising first brings
+its whole balance back to the box (an ACCOUNT_WITHDRAWAL, out of the account and into the loan
+fund, on the share-out day), so that the payouts are paid from the box: the treasurer withdraws
+it before paying the members. Group expenses and other income of the cycle are already in
+those balances; the sheet shows their totals.
+
 Afterwards the loan fund of the cycle holds exactly the carry-over and the social fund what is
 kept; moving them into the next cycle (CARRY_OVER) belongs to starting that cycle.
 Members settled during the cycle (a MemberExit row) are left out: their shares no longer count.
@@ -27,6 +34,7 @@ from savings_groups.core.dates import add_periods, today, utcnow
 from savings_groups.core.errors import N_, Amount, DomainError
 from savings_groups.core.money import format_amount
 from savings_groups.core.vocabulary import (
+    Channel,
     EntryKind,
     Fund,
     GroupKind,
@@ -126,7 +134,7 @@ class Sheet:
     group: SavingsGroup
     cycle: Cycle
     on: date
-    loan_fund: int  # cash in the loan fund before the share-out
+    loan_fund: int  # cash in the loan fund's box before the share-out
     social_fund: int  # cash in the social fund before the share-out
     profit_method: ProfitMethod
     leftover_rule: LeftoverRule
@@ -143,6 +151,14 @@ class Sheet:
     return_year: Decimal | None = None
     problems: list[DomainError] = field(default_factory=list)
     final: CycleShareOut | None = None
+    bank: int = 0  # in the group's account, brought back to the box when finalising
+    expenses: int = 0  # group expenses of the cycle out of the loan fund or the account (> 0)
+    income: int = 0  # other income of the cycle into the loan fund or the account
+
+    @property
+    def cash(self) -> int:
+        """What the loan fund holds, in the box and in the account: what is shared."""
+        return self.loan_fund + self.bank
 
     @property
     def totals(self) -> MemberLine:
@@ -272,9 +288,18 @@ def preview(group: SavingsGroup, cycle: Cycle, on: date) -> Sheet:
         leftover_rule=LeftoverRule(cycle.leftover_rule),
         social_fund_rule=SocialFundRule(cycle.social_fund_rule),
         loans_at_share_out=LoansAtShareOut(cycle.loans_at_share_out),
+        bank=boxes[Fund.BANK],
     )
+    sheet.expenses, sheet.income = group_money_totals(cycle)
     final = CycleShareOut.select().where(CycleShareOut.cycle == cycle).first()
     sheet.problems = _problems(group, cycle, on, final)
+    if sheet.bank < 0:
+        sheet.problems.append(
+            DomainError(
+                N_("The books say the account holds %(amount)s, below zero: correct them first."),
+                amount=Amount(sheet.bank, group.currency),
+            )
+        )
 
     exited = {row.member_id for row in MemberExit.select().where(MemberExit.cycle == cycle)}
     active = list(
@@ -315,7 +340,7 @@ def preview(group: SavingsGroup, cycle: Cycle, on: date) -> Sheet:
     shares = {m.id: totals[m.id].shares if m.id in totals else 0 for m in members}
     saved = {m.id: totals[m.id].savings if m.id in totals else 0 for m in members}
     total_shares, total_saved = sum(shares.values()), sum(saved.values())
-    fund = sheet.loan_fund + sheet.owed
+    fund = sheet.cash + sheet.owed
     sheet.profit = fund - total_saved
     days = (on - cycle.start_date).days
     sheet.return_cycle, sheet.return_year = return_on_savings(sheet.profit, total_saved, days)
@@ -330,9 +355,9 @@ def preview(group: SavingsGroup, cycle: Cycle, on: date) -> Sheet:
         if sheet.profit_method == ProfitMethod.TIME_WEIGHTED:
             weights = _weights(cycle, on, group.meeting_frequency)
             weights = {m.id: weights.get(m.id, 0) for m in members}
-            result = compute_time_weighted(sheet.loan_fund, owed, saved, weights, unit, leftover)
+            result = compute_time_weighted(sheet.cash, owed, saved, weights, unit, leftover)
         else:
-            result = compute(sheet.loan_fund, owed, shares, unit, leftover)
+            result = compute(sheet.cash, owed, shares, unit, leftover)
     except ShareOutError as error:
         sheet.problems.append(error)
         return sheet
@@ -368,6 +393,29 @@ def preview(group: SavingsGroup, cycle: Cycle, on: date) -> Sheet:
     return sheet
 
 
+# Group expenses and other income of a cycle that the share-out counts: the loan fund's and
+# the account's (the social fund's stay with the social fund).
+SHARED_FUNDS = (Fund.LOAN_FUND.value, Fund.BANK.value)
+
+
+def group_money_totals(cycle: Cycle) -> tuple[int, int]:
+    """The cycle's group expenses (as a positive amount) and other income, of the loan fund
+    and the account, reversals netted (one query)."""
+    rows = (
+        Entry.select(Entry.kind, fn.SUM(Entry.amount).alias("total"))
+        .where(
+            (Entry.cycle == cycle)
+            & Entry.fund.in_(SHARED_FUNDS)
+            & Entry.kind.in_([EntryKind.GROUP_EXPENSE.value, EntryKind.OTHER_INCOME.value])
+        )
+        .group_by(Entry.kind)
+    )
+    totals = {row.kind: int(row.total or 0) for row in rows}
+    return -totals.get(EntryKind.GROUP_EXPENSE.value, 0), totals.get(
+        EntryKind.OTHER_INCOME.value, 0
+    )
+
+
 def stored(cycle: Cycle) -> Sheet | None:
     """The finalised share-out of a cycle as it was signed, or None (three queries)."""
     final = (
@@ -397,11 +445,12 @@ def stored(cycle: Cycle) -> Sheet | None:
     saved = sum(line.saved for line in lines)
     profit = final.cash + final.owed - saved
     returns = return_on_savings(profit, saved, (final.held_on - cycle.start_date).days)
+    expenses, income = group_money_totals(cycle)
     return Sheet(
         group,
         cycle,
         final.held_on,
-        loan_fund=final.cash,
+        loan_fund=final.cash - final.bank,
         social_fund=final.social_fund,
         profit_method=ProfitMethod(final.profit_method),
         leftover_rule=LeftoverRule(final.leftover_rule),
@@ -416,6 +465,9 @@ def stored(cycle: Cycle) -> Sheet | None:
         return_cycle=returns[0],
         return_year=returns[1],
         final=final,
+        bank=final.bank,
+        expenses=expenses,
+        income=income,
     )
 
 
@@ -429,6 +481,7 @@ def finalise(
     on: date,
     note: PayoutNote | None = None,
     repayment_note: str = "Deducted from the share-out",
+    account_note: str = "Brought back from the account for the share-out",
 ) -> CycleShareOut:
     """Post the share-out and close the cycle, all in one transaction or nothing.
 
@@ -436,7 +489,8 @@ def finalise(
     laptops) cannot both pass; the first problem found is raised as a DomainError. A member's
     share-out entry with a loan deducted carries `note(payout, deducted)` (English by default),
     so that the ledger says what the member was paid, not only the gross share; the loan
-    repayments it makes carry `repayment_note` (both in the user's language, given by the view)."""
+    repayments it makes carry `repayment_note`, and the account's balance brought back to the
+    box `account_note` (all in the user's language, given by the view)."""
     if not isinstance(on, date):
         raise DomainError(N_("Enter the day of the share-out."), field="on")
     given = cycle
@@ -454,6 +508,8 @@ def finalise(
                     N_("The loan of %(name)s could not be cleared: reload the share-out."),
                     name=loan_owed.loan.member.full_name,
                 )
+        if sheet.bank:
+            _bring_back_account(actor, sheet, account_note)
         note = note or english_note(group.currency)
         for line in sheet.lines:
             gross = line.payout + line.deducted
@@ -474,7 +530,8 @@ def finalise(
                 final = CycleShareOut.create(
                     cycle=cycle,
                     held_on=on,
-                    cash=sheet.loan_fund,
+                    cash=sheet.cash,
+                    bank=sheet.bank,
                     owed=sheet.owed,
                     value_per_share=sheet.value_per_share,
                     carry_over=sheet.carry_over,
@@ -512,7 +569,8 @@ def finalise(
             group=group,
             cycle=cycle.id,
             on=on,
-            cash=sheet.loan_fund,
+            cash=sheet.cash,
+            bank=sheet.bank,
             owed=sheet.owed,
             paid_out=sheet.totals.payout,
             carry_over=sheet.carry_over,
@@ -529,3 +587,27 @@ def finalise(
 
 def _post(actor, sheet: Sheet, fund: Fund, kind: EntryKind, amount: int, member, note=""):
     ledger.post(actor, sheet.group, fund, kind, amount, cycle=sheet.cycle, member=member, note=note)
+
+
+def _bring_back_account(actor, sheet: Sheet, note: str) -> None:
+    """The account's whole balance taken back to the loan fund's box on the share-out day,
+    through the channel the account was last used by (bank or mobile money)."""
+    last = (
+        Entry.select(Entry.channel)
+        .where((Entry.cycle == sheet.cycle) & (Entry.fund == Fund.BANK.value))
+        .order_by(Entry.id.desc())
+        .first()
+    )
+    channel = last.channel if last is not None and last.channel != Channel.CASH else Channel.BANK
+    for fund, amount in ((Fund.BANK, -sheet.bank), (Fund.LOAN_FUND, sheet.bank)):
+        ledger.post(
+            actor,
+            sheet.group,
+            fund,
+            EntryKind.ACCOUNT_WITHDRAWAL,
+            amount,
+            cycle=sheet.cycle,
+            note=note,
+            effective_on=sheet.on,
+            channel=channel,
+        )

@@ -269,6 +269,14 @@ class Entry(BaseModel):
     # Balances "as of" a meeting order entries by it, not by when they were typed.
     effective_on = DateField()
     channel = CharField(max_length=20, default=Channel.CASH.value)
+    # A group expense or other income: the member who approved it (None: the meeting itself).
+    approved_by = ForeignKeyField(
+        Member,
+        null=True,
+        backref="approved_entries",
+        column_name="approved_by_id",
+        on_delete="RESTRICT",
+    )
     reverses = ForeignKeyField("self", null=True, unique=True, on_delete="RESTRICT")
     loan = DeferredForeignKey("Loan", null=True, on_delete="RESTRICT")  # loan entries only
 
@@ -381,7 +389,8 @@ class CycleShareOut(BaseModel):
     id = AutoField()
     cycle = ForeignKeyField(Cycle, unique=True, backref="share_outs", on_delete="RESTRICT")
     held_on = DateField()
-    cash = BigIntegerField()  # the loan fund's cash before the payouts
+    cash = BigIntegerField()  # the loan fund's cash before the payouts, the account's included
+    bank = BigIntegerField(default=0)  # of `cash`, what was in the account (brought to the box)
     owed = BigIntegerField()  # principal and interest still owed, deducted from payouts
     value_per_share = DecimalText(max_length=40)
     carry_over = BigIntegerField()  # loan fund cash left for the next cycle

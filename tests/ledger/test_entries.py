@@ -58,6 +58,7 @@ def test_post_then_balances_are_exact(setup, admin, currency, amount):
         Fund.LOAN_FUND: amount,
         Fund.SOCIAL_FUND: 100,
         Fund.POT: 0,
+        Fund.BANK: 0,
     }
     assert ledger.balances(group) == ledger.balances(group, cycle)
 
@@ -197,6 +198,7 @@ def test_member_totals_say_where_each_kind_counts(setup, admin):
         Fund.LOAN_FUND: 1_000_00 + 200_00 + 5_25 - 1_00 + 77_00,
         Fund.SOCIAL_FUND: 50_00 + 10_50 - 30_00,
         Fund.POT: 0,
+        Fund.BANK: 0,
     }
 
 

@@ -65,7 +65,12 @@ def test_an_opening_in_xof_gives_the_counted_cash_and_each_members_totals(
             coumba.id: MemberOpening(),
         },
     )
-    assert ledger.balances(group) == {Fund.LOAN_FUND: 6000, Fund.SOCIAL_FUND: 2000, Fund.POT: 0}
+    assert ledger.balances(group) == {
+        Fund.LOAN_FUND: 6000,
+        Fund.SOCIAL_FUND: 2000,
+        Fund.POT: 0,
+        Fund.BANK: 0,
+    }
     assert ledger.balances(group, cycle) == ledger.balances(group)
     totals = ledger.member_totals(group, cycle)
     assert totals[awa.id] == MemberTotals(shares=10, savings=5000, social_fund=1000)
@@ -121,7 +126,12 @@ def test_only_the_cash_is_entered_when_the_group_has_no_member_yet(
     group = make_group()
     cycle = make_cycle(group)
     record(admin, group, cycle, 0, 0, {})
-    assert ledger.balances(group) == {Fund.LOAN_FUND: 0, Fund.SOCIAL_FUND: 0, Fund.POT: 0}
+    assert ledger.balances(group) == {
+        Fund.LOAN_FUND: 0,
+        Fund.SOCIAL_FUND: 0,
+        Fund.POT: 0,
+        Fund.BANK: 0,
+    }
     assert Entry.select().count() == 2  # the two boxes, so the opening shows in the history
     with pytest.raises(DomainError, match="already been entered"):
         record(admin, group, cycle, 100, 0, {})
@@ -283,6 +293,7 @@ def test_after_any_opening_the_ledger_holds_the_cash_and_the_members_totals(
             Fund.LOAN_FUND: loan,
             Fund.SOCIAL_FUND: social,
             Fund.POT: 0,
+            Fund.BANK: 0,
         }
         totals = ledger.member_totals(group, cycle)
         for member_id, row in entered.items():
@@ -339,6 +350,7 @@ def test_a_facilitator_enters_the_opening_on_one_page(web, kankan, make_member, 
             Fund.LOAN_FUND: 6500,
             Fund.SOCIAL_FUND: 1500,
             Fund.POT: 0,
+            Fund.BANK: 0,
         }
         totals = ledger.member_totals(kankan, cycle)
         assert totals[awa.id] == MemberTotals(shares=10, savings=5000, social_fund=1000)

@@ -79,7 +79,12 @@ def test_a_loan_outstanding_in_xof_becomes_a_loan_like_any_other(
         on=date(2026, 3, 2),
     )
     # No cash moved: the boxes hold exactly the cash counted; Awa's savings are unchanged.
-    assert ledger.balances(group) == {Fund.LOAN_FUND: 6000, Fund.SOCIAL_FUND: 2000, Fund.POT: 0}
+    assert ledger.balances(group) == {
+        Fund.LOAN_FUND: 6000,
+        Fund.SOCIAL_FUND: 2000,
+        Fund.POT: 0,
+        Fund.BANK: 0,
+    }
     assert ledger.member_totals(group, cycle)[awa.id] == MemberTotals(10, 5000, 1000)
     loan = Loan.get()
     assert (loan.member_id, loan.principal, loan.rate, loan.method, loan.periods) == (
@@ -152,6 +157,7 @@ def test_a_loan_outstanding_in_ngn_counts_kobo_and_can_be_repaid_at_once(
         Fund.LOAN_FUND: 500_000,
         Fund.SOCIAL_FUND: 12_345,
         Fund.POT: 0,
+        Fund.BANK: 0,
     }
     assert entries[-1].note == "Loan outstanding from the paper books: NGN12,345.50"
     loan = Loan.get()

@@ -152,7 +152,7 @@ def test_close_posts_every_amount_exactly_in_xof(conn, admin, vsla):
         ],
         notes="Coumba is ill.",
     )
-    assert meetings.preview(meeting, sheet) == {LOAN: 8100, SOCIAL: 100, Fund.POT: 0}
+    assert meetings.preview(meeting, sheet) == {LOAN: 8100, SOCIAL: 100, Fund.POT: 0, Fund.BANK: 0}
 
     meetings.close_meeting(
         admin, meeting, sheet, {LOAN: 8000, SOCIAL: 100}, "100 F missing after counting twice", 0
@@ -167,7 +167,7 @@ def test_close_posts_every_amount_exactly_in_xof(conn, admin, vsla):
         (coumba.id, "welfare_grant", "social_fund", -300, 0, ""),
         (None, "cash_difference", "loan_fund", -100, 0, "100 F missing after counting twice"),
     ]
-    assert ledger.balances(group, cycle) == {LOAN: 8000, SOCIAL: 100, Fund.POT: 0}
+    assert ledger.balances(group, cycle) == {LOAN: 8000, SOCIAL: 100, Fund.POT: 0, Fund.BANK: 0}
     counts = {c.fund: (c.counted, c.computed) for c in CashCount.select()}
     assert counts == {"loan_fund": (8000, 8100), "social_fund": (100, 100)}
     attendance = {a.member_id: a.status for a in Attendance.select()}
@@ -193,7 +193,12 @@ def test_close_posts_every_amount_exactly_in_ngn(conn, admin, vsla):
     sheet = MeetingSheet([line(ada, 2, 50000), line(bola, 1, 50000, fines=[late])])
     meetings.close_meeting(admin, meeting, sheet, {LOAN: 760050, SOCIAL: 100000}, "", 0)
 
-    assert ledger.balances(group, cycle) == {LOAN: 760050, SOCIAL: 100000, Fund.POT: 0}
+    assert ledger.balances(group, cycle) == {
+        LOAN: 760050,
+        SOCIAL: 100000,
+        Fund.POT: 0,
+        Fund.BANK: 0,
+    }
     assert not Entry.select().where(Entry.kind == EntryKind.CASH_DIFFERENCE.value).exists()
     totals = ledger.member_totals(group, cycle)
     assert (totals[ada.id].shares, totals[ada.id].savings) == (2, 500000)
@@ -208,7 +213,7 @@ def test_a_second_meeting_starts_from_the_counted_cash(conn, admin, vsla):
     second = meetings.open_meeting(admin, group, date(2026, 3, 9))
 
     assert meeting_sheet.balances_before(second)[LOAN] == 2900
-    assert meetings.preview(second, sheet) == {LOAN: 5900, SOCIAL: 1200, Fund.POT: 0}
+    assert meetings.preview(second, sheet) == {LOAN: 5900, SOCIAL: 1200, Fund.POT: 0, Fund.BANK: 0}
     # Grants may use what the fund held and this meeting's contributions (600 + 200), no more.
     too_much = MeetingSheet([line(awa, 1, 200, welfare=801), line(binta, 1), line(coumba, 1)])
     with pytest.raises(SheetInvalid):
@@ -368,7 +373,7 @@ def test_a_failure_while_posting_leaves_nothing_written(conn, admin, vsla, monke
 
     assert len(calls) == 4
     assert snapshot(meeting) == before
-    assert ledger.balances(group, cycle) == {LOAN: 0, SOCIAL: 0, Fund.POT: 0}
+    assert ledger.balances(group, cycle) == {LOAN: 0, SOCIAL: 0, Fund.POT: 0, Fund.BANK: 0}
 
 
 # Drafts and two tabs ---------------------------------------------------------------------
@@ -487,7 +492,7 @@ def test_reopen_then_close_posts_only_the_differences(conn, admin, vsla):
     twin_meeting = meetings.open_meeting(admin, twin, HELD_ON)
     _close(admin, twin_meeting, final(twin_people, twin_late), {LOAN: 5100, SOCIAL: 100})
     assert ledger.balances(group, cycle) == ledger.balances(twin, twin_cycle)
-    assert ledger.balances(group, cycle) == {LOAN: 5100, SOCIAL: 100, Fund.POT: 0}
+    assert ledger.balances(group, cycle) == {LOAN: 5100, SOCIAL: 100, Fund.POT: 0, Fund.BANK: 0}
     mine_totals = ledger.member_totals(group, cycle)
     twin_totals = ledger.member_totals(twin, twin_cycle)
     assert [mine_totals[m.id] for m in (awa, binta, coumba)] == [
@@ -621,7 +626,12 @@ def test_a_recorder_records_a_meeting_through_the_pages(web, app, vsla, make_use
     response = web.post(edit, closing, form_path=edit)
     assert response.status_code == 302
     with db.connection_context():
-        assert ledger.balances(group, cycle) == {LOAN: 1000050, SOCIAL: 223450, Fund.POT: 0}
+        assert ledger.balances(group, cycle) == {
+            LOAN: 1000050,
+            SOCIAL: 223450,
+            Fund.POT: 0,
+            Fund.BANK: 0,
+        }
         assert Meeting.get_by_id(meeting.id).status == MeetingStatus.CLOSED.value
 
     page = web.client.get(edit).get_data(as_text=True)

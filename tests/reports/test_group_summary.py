@@ -35,6 +35,7 @@ def test_the_group_summary_figures(world, admin, make_member):
         Fund.LOAN_FUND: 4_000 + 9_999 + 3_000 + 4_000 + 1_000,
         Fund.SOCIAL_FUND: 600,
         Fund.POT: 0,
+        Fund.BANK: 0,
     }
     assert summary.members == 4
     assert summary.members_by_type == {

@@ -136,6 +136,7 @@ def test_the_hand_built_share_out_matches_the_hand_computation(world):
         Fund.LOAN_FUND: 10,
         Fund.SOCIAL_FUND: 6_000,
         Fund.POT: 0,
+        Fund.BANK: 0,
     }
 
 
@@ -163,11 +164,13 @@ def test_the_next_cycle_carries_the_cash_over_and_buys_reinvested_shares(world, 
         Fund.LOAN_FUND: 0,
         Fund.SOCIAL_FUND: 0,
         Fund.POT: 0,
+        Fund.BANK: 0,
     }
     assert ledger.balances(w.group, new) == {
         Fund.LOAN_FUND: 10 + 7_500 + 19_500,
         Fund.SOCIAL_FUND: 6_000,
         Fund.POT: 0,
+        Fund.BANK: 0,
     }
     carried = Entry.select().where(Entry.kind == EntryKind.CARRY_OVER.value).order_by(Entry.id)
     assert [(e.cycle_id, e.fund, e.amount) for e in carried] == [

@@ -167,7 +167,7 @@ def test_xof_unit_25_a_loan_deducted_from_the_payout(admin, borrowing):
         people[2].id: "",
     }
     # The boxes of the cycle hold the carry-over and nothing else.
-    assert ledger.balances(group, cycle) == {LOAN: 15, SOCIAL: 0, Fund.POT: 0}
+    assert ledger.balances(group, cycle) == {LOAN: 15, SOCIAL: 0, Fund.POT: 0, Fund.BANK: 0}
     assert Cycle.get_by_id(cycle.id).closed_at is not None
     assert (final.cash, final.owed, final.carry_over, final.value_per_share) == (
         16_715,
@@ -215,7 +215,7 @@ def test_social_fund_split_equally_or_kept(admin, club):
     assert [line.social_fund for line in sheet.lines] == [350, 325, 325]
     assert sheet.social_fund_carry_over == 10
     closing.finalise(admin, group, cycle, date(2026, 3, 2))
-    assert ledger.balances(group, cycle) == {LOAN: 0, SOCIAL: 10, Fund.POT: 0}
+    assert ledger.balances(group, cycle) == {LOAN: 0, SOCIAL: 10, Fund.POT: 0, Fund.BANK: 0}
 
     group, cycle, people = club([1])
     pay(admin, cycle, people[0], EntryKind.SOCIAL_FUND_CONTRIBUTION, 500, fund=SOCIAL)

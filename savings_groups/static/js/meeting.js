@@ -62,8 +62,23 @@
     });
     var computed = {
       loan_fund: shares * shareValue + fines + sumColumn(form, "repayment"),
-      social_fund: sumColumn(form, "social_fund") - sumColumn(form, "welfare")
+      social_fund: sumColumn(form, "social_fund") - sumColumn(form, "welfare"),
+      bank: 0n
     };
+    // The group's expenses (out) and other income (in), then the transfers with the account.
+    form.querySelectorAll("tr[data-group-money]").forEach(function (row) {
+      var amount = toMinor(row.querySelector('[data-money="amount"]').value, form);
+      var fund = row.querySelector('[data-money="fund"]').value;
+      if (amount === null || !(fund in computed)) { return; }
+      computed[fund] += row.querySelector('[data-money="kind"]').value === "income" ? amount : -amount;
+    });
+    form.querySelectorAll("tr[data-transfer]").forEach(function (row) {
+      var amount = toMinor(row.querySelector('[data-transfer-col="amount"]').value, form);
+      if (amount === null) { return; }
+      if (row.querySelector('[data-transfer-col="direction"]').value === "withdrawal") { amount = -amount; }
+      computed.loan_fund -= amount;
+      computed.bank += amount;
+    });
     form.querySelectorAll("output[data-box]").forEach(function (output) {
       var box = output.dataset.box;
       if (!(box in computed)) { return; }

@@ -12,7 +12,7 @@ from wtforms.validators import Length
 from savings_groups.core import money
 from savings_groups.core.errors import N_, DomainError, NotFound
 from savings_groups.core.numbers import parse_whole
-from savings_groups.core.vocabulary import EntryKind, Fund, GroupKind, RotationOrder
+from savings_groups.core.vocabulary import Channel, EntryKind, Fund, GroupKind, RotationOrder
 from savings_groups.ledger import corrections
 from savings_groups.ledger import reports as ledger_reports
 from savings_groups.org import access
@@ -27,7 +27,7 @@ bp = Blueprint("ledger", __name__, url_prefix="/groups/<int:group_id>")
 
 @bp.context_processor
 def enums():
-    return {"EntryKind": EntryKind, "Fund": Fund}
+    return {"EntryKind": EntryKind, "Fund": Fund, "Channel": Channel}
 
 
 def _cycles(group) -> list[Cycle]:

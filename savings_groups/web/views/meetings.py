@@ -23,14 +23,30 @@ from savings_groups.core.money import (
     parse_amount,
 )
 from savings_groups.core.numbers import parse_whole
-from savings_groups.core.vocabulary import AttendanceStatus, Fund, LoanPurpose, MeetingStatus
+from savings_groups.core.vocabulary import (
+    AttendanceStatus,
+    Channel,
+    EntryKind,
+    Fund,
+    LoanPurpose,
+    MeetingStatus,
+)
 from savings_groups.cycles.operations import current_cycle
+from savings_groups.groups.members import is_current
 from savings_groups.loans import requests as loan_requests
 from savings_groups.meetings import operations as meetings
 from savings_groups.meetings import sheet as meeting_sheet
 from savings_groups.meetings import summary as meeting_summary
-from savings_groups.meetings.operations import BOXES
-from savings_groups.meetings.sheet import MeetingSheet, MemberLine, cell
+from savings_groups.meetings.operations import ACCOUNT, BOXES
+from savings_groups.meetings.sheet import (
+    GroupMoneyLine,
+    MeetingSheet,
+    MemberLine,
+    TransferLine,
+    cell,
+    group_cell,
+    transfer_cell,
+)
 from savings_groups.org import access
 from savings_groups.org.access import Action, can
 from savings_groups.store.models import Cycle, Meeting, Member
@@ -41,6 +57,11 @@ bp = Blueprint("meetings", __name__, url_prefix="/groups/<int:group_id>")
 
 LINE = re.compile(r"^m(\d+)-attendance$")
 FINE = re.compile(r"^m(\d+)-fine-(\d+)$")
+GROUP_MONEY_ROW = re.compile(r"^x(\d+)-kind$")
+TRANSFER_ROW = re.compile(r"^t(\d+)-direction$")
+BLANK_ROWS = 2  # empty rows offered for new expenses or income, and for new transfers
+GROUP_MONEY_COLUMNS = ("kind", "fund", "amount", "channel", "approved_by", "purpose")
+TRANSFER_COLUMNS = ("direction", "amount", "channel", "note")
 
 
 class NewMeetingForm(FlaskForm):
@@ -76,6 +97,9 @@ class LoanForm(FlaskForm):
 def meeting_helpers():
     locale = _locale()
     return {
+        "entry_kind": EntryKind,
+        "fund_choice": Fund,
+        "channel_choice": Channel,
         "attendance_status": AttendanceStatus,
         "loan_purpose": LoanPurpose,
         "meeting_status": MeetingStatus,
@@ -159,7 +183,74 @@ def _values_from_sheet(sheet: MeetingSheet, currency: str, stored: dict) -> dict
         values[cell(line.member_id, "repayment")] = _amount_text(line.repayment, currency)
         for fine_id in line.fines:
             values[f"m{line.member_id}-fine-{fine_id}"] = "1"
+    for index, x in enumerate(sheet.group_money):
+        values.update(
+            {
+                group_cell(index, "kind"): x.kind,
+                group_cell(index, "fund"): x.fund,
+                group_cell(index, "amount"): _amount_text(x.amount, currency),
+                group_cell(index, "channel"): x.channel,
+                group_cell(index, "approved_by"): str(x.approved_by or ""),
+                group_cell(index, "purpose"): x.purpose,
+            }
+        )
+    for index, t in enumerate(sheet.transfers):
+        values.update(
+            {
+                transfer_cell(index, "direction"): t.direction,
+                transfer_cell(index, "amount"): _amount_text(t.amount, currency),
+                transfer_cell(index, "channel"): t.channel,
+                transfer_cell(index, "note"): t.note,
+            }
+        )
     return values
+
+
+def _rows(form, pattern, columns, name) -> list[dict[str, str]]:
+    """The filled rows of a section (expenses and income, or transfers), in the page's order,
+    as {column: text}; a row with neither an amount nor a text is left out."""
+    indexes = sorted(int(match[1]) for key in form if (match := pattern.match(key)))
+    rows = []
+    for index in indexes:
+        row = {column: form.get(name(index, column), "").strip() for column in columns}
+        if row["amount"] or row.get("purpose") or row.get("note"):
+            rows.append(row)
+    return rows
+
+
+def _parse_extras(form, currency: str, errors: dict, values: dict):
+    """The expenses and income, and the transfers with the account, of the posted form; the
+    rows are numbered again without the blank ones, in `values` too (errors use the new
+    numbers)."""
+    for key in [k for k in values if re.match(r"^[xt]\d+-", k)]:
+        del values[key]
+    group_money, transfers = [], []
+    for index, row in enumerate(_rows(form, GROUP_MONEY_ROW, GROUP_MONEY_COLUMNS, group_cell)):
+        values.update({group_cell(index, column): text for column, text in row.items()})
+        approver = row["approved_by"]
+        group_money.append(
+            GroupMoneyLine(
+                kind=row["kind"],
+                fund=row["fund"],
+                amount=_parse_amount(row["amount"], group_cell(index, "amount"), currency, errors),
+                channel=row["channel"],
+                approved_by=int(approver) if approver.isdigit() else (-1 if approver else None),
+                purpose=row["purpose"],
+            )
+        )
+    for index, row in enumerate(_rows(form, TRANSFER_ROW, TRANSFER_COLUMNS, transfer_cell)):
+        values.update({transfer_cell(index, column): text for column, text in row.items()})
+        transfers.append(
+            TransferLine(
+                direction=row["direction"],
+                amount=_parse_amount(
+                    row["amount"], transfer_cell(index, "amount"), currency, errors
+                ),
+                channel=row["channel"],
+                note=row["note"],
+            )
+        )
+    return group_money, transfers
 
 
 def _parse_shares(text: str, name: str, errors: dict) -> int:
@@ -227,10 +318,12 @@ def _parse_form(form, currency: str):
         box: _parse_amount(
             form.get(f"counted-{box.value}", ""), f"counted-{box.value}", currency, errors, None
         )
-        for box in BOXES
+        for box in (*BOXES, ACCOUNT)
     }
-    sheet = MeetingSheet(lines, notes=form.get("notes", "").strip())
-    return sheet, counted, form.get("difference_note", "").strip(), errors
+    values = form.to_dict()
+    group_money, transfers = _parse_extras(form, currency, errors, values)
+    sheet = MeetingSheet(lines, form.get("notes", "").strip(), group_money, transfers)
+    return sheet, counted, form.get("difference_note", "").strip(), errors, values
 
 
 def _render_grid(group, meeting, sheet, values, errors=None, form_errors=(), status=200, **extra):
@@ -248,6 +341,13 @@ def _render_grid(group, meeting, sheet, values, errors=None, form_errors=(), sta
         sheet,
     )
     editable = meeting.status == MeetingStatus.DRAFT.value and can(current_user.user, Action.RECORD)
+    has_account = bool(
+        before[ACCOUNT]
+        or preview[ACCOUNT]
+        or sheet.transfers
+        or values.get(f"counted-{ACCOUNT.value}")
+        or meeting_sheet.has_account(group)
+    )
     if errors or form_errors:
         status = status if status != 200 else 422
     context = {
@@ -255,14 +355,21 @@ def _render_grid(group, meeting, sheet, values, errors=None, form_errors=(), sta
         "meeting": meeting,
         "cycle": meeting.cycle,
         "members": members,
+        "approvers": [m for m in members if is_current(m, meeting.held_on)],
         "fine_types": fine_list,
         "values": values,
         "errors": errors or {},
         "form_errors": list(form_errors),
         "before": before,
         "preview": preview,
-        "boxes": BOXES,
+        "boxes": (*BOXES, ACCOUNT) if has_account else BOXES,
+        "account": ACCOUNT,
         "editable": editable,
+        "money_rows": len(sheet.group_money) + BLANK_ROWS if editable else len(sheet.group_money),
+        "transfer_rows": len(sheet.transfers) + BLANK_ROWS if editable else len(sheet.transfers),
+        "group_funds": meeting_sheet.GROUP_FUNDS,
+        "channels": list(Channel),
+        "account_channels": meeting_sheet.ACCOUNT_CHANNELS,
         "attendance_choices": list(AttendanceStatus),
         "digits": currency_digits(group.currency),
         "max_amount": MAX_AMOUNT,
@@ -310,8 +417,7 @@ def edit(group_id: int, meeting_id: int):
         flash(translate(DomainError(meetings.CLOSED)), "danger")
         return redirect(url_for(".edit", group_id=group.id, meeting_id=meeting.id))
 
-    sheet, counted, note, errors = _parse_form(request.form, group.currency)
-    values = request.form.to_dict()
+    sheet, counted, note, errors, values = _parse_form(request.form, group.currency)
     try:
         version = int(request.form.get("version", ""))
     except ValueError:

@@ -164,6 +164,7 @@ def finalise(group_id: int):
                 form.on.data,
                 note=payout_note(group.currency),
                 repayment_note=_("Deducted from the share-out"),
+                account_note=_("Brought back from the account for the share-out"),
             )
         except DomainError as error:
             show_error(form, error)

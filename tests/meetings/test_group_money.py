@@ -1,0 +1,261 @@
+"""Group expenses, other income and the bank or mobile-money account at a meeting: posted to
+the coin, refused whole when wrong, counted apart from the cash, shown in the summary."""
+
+from datetime import date
+
+import pytest
+
+from savings_groups.core.vocabulary import EntryKind, Fund
+from savings_groups.ledger import corrections
+from savings_groups.ledger import entries as ledger
+from savings_groups.meetings import operations as meetings
+from savings_groups.meetings import summary as meeting_summary
+from savings_groups.meetings.sheet import (
+    GroupMoneyLine,
+    MeetingSheet,
+    SheetInvalid,
+    TransferLine,
+)
+from savings_groups.store.models import CashCount, Entry, Meeting
+from tests.meetings.test_operations import line, snapshot, vsla  # noqa: F401  (the fixture)
+
+HELD_ON = date(2026, 3, 2)
+LOAN, SOCIAL, BANK = Fund.LOAN_FUND, Fund.SOCIAL_FUND, Fund.BANK
+
+
+def money(kind, fund, amount, purpose, channel="cash", approved_by=None):
+    return GroupMoneyLine(kind, fund.value, amount, channel, approved_by, purpose)
+
+
+def group_entries(meeting):
+    return [
+        (e.kind, e.fund, e.amount, e.note, e.channel, e.approved_by_id)
+        for e in Entry.select()
+        .where((Entry.meeting == meeting) & Entry.member.is_null())
+        .order_by(Entry.id)
+    ]
+
+
+def close(actor, meeting, sheet, counted, note=""):
+    stored = Meeting.get_by_id(meeting.id)
+    return meetings.close_meeting(actor, stored, sheet, counted, note, stored.version)
+
+
+def test_expenses_income_and_a_deposit_are_posted_exactly_in_xof(conn, admin, vsla):
+    group, cycle, (awa, binta), _ = vsla("XOF", members=2, fines=())
+    meeting = meetings.open_meeting(admin, group, HELD_ON)
+    sheet = MeetingSheet(
+        [line(awa, shares=5, social=200), line(binta, shares=3, social=200)],
+        group_money=[
+            money("expense", LOAN, 2_500, "Padlock", approved_by=awa.id),
+            money("income", SOCIAL, 1_000, "Donation from the imam"),
+            money("expense", BANK, 150, "Bank fee", channel="bank"),
+        ],
+        transfers=[TransferLine("deposit", 4_000, "mobile_money", "Orange Money")],
+    )
+    # shares 8,000 - padlock 2,500 - deposit 4,000; social 400 + 1,000; account 4,000 - 150
+    assert meetings.preview(meeting, sheet) == {
+        LOAN: 1_500,
+        SOCIAL: 1_400,
+        Fund.POT: 0,
+        BANK: 3_850,
+    }
+
+    close(admin, meeting, sheet, {LOAN: 1_500, SOCIAL: 1_400})
+
+    assert group_entries(meeting) == [
+        ("group_expense", "loan_fund", -2_500, "Padlock", "cash", awa.id),
+        ("other_income", "social_fund", 1_000, "Donation from the imam", "cash", None),
+        ("group_expense", "bank", -150, "Bank fee", "bank", None),
+        ("account_deposit", "loan_fund", -4_000, "Orange Money", "mobile_money", None),
+        ("account_deposit", "bank", 4_000, "Orange Money", "mobile_money", None),
+    ]
+    assert ledger.balances(group, cycle) == {LOAN: 1_500, SOCIAL: 1_400, Fund.POT: 0, BANK: 3_850}
+    # The cash in the boxes is what was counted; the account was not checked: no count of it.
+    counts = {c.fund: (c.counted, c.computed) for c in CashCount.select()}
+    assert counts == {"loan_fund": (1_500, 1_500), "social_fund": (1_400, 1_400)}
+    assert not Entry.select().where(Entry.kind == EntryKind.CASH_DIFFERENCE.value).exists()
+
+    summary = meeting_summary.summary(Meeting.get_by_id(meeting.id))
+    assert [(e.kind, e.amount, e.approved_by_id) for e in summary.group_money] == [
+        ("group_expense", -2_500, awa.id),
+        ("other_income", 1_000, None),
+        ("group_expense", -150, None),
+    ]
+    assert [(e.kind, e.amount, e.channel) for e in summary.transfers] == [
+        ("account_deposit", 4_000, "mobile_money")
+    ]
+    assert summary.boxes == (LOAN, SOCIAL, BANK)
+    assert summary.closing[BANK] == 3_850 and summary.opening[BANK] == 0
+    assert summary.group_money[0].approved_by.full_name == awa.full_name
+
+
+def test_a_deposit_moves_cash_from_the_box_to_the_account_and_nothing_is_lost_in_eur(
+    conn, admin, vsla
+):
+    group, cycle, (ada, bola), _ = vsla(
+        "EUR", members=2, fines=(), share_value=10_00, social_fund_contribution=1_50
+    )
+    first = meetings.open_meeting(admin, group, HELD_ON)
+    close(
+        admin,
+        first,
+        MeetingSheet([line(ada, 4, 1_50), line(bola, 2, 1_50)]),
+        {LOAN: 60_00, SOCIAL: 3_00},
+    )
+    second = meetings.open_meeting(admin, group, date(2026, 3, 9))
+    sheet = MeetingSheet(
+        [line(ada, 1, 1_50), line(bola, 1, 1_50)],
+        group_money=[money("income", BANK, 37, "Bank interest", channel="bank")],
+        transfers=[
+            TransferLine("deposit", 55_55, "bank", "Deposit slip 12"),
+            TransferLine("withdrawal", 5_05, "bank", ""),
+        ],
+    )
+    before = ledger.balances(group, cycle)
+    computed = meetings.preview(second, sheet)
+    # box: 60.00 + 20.00 - 55.55 + 5.05 = 29.50; account: 55.55 - 5.05 + 0.37 = 50.87
+    assert (computed[LOAN], computed[BANK]) == (29_50, 50_87)
+    # the account's statement says 50.85: two cents of difference, explained
+    close(admin, second, sheet, {LOAN: 29_50, SOCIAL: 6_00, BANK: 50_85}, "Bank rounding")
+
+    after = ledger.balances(group, cycle)
+    assert after == {LOAN: 29_50, SOCIAL: 6_00, Fund.POT: 0, BANK: 50_85}
+    # Nothing lost: what the box lost the account gained, plus the shares, interest, difference.
+    assert (after[LOAN] + after[BANK]) - (before[LOAN] + before[BANK]) == 20_00 + 37 - 2
+    counts = {
+        c.fund: (c.counted, c.computed)
+        for c in CashCount.select().where(CashCount.meeting == second)
+    }
+    assert counts == {
+        "loan_fund": (29_50, 29_50),
+        "social_fund": (6_00, 6_00),
+        "bank": (50_85, 50_87),
+    }
+    difference = Entry.get(Entry.kind == EntryKind.CASH_DIFFERENCE.value)
+    assert (difference.fund, difference.amount, difference.note) == ("bank", -2, "Bank rounding")
+
+
+def test_bad_lines_are_refused_next_to_their_field_and_nothing_is_written(conn, admin, vsla):
+    group, cycle, (awa, binta), _ = vsla("XOF", members=2, fines=())
+    meeting = meetings.open_meeting(admin, group, HELD_ON)
+    stranger_group, _, (stranger,), _ = vsla("XOF", members=1, fines=())
+    sheet = MeetingSheet(
+        [line(awa, shares=2, social=200), line(binta, shares=1, social=200)],
+        group_money=[
+            money("expense", LOAN, 500, "  "),  # no purpose
+            money("income", SOCIAL, 0, "Donation"),  # no amount
+            GroupMoneyLine("expense", "pot", 100, "cash", None, "Pens"),  # not a fund here
+            money("expense", LOAN, 100, "Pens", approved_by=stranger.id),  # not a member here
+            GroupMoneyLine("gift", "loan_fund", 100, "pigeon", None, "x" * 201),
+        ],
+        transfers=[TransferLine("withdrawal", 1_000, "cash", "")],  # cash is no account channel
+    )
+    before = snapshot(meeting)
+    with pytest.raises(SheetInvalid) as refused:
+        close(admin, meeting, sheet, {LOAN: 3_000, SOCIAL: 400})
+    fields = {error.field: error.message for error in refused.value.errors}
+    assert fields == {
+        "x0-purpose": "Say what it was for.",
+        "x1-amount": "Enter an amount above zero.",
+        "x2-fund": "Choose the loan fund, the social fund or the account.",
+        "x3-approved_by": "Choose a member of the group at this meeting, or the meeting itself.",
+        "x4-kind": "Choose an expense or an income.",
+        "x4-channel": "Choose cash, mobile money or bank.",
+        "x4-purpose": "At most %(count)d characters.",
+        "t0-channel": "Choose bank or mobile money.",
+    }
+    assert snapshot(meeting) == before
+    with pytest.raises(SheetInvalid):  # a draft is refused the same way
+        meetings.save_draft(admin, meeting, sheet, Meeting.get_by_id(meeting.id).version)
+    assert snapshot(meeting) == before
+
+
+def test_no_box_nor_the_account_goes_below_zero(conn, admin, vsla):
+    group, cycle, (awa,), _ = vsla("XOF", members=1, fines=())
+    meeting = meetings.open_meeting(admin, group, HELD_ON)
+    sheet = MeetingSheet(
+        [line(awa, shares=2, social=200)],
+        group_money=[
+            money("expense", SOCIAL, 300, "Tea"),
+            money("expense", LOAN, 1_500, "Passbooks"),
+        ],
+        transfers=[
+            TransferLine("withdrawal", 100, "bank", ""),
+            TransferLine("deposit", 700, "bank", ""),
+        ],
+    )
+    before = snapshot(meeting)
+    with pytest.raises(SheetInvalid) as refused:
+        close(admin, meeting, sheet, {LOAN: 0, SOCIAL: 0})
+    fields = {error.field: error for error in refused.value.errors}
+    # each under the last line that takes from the fund: the social fund's tea, the deposit
+    assert set(fields) == {"x0-amount", "t1-amount"}
+    assert fields["x0-amount"].params["amount"] == -100  # 200 - 300
+    assert fields["t1-amount"].params["amount"] == -100  # 2,000 - 1,500 + 100 - 700
+    assert snapshot(meeting) == before
+    # Bringing back more than the account holds is refused too.
+    sheet = MeetingSheet(
+        [line(awa, shares=2, social=200)], transfers=[TransferLine("withdrawal", 1, "bank", "")]
+    )
+    with pytest.raises(SheetInvalid) as refused:
+        close(admin, meeting, sheet, {LOAN: 2_001, SOCIAL: 200})
+    assert [(e.field, e.params["amount"]) for e in refused.value.errors] == [("t0-amount", -1)]
+    assert snapshot(meeting) == before
+
+
+def test_reopening_changes_only_what_changed_and_the_approver_counts(conn, admin, vsla):
+    group, cycle, (awa, binta), _ = vsla("XOF", members=2, fines=())
+    meeting = meetings.open_meeting(admin, group, HELD_ON)
+    lines = [line(awa, shares=2, social=200), line(binta, shares=2, social=200)]
+    padlock = money("expense", LOAN, 1_000, "Padlock", approved_by=awa.id)
+    sheet = MeetingSheet(
+        lines, group_money=[padlock], transfers=[TransferLine("deposit", 2_000, "bank", "")]
+    )
+    close(admin, meeting, sheet, {LOAN: 1_000, SOCIAL: 400})
+    meetings.reopen_meeting(admin, Meeting.get_by_id(meeting.id), "Binta approved the padlock")
+    count = Entry.select().count()
+    changed = MeetingSheet(
+        lines,
+        group_money=[money("expense", LOAN, 1_000, "Padlock", approved_by=binta.id)],
+        transfers=[TransferLine("deposit", 2_000, "bank", "")],
+    )
+    close(admin, meeting, changed, {LOAN: 1_000, SOCIAL: 400})
+    assert Entry.select().count() == count + 2  # the padlock reversed and posted again
+    live = Entry.get((Entry.kind == EntryKind.GROUP_EXPENSE.value) & Entry.reverses.is_null(False))
+    assert (live.amount, live.approved_by_id) == (1_000, awa.id)  # the reversal keeps it
+    latest = (
+        Entry.select()
+        .where(Entry.kind == EntryKind.GROUP_EXPENSE.value)
+        .order_by(Entry.id.desc())
+        .get()
+    )
+    assert (latest.amount, latest.approved_by_id) == (-1_000, binta.id)
+    assert ledger.balances(group, cycle)[BANK] == 2_000
+
+
+def test_a_transfer_is_not_corrected_one_half_at_a_time(conn, admin, vsla):
+    group, cycle, (awa,), _ = vsla("XOF", members=1, fines=())
+    meeting = meetings.open_meeting(admin, group, HELD_ON)
+    sheet = MeetingSheet(
+        [line(awa, shares=2, social=200)], transfers=[TransferLine("deposit", 500, "bank", "")]
+    )
+    close(admin, meeting, sheet, {LOAN: 1_500, SOCIAL: 200})
+    half = Entry.get((Entry.kind == EntryKind.ACCOUNT_DEPOSIT.value) & (Entry.fund == "bank"))
+    assert corrections.why_not_correctable(half) == corrections.TRANSFER_ENTRY
+
+
+def test_the_draft_keeps_the_lines(conn, admin, vsla):
+    group, cycle, (awa,), _ = vsla("XOF", members=1, fines=())
+    meeting = meetings.open_meeting(admin, group, HELD_ON)
+    sheet = MeetingSheet(
+        [line(awa, shares=2, social=200)],
+        group_money=[money("income", LOAN, 300, " Sold the old box \x00", approved_by=awa.id)],
+        transfers=[TransferLine("deposit", 500, "mobile_money", "Wave")],
+    )
+    meetings.save_draft(admin, meeting, sheet, 0)
+    stored = meetings.stored_sheet(Meeting.get_by_id(meeting.id))
+    assert stored.group_money == [
+        money("income", LOAN, 300, "Sold the old box", approved_by=awa.id)
+    ]
+    assert stored.transfers == [TransferLine("deposit", 500, "mobile_money", "Wave")]
