@@ -1,3 +1,4 @@
+# ruff: noqa: F811  (the vsla fixture is imported, and named as a test argument)
 """Group expenses, other income and the bank or mobile-money account at a meeting: posted to
 the coin, refused whole when wrong, counted apart from the cash, shown in the summary."""
 
