@@ -2,11 +2,13 @@
 """Group expenses, other income and the bank or mobile-money account at a meeting: posted to
 the coin, refused whole when wrong, counted apart from the cash, shown in the summary."""
 
+import re
 from datetime import date
 
 import pytest
 
-from savings_groups.core.vocabulary import EntryKind, Fund
+from savings_groups.core.money import format_amount
+from savings_groups.core.vocabulary import EntryKind, Fund, Role
 from savings_groups.ledger import corrections
 from savings_groups.ledger import entries as ledger
 from savings_groups.meetings import operations as meetings
@@ -18,7 +20,7 @@ from savings_groups.meetings.sheet import (
     TransferLine,
 )
 from savings_groups.store.models import CashCount, Entry, Meeting
-from tests.meetings.test_operations import line, snapshot, vsla  # noqa: F401  (the fixture)
+from tests.meetings.test_operations import grid_form, line, snapshot, vsla  # noqa: F401
 
 HELD_ON = date(2026, 3, 2)
 LOAN, SOCIAL, BANK = Fund.LOAN_FUND, Fund.SOCIAL_FUND, Fund.BANK
@@ -260,3 +262,78 @@ def test_the_draft_keeps_the_lines(conn, admin, vsla):
         money("income", LOAN, 300, "Sold the old box", approved_by=awa.id)
     ]
     assert stored.transfers == [TransferLine("deposit", 500, "mobile_money", "Wave")]
+
+
+def xof(amount):
+    return format_amount(amount, "XOF", "en")
+
+
+def test_a_recorder_records_an_expense_and_a_deposit_through_the_page(web, app, vsla, make_user):
+    from savings_groups.store.db import db
+
+    group, cycle, (awa, binta), _ = vsla("XOF", members=2, fines=())
+    make_user("rec", role=Role.RECORDER, groups=[group])
+    with db.connection_context():
+        meeting = meetings.open_meeting(make_user("fac", groups=[group]), group, HELD_ON)
+    web.login("rec")
+    edit = f"/groups/{group.id}/meetings/{meeting.id}"
+    page = web.client.get(edit).get_data(as_text=True)
+    assert 'id="x0-kind"' in page and 'id="x1-purpose"' in page and 'id="t1-direction"' in page
+    assert 'id="preview-bank"' not in page  # no account yet
+
+    # The second row filled, the first left blank: numbered again, the error under its field.
+    cells = grid_form(
+        (awa, binta),
+        **{
+            "version": "0",
+            "action": "save",
+            f"m{awa.id}-shares": "5",
+            f"m{binta.id}-shares": "3",
+            "x0-kind": "expense",
+            "x0-amount": "",
+            "x0-purpose": "",
+            "x1-kind": "expense",
+            "x1-fund": "loan_fund",
+            "x1-amount": "2,500",
+            "x1-channel": "cash",
+            "x1-approved_by": str(awa.id),
+            "x1-purpose": "",
+            "t0-direction": "deposit",
+            "t0-amount": "4000",
+            "t0-channel": "mobile_money",
+            "t0-note": "Orange Money",
+        },
+    )
+    response = web.post(edit, cells, form_path=edit)
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    error = re.search(r'id="x0-purpose-error"[^>]*>([^<]+)<', page)
+    assert error and error.group(1) == "Say what it was for."
+    assert re.search(r'id="x0-amount"[^>]*value="2,500"', page)
+    with db.connection_context():
+        assert Meeting.get_by_id(meeting.id).version == 0 and Entry.select().count() == 0
+
+    cells["x1-purpose"] = "Padlock"
+    closing = {
+        **cells,
+        "action": "close",
+        "counted-loan_fund": "1,500",
+        "counted-social_fund": "0",
+    }
+    response = web.post(edit, closing, form_path=edit)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    with db.connection_context():
+        assert ledger.balances(group, cycle) == {
+            LOAN: 1_500,
+            SOCIAL: 0,
+            Fund.POT: 0,
+            BANK: 4_000,
+        }
+    page = web.client.get(edit).get_data(as_text=True)
+    assert 'id="group-money"' in page and "Padlock" in page and awa.full_name in page
+    assert 'id="box-bank"' in page and xof(4_000) in page
+    summary = web.client.get(f"{edit}/summary").get_data(as_text=True)
+    assert "Padlock" in summary and "Taken to the account" in summary
+    history = web.client.get(f"/groups/{group.id}/ledger").get_data(as_text=True)
+    assert "Group expense" in history and "Mobile money" in history
+    assert f"Approved by {awa.full_name}" in history
