@@ -279,7 +279,7 @@ def test_a_recorder_records_an_expense_and_a_deposit_through_the_page(web, app, 
     edit = f"/groups/{group.id}/meetings/{meeting.id}"
     page = web.client.get(edit).get_data(as_text=True)
     assert 'id="x0-kind"' in page and 'id="x1-purpose"' in page and 'id="t1-direction"' in page
-    assert 'id="preview-bank"' not in page  # no account yet
+    assert '<tr id="account-row" hidden>' in page  # no account yet: shown when money goes to it
 
     # The second row filled, the first left blank: numbered again, the error under its field.
     cells = grid_form(

@@ -79,6 +79,13 @@
       computed.loan_fund -= amount;
       computed.bank += amount;
     });
+    // The account's row shows once money goes to it (it is hidden for a group without one).
+    if (computed.bank !== 0n) {
+      ["account-row", "account-help"].forEach(function (id) {
+        var element = document.getElementById(id);
+        if (element) { element.hidden = false; }
+      });
+    }
     form.querySelectorAll("output[data-box]").forEach(function (output) {
       var box = output.dataset.box;
       if (!(box in computed)) { return; }
