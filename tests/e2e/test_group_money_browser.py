@@ -41,9 +41,16 @@ def test_an_expense_and_a_deposit_in_french_reach_the_share_out_sheet(
 
     page.goto(f"/groups/{group.id}/meetings/new")
     page.get_by_role("button", name="Ouvrir la réunion").click()
-    expect(page.get_by_role("heading", name="Dépenses et autres recettes")).to_be_visible()
     page.fill(f"#m{awa.id}-shares", "5")
     page.fill(f"#m{binta.id}-shares", "3")
+    # The two sections are folded: each opens from the keyboard.
+    expect(page.get_by_label("Montant, ligne 1")).to_be_hidden()
+    for toggle in ("#group-money-toggle", "#account-transfers-toggle"):
+        expect(page.locator(toggle)).to_contain_text(
+            "Dépenses et autres recettes" if "money" in toggle else "Banque / mobile money"
+        )
+        page.locator(toggle).focus()
+        page.keyboard.press("Enter")
 
     # The padlock, approved by Awa, out of the loan fund's box, in cash.
     page.get_by_label("Dépense ou recette, ligne 1").select_option("expense")

@@ -115,6 +115,11 @@ def test_a_recorder_records_a_meeting_in_french_with_the_keyboard_only(
     expect(page.locator("#preview-loan_fund")).to_have_text(xof(LOAN_FUND))
     expect(page.locator("#preview-social_fund")).to_have_text(xof(SOCIAL_FUND))
 
+    # Past the two folded sections (expenses and other income, the account), one Tab each.
+    expect(page.locator("#group-money-toggle")).to_be_focused()
+    page.keyboard.press("Tab")
+    expect(page.locator("#account-transfers-toggle")).to_be_focused()
+    page.keyboard.press("Tab")
     expect(page.locator("#notes")).to_be_focused()
     page.keyboard.type("Réunion ordinaire.")
     page.keyboard.press("Tab")

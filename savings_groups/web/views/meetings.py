@@ -365,6 +365,9 @@ def _render_grid(group, meeting, sheet, values, errors=None, form_errors=(), sta
         "boxes": (*BOXES, ACCOUNT) if has_account or editable else BOXES,
         "account": ACCOUNT,
         "account_hidden": not has_account,
+        # The two sections are folded (one Tab each) unless they hold lines or errors.
+        "money_open": bool(sheet.group_money) or any(k.startswith("x") for k in errors or {}),
+        "transfers_open": bool(sheet.transfers) or any(k.startswith("t") for k in errors or {}),
         "editable": editable,
         "money_rows": len(sheet.group_money) + BLANK_ROWS if editable else len(sheet.group_money),
         "transfer_rows": len(sheet.transfers) + BLANK_ROWS if editable else len(sheet.transfers),
