@@ -133,8 +133,9 @@ def carried(group: SavingsGroup, cycle: Cycle) -> dict[Fund, int]:
 def _reinvested(
     rows: list[MemberRow], given: Mapping[int, NextMember], values: dict, currency: str, locale: str
 ) -> dict[int, int]:
-    """Shares to buy back per member id, checked: a whole number, within the cycle's shares
-    per meeting, costing no more than the payout; none for a member who leaves."""
+    """Shares to buy back per member id, checked: a whole number, at least the cycle's fewest
+    shares, costing no more than the payout (not capped at the most shares of one meeting: the
+    payout is money the member already has); none for a member who leaves."""
     known = {row.member.id for row in rows}
     if set(given) - known:
         raise DomainError(N_("One of the members is not a current member of this group."))
@@ -150,12 +151,11 @@ def _reinvested(
                 N_("A member who leaves does not reinvest: clear the shares or the tick."),
                 field=field,
             )
-        if not values["min_shares"] <= count <= values["max_shares"]:
+        if count < values["min_shares"]:  # no cap at one meeting's most: the payout is the cap
             raise DomainError(
-                N_("Between %(fewest)d and %(most)d shares, or none."),
+                N_("At least %(fewest)d shares, or none."),
                 field=field,
                 fewest=values["min_shares"],
-                most=values["max_shares"],
             )
         cost = count * values["share_value"]
         if cost > row.payout:

@@ -288,8 +288,34 @@ def test_the_number_of_shares_stays_within_the_rules(world, admin):
         next_cycle.start_next_cycle(
             admin, w.group, w.cycle, w.rules(min_shares=2, max_shares=5), {w.awa.id: NextMember(1)}
         )
-    assert "Between 2 and 5" in caught.value.message % caught.value.params
+    assert "At least 2 shares" in caught.value.message % caught.value.params
+    assert caught.value.field == f"reinvest-{w.awa.id}"
     assert written() == before
+
+
+def test_reinvestment_is_capped_by_the_payout_not_by_one_meetings_most_shares(world, admin):
+    """Binta was paid 20,450: with at most 5 shares a meeting she may still buy back 20 shares
+    of 1,000 (20,000) from her payout; 21 (21,000) is more than she was paid."""
+    w = world()
+    w.share_out()
+    rules = w.rules(min_shares=1, max_shares=5)
+    before = written()
+    with pytest.raises(DomainError) as caught:
+        next_cycle.start_next_cycle(admin, w.group, w.cycle, rules, {w.binta.id: NextMember("21")})
+    assert caught.value.field == f"reinvest-{w.binta.id}"
+    assert caught.value.params["most"] == 20 and caught.value.params["cost"] == 21_000
+    assert written() == before
+    new = next_cycle.start_next_cycle(
+        admin, w.group, w.cycle, rules, {w.binta.id: NextMember("20"), w.awa.id: NextMember("10")}
+    )
+    assert new.max_shares == 5
+    bought = {
+        e.member_id: (e.shares, e.amount)
+        for e in Entry.select().where(
+            (Entry.cycle == new) & (Entry.kind == EntryKind.SHARE_PURCHASE.value)
+        )
+    }
+    assert bought == {w.binta.id: (20, 20_000), w.awa.id: (10, 10_000)}
 
 
 def test_bad_rules_or_a_missing_reason_are_refused(world, admin):
@@ -450,7 +476,7 @@ def test_the_cycles_page_offers_the_next_cycle_and_the_page_starts_it(web, fatou
     before = written()
     response = web.post(path, data)
     assert response.status_code == 422
-    assert "Between 1 and 20 shares" in response.get_data(as_text=True)
+    assert "at most 20 shares" in response.get_data(as_text=True)  # the payout, 20,450
     assert written() == before
     response = web.post(path, {**data, f"reinvest-{w.binta.id}": "20"})
     assert response.status_code == 302
