@@ -442,6 +442,41 @@ labelled(
 )
 
 
+class RatePeriod(Choice):
+    """The period an interest rate is said for ("10 % a month"), whatever the meeting frequency."""
+
+    WEEK = "week"
+    TWO_WEEKS = "two_weeks"
+    FOUR_WEEKS = "four_weeks"
+    MONTH = "month"
+
+
+labelled(
+    RatePeriod,
+    {
+        RatePeriod.WEEK: N_("a week"),
+        RatePeriod.TWO_WEEKS: N_("per 2 weeks"),
+        RatePeriod.FOUR_WEEKS: N_("per 4 weeks"),
+        RatePeriod.MONTH: N_("a month"),
+    },
+)
+
+# A rate with its period named, for display: "10 % a month" (the percent already formatted).
+RATE_PHRASES = {
+    RatePeriod.WEEK: N_("%(percent)s %% a week"),
+    RatePeriod.TWO_WEEKS: N_("%(percent)s %% per 2 weeks"),
+    RatePeriod.FOUR_WEEKS: N_("%(percent)s %% per 4 weeks"),
+    RatePeriod.MONTH: N_("%(percent)s %% a month"),
+}
+
+# The period of a meeting frequency, the one a rate "per meeting period" was said for.
+MEETING_PERIOD = {
+    MeetingFrequency.WEEKLY: RatePeriod.WEEK,
+    MeetingFrequency.FORTNIGHTLY: RatePeriod.TWO_WEEKS,
+    MeetingFrequency.MONTHLY: RatePeriod.MONTH,
+}
+
+
 class LoanWarning(Choice):
     """Safeguards: shown before a loan is granted, not blocking, recorded when acknowledged."""
 
@@ -449,6 +484,7 @@ class LoanWarning(Choice):
     REPAY_DEBT = "repay_debt"
     DEBT_RATIO = "debt_ratio"
     THIRD_CONSECUTIVE = "third_consecutive"
+    PAST_CYCLE_END = "past_cycle_end"
 
 
 labelled(
@@ -458,5 +494,6 @@ labelled(
         LoanWarning.REPAY_DEBT: N_("The loan is to repay another debt"),
         LoanWarning.DEBT_RATIO: N_("Debt high compared with savings"),
         LoanWarning.THIRD_CONSECUTIVE: N_("Third loan in a row without a break"),
+        LoanWarning.PAST_CYCLE_END: N_("Repaid after the cycle's planned end"),
     },
 )

@@ -12,12 +12,15 @@ from savings_groups.core.errors import N_, DomainError
 from savings_groups.core.money import amount_of
 from savings_groups.core.numbers import SPACES, parse_whole, read
 from savings_groups.core.vocabulary import (
+    MEETING_PERIOD,
     ExitRule,
     GroupKind,
     LeftoverRule,
     LoanMethod,
     LoansAtShareOut,
+    MeetingFrequency,
     ProfitMethod,
+    RatePeriod,
     SocialFundRule,
 )
 from savings_groups.org import audit
@@ -47,7 +50,9 @@ RULE_FIELDS = (
     "max_shares",
     "social_fund_contribution",
     "loan_rate",
+    "loan_rate_period",
     "loan_method",
+    "loan_methods",
     "loan_max_multiple",
     "loan_max_periods",
     "one_loan_at_a_time",
@@ -89,7 +94,10 @@ class FineInput:
 @dataclass(frozen=True)
 class CycleRules:
     """A cycle's rules as entered: amounts as minor units (int) or text in the reader's locale,
-    the loan rate in per cent ("10" is 10 % a period), ratios as Decimal or text."""
+    the loan rate in per cent per `loan_rate_period` ("10" and "month" is 10 % a month: the
+    most a loan may charge, and what a request starts with), ratios as Decimal or text.
+    `loan_methods` are the methods a loan may use; `loan_method`, the one a request starts
+    with, is always one of them."""
 
     start_date: date | str | None
     planned_end: date | str | None
@@ -98,7 +106,9 @@ class CycleRules:
     max_shares: int | str = 5
     social_fund_contribution: int | str = 0
     loan_rate_percent: Decimal | str = Decimal(10)
+    loan_rate_period: RatePeriod | str = RatePeriod.MONTH
     loan_method: LoanMethod | str = LoanMethod.FLAT
+    loan_methods: tuple = ()
     loan_max_multiple: Decimal | str = Decimal(3)
     loan_max_periods: int | str = 3
     one_loan_at_a_time: bool = True
@@ -134,15 +144,24 @@ class CycleRules:
             raise DomainError(
                 N_("The minimum cannot be more than the maximum."), field="min_shares"
             )
-        rate = _number(self.loan_rate_percent, locale, "loan_rate_percent")
-        if not Decimal(0) <= rate <= Decimal(100):
+        rate = parse_rate_percent(self.loan_rate_percent, locale, "loan_rate_percent")
+        try:
+            rate_period = RatePeriod(self.loan_rate_period)
+        except ValueError:
             raise DomainError(
-                N_("Enter a rate between 0 and 100, in per cent."), field="loan_rate_percent"
-            )
+                N_("Choose the period of the rate (a month, a week...)."), field="loan_rate_period"
+            ) from None
         try:
             method = LoanMethod(self.loan_method)
         except ValueError:
             raise DomainError(N_("Choose how interest is charged."), field="loan_method") from None
+        try:
+            allowed = {LoanMethod(m) for m in self.loan_methods or ()} | {method}
+        except ValueError:
+            raise DomainError(
+                N_("Choose the ways of charging interest among those listed."),
+                field="loan_methods",
+            ) from None
         periods = parse_whole(
             self.loan_max_periods, "loan_max_periods", locale=locale, minimum=1, maximum=MAX_PERIODS
         )
@@ -164,7 +183,9 @@ class CycleRules:
                 self.social_fund_contribution, currency, locale, "social_fund_contribution"
             ),
             "loan_rate": _tidy(rate / 100),
+            "loan_rate_period": rate_period.value,
             "loan_method": method.value,
+            "loan_methods": ",".join(m.value for m in LoanMethod if m in allowed),
             "loan_max_multiple": _ratio(self.loan_max_multiple, locale, "loan_max_multiple"),
             "loan_max_periods": periods,
             "one_loan_at_a_time": bool(self.one_loan_at_a_time),
@@ -213,6 +234,28 @@ def _number(value, locale: str, name: str) -> Decimal:
     ):
         raise DomainError(N_("Use at most %(count)d decimals."), field=name, count=MAX_DECIMALS)
     return number
+
+
+def parse_rate_percent(value, locale: str, name: str) -> Decimal:
+    """An interest rate in per cent (a Decimal, or text in the reader's locale), 0 to 100."""
+    rate = _number(value, locale, name)
+    if not Decimal(0) <= rate <= Decimal(100):
+        raise DomainError(N_("Enter a rate between 0 and 100, in per cent."), field=name)
+    return rate
+
+
+def rate_period_of(cycle: Cycle, frequency: str) -> RatePeriod:
+    """The period of the cycle's rate; a cycle that names none has a rate per meeting period
+    of `frequency` (the group's meeting frequency)."""
+    if cycle.loan_rate_period:
+        return RatePeriod(cycle.loan_rate_period)
+    return MEETING_PERIOD[MeetingFrequency(frequency)]
+
+
+def allowed_methods(cycle: Cycle) -> list[LoanMethod]:
+    """The methods the cycle's rules let a loan use, in the order of LoanMethod."""
+    named = {m for m in (cycle.loan_methods or "").split(",") if m} | {cycle.loan_method}
+    return [m for m in LoanMethod if m.value in named]
 
 
 def _ratio(value, locale: str, name: str) -> Decimal:
@@ -291,7 +334,10 @@ def rules_of(cycle: Cycle) -> CycleRules:
         max_shares=cycle.max_shares,
         social_fund_contribution=cycle.social_fund_contribution,
         loan_rate_percent=_tidy(cycle.loan_rate * 100),
+        loan_rate_period=cycle.loan_rate_period
+        or rate_period_of(cycle, cycle.group.meeting_frequency),
         loan_method=cycle.loan_method,
+        loan_methods=tuple(m.value for m in allowed_methods(cycle)),
         loan_max_multiple=cycle.loan_max_multiple,
         loan_max_periods=cycle.loan_max_periods,
         one_loan_at_a_time=cycle.one_loan_at_a_time,

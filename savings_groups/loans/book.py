@@ -22,12 +22,13 @@ How a loan's state is known:
 
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
 from peewee import fn
 
 from savings_groups.core.dates import add_periods
 from savings_groups.core.vocabulary import EntryKind, LoanMethod, LoanStatus
-from savings_groups.loans.compute import flexible_interest_due
+from savings_groups.loans.compute import flexible_interest_due, period_rate
 from savings_groups.store.models import Entry, Loan, LoanInstallment
 
 PAID_KINDS = (EntryKind.LOAN_INTEREST.value, EntryKind.LOAN_PRINCIPAL.value)
@@ -52,7 +53,9 @@ class Book:
         return self.loan.status != LoanStatus.ACTIVE.value
 
     def charge(self, balance: int) -> int:
-        return flexible_interest_due(balance, self.loan.rate, self.loan.unit)
+        loan = self.loan
+        rate = period_rate(Decimal(loan.rate), loan.rate_period, loan.frequency)
+        return flexible_interest_due(balance, rate, loan.unit)
 
     def periods(self, on: date, late_only: bool = False) -> list[tuple[date, int, int]]:
         """(due date, principal, interest) of the periods due by `on` (before it if late_only)."""

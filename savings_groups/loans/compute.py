@@ -9,7 +9,7 @@ from fractions import Fraction
 from savings_groups.core.errors import N_, DomainError
 from savings_groups.core.money import round_to_unit
 from savings_groups.core.numbers import require_int
-from savings_groups.core.vocabulary import LoanMethod
+from savings_groups.core.vocabulary import MEETING_PERIOD, LoanMethod, MeetingFrequency, RatePeriod
 
 # The methods with a fixed schedule; a flexible loan has none (see flexible_interest_due).
 METHODS = (
@@ -17,6 +17,16 @@ METHODS = (
     LoanMethod.DECLINING_EQUAL_INSTALLMENT,
     LoanMethod.DECLINING_EQUAL_PRINCIPAL,
 )
+
+
+# The length of each period in weeks, exactly: a month is a twelfth of 52 weeks (13/3), the
+# way groups count ("10 % a month" at weekly meetings is 10 × 12/52 % a week).
+WEEKS = {
+    RatePeriod.WEEK: Fraction(1),
+    RatePeriod.TWO_WEEKS: Fraction(2),
+    RatePeriod.FOUR_WEEKS: Fraction(4),
+    RatePeriod.MONTH: Fraction(52, 12),
+}
 
 
 class LoanError(DomainError, ValueError):
@@ -65,9 +75,35 @@ class FlexiblePeriod:
     interest_arrears: int
 
 
-def _check_rate(rate: Decimal | int) -> Fraction:
-    """A rate per period as an exact fraction; 0 to 1 (100% per period) is all a group may set."""
+def meeting_period(frequency: str) -> RatePeriod:
+    """The rate period that is one meeting period of `frequency` (weekly: a week)."""
+    try:
+        return MEETING_PERIOD[MeetingFrequency(frequency)]
+    except ValueError:
+        raise ValueError(f"{frequency!r} is not a meeting frequency") from None
+
+
+def period_rate(rate: Decimal | int, per: str | None, frequency: str) -> Fraction:
+    """A rate said per `per` (a RatePeriod; None: per meeting period) as the exact rate per
+    meeting period of `frequency`, the one `schedule` charges: rate × meeting / period, in
+    weeks. 0.10 a month at weekly meetings is 0.10 × 3/13 = 3/130 a week (10 × 12/52 %)."""
     if isinstance(rate, bool) or not isinstance(rate, Decimal | int):
+        raise TypeError(f"rate must be a Decimal, not {type(rate).__name__}")
+    if isinstance(rate, Decimal) and not rate.is_finite():
+        raise LoanError(N_("The interest rate must be a number."), field="rate")
+    meeting = meeting_period(frequency)
+    try:
+        said = RatePeriod(per) if per is not None else meeting
+    except ValueError:
+        raise ValueError(f"{per!r} is not a rate period") from None
+    return Fraction(rate) * WEEKS[meeting] / WEEKS[said]
+
+
+def _check_rate(rate: Decimal | int | Fraction) -> Fraction:
+    """A rate per period as an exact fraction; 0 to 1 (100% per period) is all a group may set.
+
+    A Fraction is taken as it is: the exact rate per meeting period from period_rate."""
+    if isinstance(rate, bool) or not isinstance(rate, Decimal | int | Fraction):
         raise TypeError(f"rate must be a Decimal, not {type(rate).__name__}")
     if isinstance(rate, Decimal) and not rate.is_finite():
         raise LoanError(N_("The interest rate must be a number."), field="rate")
@@ -145,9 +181,12 @@ def _equal_installments(
 
 
 def schedule(
-    principal: int, rate: Decimal, periods: int, method: str, unit: int = 1
+    principal: int, rate: Decimal | Fraction, periods: int, method: str, unit: int = 1
 ) -> list[Installment]:
     """The installments of a loan, in minor units, every interest rounded half up to `unit`.
+
+    `rate` is per period (a meeting period); a rate said for another period ("10 % a month" at
+    weekly meetings) is converted first, exactly, by period_rate (a Fraction is accepted).
 
     - flat: interest on the original principal each period, equal principal parts;
     - declining_equal_principal: equal principal parts, interest on the balance owed;
@@ -211,14 +250,14 @@ def allocate_repayment(amount: int, interest_due: int, principal_due: int) -> tu
     return interest, amount - interest
 
 
-def flexible_interest_due(outstanding: int, rate: Decimal, unit: int = 1) -> int:
+def flexible_interest_due(outstanding: int, rate: Decimal | Fraction, unit: int = 1) -> int:
     """The service charge of one period on the balance outstanding, rounded half up to `unit`."""
     outstanding = _check_amount("outstanding", outstanding)
     return _round(outstanding * _check_rate(rate), _check_unit(unit))
 
 
 def flexible_allocation(
-    principal: int, rate: Decimal, payments: Iterable[int], unit: int = 1
+    principal: int, rate: Decimal | Fraction, payments: Iterable[int], unit: int = 1
 ) -> list[FlexiblePeriod]:
     """Allocate the payments of a flexible VSLA loan, one per period, from the first period.
 

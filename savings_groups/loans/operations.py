@@ -25,7 +25,7 @@ from savings_groups.core.errors import N_, Amount
 from savings_groups.core.money import MAX_AMOUNT
 from savings_groups.core.numbers import require_int
 from savings_groups.core.vocabulary import EntryKind, Fund, LoanMethod, LoanPurpose, LoanStatus
-from savings_groups.cycles.operations import MAX_PERIODS
+from savings_groups.cycles.operations import MAX_PERIODS, rate_period_of
 from savings_groups.groups.members import is_current
 from savings_groups.ledger import entries as ledger
 from savings_groups.loans.book import Book, book_of, fix_charges
@@ -34,6 +34,7 @@ from savings_groups.loans.compute import (
     LoanError,
     OverpaymentError,
     allocate_repayment,
+    period_rate,
 )
 from savings_groups.loans.requests import (
     NOTHING_PENDING,
@@ -87,6 +88,7 @@ def grant_loan(
             meeting=meeting,
             principal=assessment.principal,
             rate=assessment.rate,
+            rate_period=assessment.rate_period,
             method=assessment.method,
             periods=assessment.periods,
             unit=assessment.unit,
@@ -125,6 +127,7 @@ def grant_loan(
             member=request.member.id,
             principal=loan.principal,
             rate=str(loan.rate),
+            rate_period=loan.rate_period,
             method=loan.method,
             periods=loan.periods,
             purpose=loan.purpose,
@@ -146,12 +149,13 @@ def record_opening_loan(
 ) -> Loan:
     """A loan still being repaid when a group moves from paper books into the app.
 
-    The loan's principal is the principal still owed on the paper books, on the cycle's rate and
-    method, repaid over `periods` periods from `on` (up to MAX_PERIODS: the paper loan may be
-    longer than the rules of today). No cash moves: the money went out before the app, so
-    instead of a disbursement one OPENING_BALANCE entry of amount 0 (with `note`) puts the loan
-    in the histories. From then on it is a loan like any other. Meant to be called from
-    opening.record_opening, in its transaction; it does not check the opening itself.
+    The loan's principal is the principal still owed on the paper books, on the cycle's rate
+    (with its period) and usual method, repaid over `periods` periods from `on` (up to
+    MAX_PERIODS: the paper loan may be longer than the rules of today). No cash moves: the money
+    went out before the app, so instead of a disbursement one OPENING_BALANCE entry of amount 0
+    (with `note`) puts the loan in the histories. From then on it is a loan like any other.
+    Meant to be called from opening.record_opening, in its transaction; it does not check the
+    opening itself.
     """
     outstanding = require_int("outstanding", outstanding)
     periods = require_int("periods", periods)
@@ -173,7 +177,9 @@ def record_opening_loan(
             count=MAX_PERIODS,
         )
     rate, method = Decimal(cycle.loan_rate), cycle.loan_method
-    installments = plan(outstanding, rate, periods, method, group.rounding_unit)
+    rate_period = rate_period_of(cycle, group.meeting_frequency).value
+    exact_rate = period_rate(rate, rate_period, group.meeting_frequency)
+    installments = plan(outstanding, exact_rate, periods, method, group.rounding_unit)
     with db.atomic():
         loan = Loan.create(
             group=group,
@@ -181,6 +187,7 @@ def record_opening_loan(
             member=member,
             principal=outstanding,
             rate=rate,
+            rate_period=rate_period,
             method=method,
             periods=periods,
             unit=group.rounding_unit,
@@ -209,6 +216,7 @@ def record_opening_loan(
             member=member.id,
             principal=outstanding,
             rate=str(rate),
+            rate_period=rate_period,
             method=method,
             periods=periods,
             on=on,
@@ -403,7 +411,8 @@ def reschedule(
         outstanding = book.outstanding
         if outstanding <= 0:
             raise LoanError(N_("No principal is left to reschedule."), field="periods")
-        installments = plan(outstanding, loan.rate, periods, loan.method, loan.unit)
+        exact_rate = period_rate(Decimal(loan.rate), loan.rate_period, loan.frequency)
+        installments = plan(outstanding, exact_rate, periods, loan.method, loan.unit)
         version = book.installments[0].version + 1
         LoanInstallment.update(replaced_on=on).where(
             (LoanInstallment.loan == loan) & LoanInstallment.replaced_on.is_null()

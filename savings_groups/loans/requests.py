@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
 
 from savings_groups.core.dates import add_periods
 from savings_groups.core.errors import N_, Amount, Number
@@ -19,14 +20,29 @@ from savings_groups.core.vocabulary import (
     LoanPurpose,
     LoanStatus,
     LoanWarning,
+    RatePeriod,
 )
+from savings_groups.cycles.operations import allowed_methods, rate_period_of
 from savings_groups.groups.members import is_current
 from savings_groups.ledger import entries as ledger
 from savings_groups.loans.book import books_of
-from savings_groups.loans.compute import Installment, LoanError, flexible_interest_due, schedule
+from savings_groups.loans.compute import (
+    Installment,
+    LoanError,
+    flexible_interest_due,
+    period_rate,
+    schedule,
+)
 from savings_groups.store.models import Cycle, Loan, Member, SavingsGroup
 
 RATIO_PLACES = Decimal("0.01")
+# A rate above the rules' maximum, said in the rules' period.
+RATE_ABOVE = {
+    RatePeriod.WEEK: N_("The rules charge at most %(percent)s %% a week."),
+    RatePeriod.TWO_WEEKS: N_("The rules charge at most %(percent)s %% per 2 weeks."),
+    RatePeriod.FOUR_WEEKS: N_("The rules charge at most %(percent)s %% per 4 weeks."),
+    RatePeriod.MONTH: N_("The rules charge at most %(percent)s %% a month."),
+}
 
 
 class WarningsNotAcknowledged(LoanError):
@@ -43,13 +59,20 @@ class WarningsNotAcknowledged(LoanError):
 
 @dataclass(frozen=True)
 class LoanRequest:
-    """A member's request as the recorder enters it; amounts in minor units."""
+    """A member's request as the recorder enters it; amounts in minor units.
+
+    Its terms: `method` one the cycle's rules allow (None: the rules' usual one) and the rate
+    in per cent per `rate_period` (None: the rules' rate, and the rules' period), at most the
+    rules' rate once both are converted to meeting periods."""
 
     member: Member
     principal: int
     periods: int
     purpose: LoanPurpose | str
     guarantor_ids: tuple[int, ...] = ()
+    method: LoanMethod | str | None = None
+    rate_percent: Decimal | int | None = None
+    rate_period: RatePeriod | str | None = None
 
 
 @dataclass(frozen=True)
@@ -80,7 +103,9 @@ class Assessment:
     """What the recorder sees before granting: the terms, the schedule, the member's position.
 
     `debt` is the principal the member owes on loans being repaid plus the interest due and
-    unpaid; the ratios are debt / savings (None when the member has no savings).
+    unpaid; the ratios are debt / savings (None when the member has no savings). `rate` is as
+    agreed, per `rate_period` (0.10 a month); `period_rate` is the exact rate per meeting
+    period the schedule charges (loans.compute.period_rate).
     """
 
     principal: int
@@ -96,6 +121,8 @@ class Assessment:
     max_principal: int
     cash: int
     warnings: tuple[Safeguard, ...] = ()
+    rate_period: str | None = None
+    period_rate: Fraction | None = None
 
     @property
     def total_interest(self) -> int:
@@ -106,9 +133,12 @@ class Assessment:
         return {w.code.value for w in self.warnings}
 
 
-def plan(principal: int, rate: Decimal, periods: int, method: str, unit: int) -> list[Installment]:
-    """The schedule of a loan; for a flexible loan, what is due if the principal is all repaid
-    at the end of the term (each period's charge on the whole principal)."""
+def plan(
+    principal: int, rate: Decimal | Fraction, periods: int, method: str, unit: int
+) -> list[Installment]:
+    """The schedule of a loan (`rate` per meeting period, see period_rate); for a flexible loan,
+    what is due if the principal is all repaid at the end of the term (each period's charge on
+    the whole principal)."""
     if method != LoanMethod.FLEXIBLE.value:
         return schedule(principal, rate, periods, method, unit)
     schedule(principal, rate, periods, LoanMethod.FLAT.value, unit)  # the same checks
@@ -145,6 +175,46 @@ def _no_break(previous: Loan, granted_on: date, frequency: str) -> bool:
     return granted_on <= add_periods(previous.closed_on, 1, frequency)
 
 
+def _terms(
+    group: SavingsGroup, cycle: Cycle, request: LoanRequest
+) -> tuple[str, Decimal, RatePeriod, Fraction]:
+    """The request's method, its rate (a fraction, 0.10) and the rate's period as agreed, and
+    the exact rate per meeting period; a LoanError on the field that breaks the rules."""
+    method = request.method if request.method is not None else cycle.loan_method
+    try:
+        method = LoanMethod(method)
+    except ValueError:
+        raise LoanError(N_("Choose how interest is charged."), field="method") from None
+    if method not in allowed_methods(cycle):
+        raise LoanError(
+            N_("The cycle's rules do not allow this way of charging interest."), field="method"
+        )
+    frequency = group.meeting_frequency
+    rules_period = rate_period_of(cycle, frequency)
+    most = period_rate(Decimal(cycle.loan_rate), rules_period, frequency)
+    if request.rate_percent is None:
+        return method.value, Decimal(cycle.loan_rate), rules_period, most
+    try:
+        period = RatePeriod(request.rate_period or rules_period)
+    except ValueError:
+        raise LoanError(
+            N_("Choose the period of the rate (a month, a week...)."), field="rate_period"
+        ) from None
+    percent = request.rate_percent
+    if isinstance(percent, bool) or not isinstance(percent, Decimal | int):
+        raise TypeError(f"rate_percent must be a Decimal, not {type(percent).__name__}")
+    if not Decimal(percent).is_finite() or percent < 0:
+        raise LoanError(N_("Enter a rate between 0 and 100, in per cent."), field="rate_percent")
+    rate = (Decimal(percent) / 100).normalize() + 0  # 0.1, not 0.100 nor 1E-1 (+ 0: plain)
+    exact = period_rate(rate, period, frequency)
+    if exact > most:
+        rules_percent = (Decimal(cycle.loan_rate) * 100).normalize() + 0
+        raise LoanError(
+            RATE_ABOVE[rules_period], field="rate_percent", percent=Number(rules_percent)
+        )
+    return method.value, rate, period, exact
+
+
 def check_request(
     group: SavingsGroup,
     cycle: Cycle,
@@ -161,10 +231,13 @@ def check_request(
     repaid when one_loan_at_a_time; above guarantor_threshold, at least one guarantor; each
     guarantor a current member of the group other than the borrower.
 
+    The terms (see _terms): a method the rules allow; a rate from 0 up to the rules' rate,
+    compared exactly once both are converted to meeting periods.
+
     Warnings (not blocking): the member is late on a loan; the purpose is repaying another
     debt; debt / savings after the loan above debt_warning_ratio; a third consecutive loan
     (see _no_break: the two loans before this one and this one follow each other without a
-    break).
+    break); the last installment falls after the cycle's planned end.
 
     At a meeting, `pending` is what its draft brings before the loans (shares, fines,
     repayments): counted in the cash and the member's savings, as the meeting's order says.
@@ -191,8 +264,8 @@ def check_request(
             field="periods",
             count=cycle.loan_max_periods,
         )
-    rate = Decimal(cycle.loan_rate)
-    installments = plan(principal, rate, periods, cycle.loan_method, group.rounding_unit)
+    method, rate, rate_period, exact_rate = _terms(group, cycle, request)
+    installments = plan(principal, exact_rate, periods, method, group.rounding_unit)
 
     savings_of = ledger.member_totals(group, cycle).get(member.id)
     savings = (savings_of.savings if savings_of else 0) + pending.savings.get(member.id, 0)
@@ -291,11 +364,25 @@ def check_request(
                 N_("This would be the member's third loan in a row without a break."),
             )
         )
+    last_due = add_periods(on, periods, group.meeting_frequency)
+    if last_due > cycle.planned_end:
+        warnings.append(
+            Safeguard(
+                LoanWarning.PAST_CYCLE_END,
+                N_(
+                    "The last installment falls on %(day)s, after the cycle's planned end "
+                    "(%(end)s): the loan would still be owed at the share-out."
+                ),
+                {"day": last_due, "end": cycle.planned_end},
+            )
+        )
     return Assessment(
         principal=principal,
         periods=periods,
         rate=rate,
-        method=cycle.loan_method,
+        rate_period=rate_period.value,
+        period_rate=exact_rate,
+        method=method,
         unit=group.rounding_unit,
         schedule=installments,
         savings=savings,

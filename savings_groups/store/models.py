@@ -177,8 +177,13 @@ class Cycle(BaseModel):
     min_shares = IntegerField(default=1)
     max_shares = IntegerField(default=5)
     social_fund_contribution = BigIntegerField(default=0)
-    loan_rate = DecimalText(max_length=20, default="0")  # per period, e.g. 0.10
-    loan_method = CharField(max_length=40, default="flat")
+    # The most a loan may charge (and the rate a request starts with), e.g. 0.10, per
+    # `loan_rate_period` (a RatePeriod: "month"); empty: per meeting period (the group's).
+    loan_rate = DecimalText(max_length=20, default="0")
+    loan_rate_period = CharField(max_length=20, null=True)
+    loan_method = CharField(max_length=40, default="flat")  # the one a request starts with
+    # The methods a loan may use, comma-separated LoanMethod values; empty: loan_method alone.
+    loan_methods = CharField(max_length=200, null=True)
     loan_max_multiple = DecimalText(max_length=20, default="3")  # of the member's savings
     loan_max_periods = IntegerField(default=3)
     one_loan_at_a_time = BooleanField(default=True)
@@ -315,7 +320,10 @@ class Loan(BaseModel):
     member = ForeignKeyField(Member, backref="loans", on_delete="RESTRICT")
     meeting = ForeignKeyField(Meeting, null=True, backref="loans", on_delete="RESTRICT")
     principal = BigIntegerField()
-    rate = DecimalText(max_length=20)  # per period
+    rate = DecimalText(max_length=20)  # as agreed, per `rate_period`, e.g. 0.10
+    # A RatePeriod ("month"); empty: per meeting period of `frequency`. The schedule's exact rate
+    # per meeting period is loans.compute.period_rate(rate, rate_period, frequency).
+    rate_period = CharField(max_length=20, null=True)
     method = CharField(max_length=40)
     periods = IntegerField()
     unit = BigIntegerField(default=1)  # the group's rounding unit when granted

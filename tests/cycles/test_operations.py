@@ -251,6 +251,7 @@ def test_before_the_first_meeting_rules_change_freely_and_are_audited(conn, admi
         "share_value": [50000, 75000],
         "max_shares": [5, 4],
         "loan_method": ["flat", "flexible"],
+        "loan_methods": ["flat", "flexible"],  # the usual method is always allowed
         "fines": [
             [["Late", 5000], ["Absent", 10000]],
             [["Late arrival", 5000], ["Forgot the passbook", 2000]],
