@@ -461,12 +461,12 @@ labelled(
     },
 )
 
-# A rate with its period named, for display: "10 % a month" (the percent already formatted).
+# A rate with its period named, for display: "10% a month" (the percent already formatted).
 RATE_PHRASES = {
-    RatePeriod.WEEK: N_("%(percent)s %% a week"),
-    RatePeriod.TWO_WEEKS: N_("%(percent)s %% per 2 weeks"),
-    RatePeriod.FOUR_WEEKS: N_("%(percent)s %% per 4 weeks"),
-    RatePeriod.MONTH: N_("%(percent)s %% a month"),
+    RatePeriod.WEEK: N_("%(percent)s%% a week"),
+    RatePeriod.TWO_WEEKS: N_("%(percent)s%% per 2 weeks"),
+    RatePeriod.FOUR_WEEKS: N_("%(percent)s%% per 4 weeks"),
+    RatePeriod.MONTH: N_("%(percent)s%% a month"),
 }
 
 # The period of a meeting frequency, the one a rate "per meeting period" was said for.

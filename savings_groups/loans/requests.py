@@ -38,10 +38,10 @@ from savings_groups.store.models import Cycle, Loan, Member, SavingsGroup
 RATIO_PLACES = Decimal("0.01")
 # A rate above the rules' maximum, said in the rules' period.
 RATE_ABOVE = {
-    RatePeriod.WEEK: N_("The rules charge at most %(percent)s %% a week."),
-    RatePeriod.TWO_WEEKS: N_("The rules charge at most %(percent)s %% per 2 weeks."),
-    RatePeriod.FOUR_WEEKS: N_("The rules charge at most %(percent)s %% per 4 weeks."),
-    RatePeriod.MONTH: N_("The rules charge at most %(percent)s %% a month."),
+    RatePeriod.WEEK: N_("The rules charge at most %(percent)s%% a week."),
+    RatePeriod.TWO_WEEKS: N_("The rules charge at most %(percent)s%% per 2 weeks."),
+    RatePeriod.FOUR_WEEKS: N_("The rules charge at most %(percent)s%% per 4 weeks."),
+    RatePeriod.MONTH: N_("The rules charge at most %(percent)s%% a month."),
 }
 
 

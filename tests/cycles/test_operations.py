@@ -508,6 +508,7 @@ def form(**changes) -> dict:
         "max_shares": "5",
         "social_fund_contribution": "100",
         "loan_rate_percent": "10",
+        "loan_rate_period": "month",
         "loan_method": "flat",
         "loan_max_multiple": "3",
         "loan_max_periods": "3",

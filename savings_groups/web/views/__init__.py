@@ -1,6 +1,8 @@
 """Blueprints, one per area the user sees, and the helpers they share."""
 
 from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
 
 from flask import render_template, request
 from flask_babel import format_date, get_locale, gettext
@@ -9,7 +11,9 @@ from flask_login import current_user
 from savings_groups.core.errors import N_, Amount, DomainError, NotFound, Number
 from savings_groups.core.money import format_amount
 from savings_groups.core.numbers import format_number
+from savings_groups.core.vocabulary import RATE_PHRASES, RatePeriod
 from savings_groups.cycles.operations import cycle_of
+from savings_groups.loans.compute import meeting_period, period_rate
 from savings_groups.org import accounts
 from savings_groups.org.access import Action, can
 from savings_groups.org.audit import ACTION_LABELS
@@ -41,6 +45,8 @@ def init_app(app) -> None:
     app.jinja_env.filters["action_label"] = lambda code: (
         gettext(ACTION_LABELS[code]) if code in ACTION_LABELS else code
     )
+    app.jinja_env.filters["rate"] = rate_text
+    app.jinja_env.filters["rate_in_meetings"] = rate_in_meetings
 
     @app.context_processor
     def shell():
@@ -99,3 +105,42 @@ def cycle_asked(group, cycle_id: int | None):
     if cycle_id is not None and cycle is None:
         raise NotFound(N_("This cycle does not exist in this group."))
     return cycle
+
+
+# Decimals shown of a rate converted to meeting periods (2.3077 % a week); the schedule itself
+# charges the exact fraction.
+RATE_PLACES = Decimal("0.0001")
+
+
+def _percent_text(percent: Decimal | Fraction) -> tuple[str, bool]:
+    """A number of per cent in the reader's locale, to RATE_PLACES at most; and whether that
+    is exact."""
+    exact = Fraction(percent)
+    shown = (Decimal(exact.numerator) / Decimal(exact.denominator)).quantize(
+        RATE_PLACES, ROUND_HALF_UP
+    )
+    shown = shown.normalize() + 0  # 10, not 1E+1
+    return format_number(shown, str(get_locale())), Fraction(shown) == exact
+
+
+def rate_text(rate, period: str | None, frequency: str) -> str:
+    """A rate (0.10) with its period named: "10% a month"; with no period, per meeting period
+    of `frequency` ("10% a week" for a weekly group)."""
+    per = RatePeriod(period) if period else meeting_period(frequency)
+    text, _exact = _percent_text(Decimal(rate) * 100)
+    return gettext(RATE_PHRASES[per], percent=text)
+
+
+def rate_in_meetings(rate, period: str | None, frequency: str) -> str:
+    """The rate with its period and, when that is not the meeting period, what it is per
+    meeting period: "10% a month = 2.3077% a week" ("≈" when the figure shown is rounded; the
+    schedule charges the exact rate)."""
+    said = rate_text(rate, period, frequency)
+    meeting = meeting_period(frequency)
+    if not period or RatePeriod(period) == meeting:
+        return said
+    text, exact = _percent_text(period_rate(Decimal(rate), period, frequency) * 100)
+    converted = gettext(RATE_PHRASES[meeting], percent=text)
+    if exact:
+        return gettext("%(rate)s = %(converted)s", rate=said, converted=converted)
+    return gettext("%(rate)s ≈ %(converted)s", rate=said, converted=converted)

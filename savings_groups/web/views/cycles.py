@@ -26,14 +26,15 @@ from savings_groups.core.dates import today
 from savings_groups.core.errors import N_, DomainError, NotFound
 from savings_groups.core.money import format_amount
 from savings_groups.core.numbers import format_number
-from savings_groups.core.vocabulary import LoanMethod
+from savings_groups.core.vocabulary import LoanMethod, RatePeriod
 from savings_groups.cycles import operations as cycles
 from savings_groups.cycles.operations import CHOICE_RULES, CycleRules, FineInput, RuleDecisionInput
 from savings_groups.org import access
 from savings_groups.org.access import Action
 from savings_groups.shareout import next_cycle
 from savings_groups.store.models import Cycle, CycleShareOut, FineType
-from savings_groups.web.views import render_form, show_error, translate
+from savings_groups.web.forms import MultiCheckboxField
+from savings_groups.web.views import rate_in_meetings, render_form, show_error, translate
 
 bp = Blueprint("cycles", __name__, url_prefix="/groups/<int:group_id>")
 BLANK_FINE_ROWS = 3
@@ -58,7 +59,9 @@ class RulesForm(FlaskForm):
     social_fund_contribution = StringField(
         _l("Social fund contribution per meeting"), render_kw=AMOUNT
     )
-    loan_rate_percent = StringField(_l("Interest rate per period (%)"), render_kw=AMOUNT)
+    loan_rate_percent = StringField(_l("Interest rate, at most (%)"), render_kw=AMOUNT)
+    loan_rate_period = SelectField(_l("The rate is said"))
+    loan_methods = MultiCheckboxField(_l("Ways of charging interest a loan may use"))
     loan_method = SelectField(_l("How interest is charged"))
     loan_max_multiple = StringField(
         _l("Largest loan, times the member's savings"), render_kw=AMOUNT
@@ -80,6 +83,8 @@ class RulesForm(FlaskForm):
 
     def fill_choices(self) -> None:
         self.loan_method.choices = [(m.value, _(m.label)) for m in LoanMethod]
+        self.loan_methods.choices = [(m.value, _(m.label)) for m in LoanMethod]
+        self.loan_rate_period.choices = [(p.value, _(p.label)) for p in RatePeriod]
         for name, (enum, _message) in CHOICE_RULES.items():
             getattr(self, name).choices = [(m.value, _(m.label)) for m in enum]
 
@@ -90,12 +95,14 @@ class RulesForm(FlaskForm):
             "planned_end",
             "min_shares",
             "max_shares",
+            "loan_rate_period",
             "loan_method",
             "loan_max_periods",
             "one_loan_at_a_time",
             *CHOICE_RULES,
         ):
             getattr(self, name).data = getattr(rules, name)
+        self.loan_methods.data = list(rules.loan_methods or (rules.loan_method,))
         for name in AMOUNT_FIELDS:
             value = getattr(rules, name)
             getattr(self, name).data = "" if value is None else _amount_text(value, currency)
@@ -130,7 +137,9 @@ class RulesForm(FlaskForm):
             max_shares=self.max_shares.data or "",
             social_fund_contribution=self.social_fund_contribution.data or "",
             loan_rate_percent=self.loan_rate_percent.data or "",
+            loan_rate_period=self.loan_rate_period.data or "",
             loan_method=self.loan_method.data or "",
+            loan_methods=tuple(self.loan_methods.data or ()),
             loan_max_multiple=self.loan_max_multiple.data or "",
             loan_max_periods=self.loan_max_periods.data or "",
             one_loan_at_a_time=bool(self.one_loan_at_a_time.data),
@@ -170,8 +179,10 @@ RULE_LABELS = {
     "min_shares": _l("Fewest shares per meeting"),
     "max_shares": _l("Most shares per meeting"),
     "social_fund_contribution": _l("Social fund contribution per meeting"),
-    "loan_rate": _l("Interest rate per period"),
+    "loan_rate": _l("Interest rate, at most"),
+    "loan_rate_period": _l("The rate is said"),
     "loan_method": _l("How interest is charged"),
+    "loan_methods": _l("Ways of charging interest a loan may use"),
     "loan_max_multiple": _l("Largest loan, times the member's savings"),
     "loan_max_periods": _l("Longest term, in periods"),
     "one_loan_at_a_time": _l("One loan at a time per member"),
@@ -186,8 +197,13 @@ RULE_LABELS = {
 }
 
 
-def rule_text(name: str, value, currency: str) -> str:
-    """A rule's value (as stored, or as kept in a decision's JSON) as the reader writes it."""
+def rule_text(name: str, value, currency: str, cycle=None, frequency: str = "") -> str:
+    """A rule's value (as stored, or as kept in a decision's JSON) as the reader writes it; the
+    rate of a `cycle` with its period named (and per meeting period of `frequency`)."""
+    if name == "loan_rate" and cycle is not None:
+        return rate_in_meetings(value, cycle.loan_rate_period, frequency)
+    if name == "loan_methods" and cycle is not None:
+        value = ",".join(m.value for m in cycles.allowed_methods(cycle))
     if value is None or value == "":
         return "—"
     locale = str(get_locale())
@@ -200,6 +216,14 @@ def rule_text(name: str, value, currency: str) -> str:
     if name == "loan_method":
         try:
             return _(LoanMethod(value).label)
+        except ValueError:
+            return str(value)
+    if name == "loan_methods":
+        named = str(value).split(",")
+        return "; ".join(_(m.label) for m in LoanMethod if m.value in named)
+    if name == "loan_rate_period":
+        try:
+            return _(RatePeriod(value).label)
         except ValueError:
             return str(value)
     if name in CHOICE_RULES:

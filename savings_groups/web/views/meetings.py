@@ -22,8 +22,9 @@ from savings_groups.core.money import (
     format_amount,
     parse_amount,
 )
-from savings_groups.core.numbers import parse_whole
+from savings_groups.core.numbers import format_number, parse_whole
 from savings_groups.core.vocabulary import (
+    RATE_PHRASES,
     AttendanceStatus,
     Channel,
     EntryKind,
@@ -31,7 +32,12 @@ from savings_groups.core.vocabulary import (
     LoanPurpose,
     MeetingStatus,
 )
-from savings_groups.cycles.operations import current_cycle
+from savings_groups.cycles.operations import (
+    allowed_methods,
+    current_cycle,
+    parse_rate_percent,
+    rate_period_of,
+)
 from savings_groups.groups.members import is_current
 from savings_groups.loans import requests as loan_requests
 from savings_groups.meetings import operations as meetings
@@ -89,6 +95,12 @@ class LoanForm(FlaskForm):
         _l("Term (meeting periods)"),
         validators=[InputRequired(message=_l("Enter the number of periods."))],
         render_kw={"inputmode": "numeric"},
+    )
+    # The domain says why a method is not allowed, next to the field (no WTForms choice check).
+    method = SelectField(_l("How interest is charged"), validate_choice=False)
+    # Left empty: the rules' rate.
+    rate_percent = StringField(
+        _l("Interest rate (%)"), render_kw={"inputmode": "decimal", "autocomplete": "off"}
     )
     guarantor_ids = MultiCheckboxField(_l("Guarantors"), coerce=int)
 
@@ -500,16 +512,37 @@ def _loan_form(group, meeting) -> LoanForm:
     ]
     form.guarantor_ids.choices = [SelectChoice(m.id, f"{m.number}. {m.full_name}") for m in members]
     form.purpose.choices = [SelectChoice(p.value, _(p.label)) for p in LoanPurpose]
+    cycle = meeting.cycle
+    form.method.choices = [SelectChoice(m.value, _(m.label)) for m in allowed_methods(cycle)]
+    if request.method == "GET":  # the rules' usual method and rate, to change if agreed
+        form.method.data = cycle.loan_method
+        form.rate_percent.data = format_number((cycle.loan_rate * 100).normalize() + 0, _locale())
     return form
+
+
+def _rate_help(group, cycle) -> str:
+    """The rate field's period, named: "% a month", and the rules' most."""
+    period = rate_period_of(cycle, group.meeting_frequency)
+    most = format_number((cycle.loan_rate * 100).normalize() + 0, _locale())
+    return _(
+        "Per cent %(period)s: the rules charge at most %(rate)s.",
+        period=_(period.label),
+        rate=_(RATE_PHRASES[period], percent=most),
+    )
 
 
 def _loan_request(form, group) -> loan_requests.LoanRequest | None:
     """The request typed in the form, or None with the errors next to the fields."""
-    principal = periods = None
+    principal = periods = rate = None
     try:
         principal = parse_amount(form.principal.data or "", group.currency, _locale())
     except MoneyError as error:
         form.principal.errors = [*form.principal.errors, translate(error)]
+    typed_rate = (form.rate_percent.data or "").strip()
+    try:
+        rate = parse_rate_percent(typed_rate, _locale(), "rate_percent") if typed_rate else None
+    except DomainError as error:
+        form.rate_percent.errors = [*form.rate_percent.errors, translate(error)]
     try:
         periods = parse_whole(form.periods.data, "periods", locale=_locale(), minimum=1)
     except DomainError as error:
@@ -527,6 +560,8 @@ def _loan_request(form, group) -> loan_requests.LoanRequest | None:
         periods=periods,
         purpose=form.purpose.data,
         guarantor_ids=tuple(form.guarantor_ids.data or ()),
+        method=form.method.data or None,
+        rate_percent=rate,
     )
 
 
@@ -586,6 +621,7 @@ def loan(group_id: int, meeting_id: int):
         group=group,
         meeting=meeting,
         cycle=meeting.cycle,
+        rate_help=_rate_help(group, meeting.cycle),
         assessment=assessment,
         warnings=warnings,
         acknowledged=set(request.form.getlist("acknowledged")),

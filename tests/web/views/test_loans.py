@@ -240,7 +240,7 @@ def test_a_loan_page_with_payments_guarantor_and_warnings(web, lend, make_group)
     page = web.client.get(w.url(loan.id, on="2026-02-17"))
     assert page.status_code == 200
     assert part(page, "loan-principal") == xof(50_000)
-    assert part(page, "loan-rate") == "10% per week"
+    assert part(page, "loan-rate") == "10% a week"
     assert part(page, "guarantors") == "2. Member 2"
     # 16 Feb: the second installment (16675 + 5000) is late by a day.
     assert part(page, "standing-outstanding") == xof(33_325)
@@ -374,7 +374,7 @@ def test_the_loan_agreement_in_ngn(web, lend, app):
     assert page.status_code == 200
     words = text(page)
     assert "lends NGN100,000.00 from its loan fund to its member Member 2 (member no. 2)" in words
-    assert "Interest is 10 percent per month. Method: Flat" in words
+    assert "Interest is 10% a month. Method: Flat" in words
     # 100000.00 at 10% flat over 2 months: 50000.00 a month, 10000.00 of interest.
     schedule = part(page, "schedule")
     assert "1 Mar 2, 2026 NGN10,000.00 NGN50,000.00 NGN60,000.00" in schedule
