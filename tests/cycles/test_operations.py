@@ -1,5 +1,6 @@
 """Cycles and their rules: starting, numbering, checked input, fines, decisions once fixed; settings."""
 
+import html
 import json
 import re
 from datetime import date
@@ -827,3 +828,61 @@ def test_the_rules_form_and_the_cycles_page_show_the_share_out_rules(
     )
     assert response.status_code == 422
     assert "Not a valid choice" in response.get_data(as_text=True)
+
+
+# --- the loan terms the rules allow ---------------------------------------------------------------
+
+
+def test_the_rules_name_the_period_of_their_rate_and_the_methods_a_loan_may_use():
+    values = rules(
+        loan_rate_percent="10",
+        loan_rate_period="month",
+        loan_method="flat",
+        loan_methods=("declining_equal_principal", "flat"),
+    ).clean("XOF")
+    assert (values["loan_rate"], values["loan_rate_period"]) == (Decimal("0.1"), "month")
+    # Stored in the order of the list; the usual method is always one of them.
+    assert values["loan_methods"] == "flat,declining_equal_principal"
+    values = rules(loan_method="flexible", loan_methods=("flat",)).clean("XOF")
+    assert values["loan_methods"] == "flat,flexible"
+    assert rules().clean("XOF")["loan_rate_period"] == "month"  # a new cycle: 10 % a month
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"loan_rate_period": "year"}, "loan_rate_period"),
+        ({"loan_rate_period": ""}, "loan_rate_period"),
+        ({"loan_methods": ("flat", "usury")}, "loan_methods"),
+    ],
+)
+def test_a_bad_period_or_method_is_refused_next_to_its_field(changes, field):
+    with pytest.raises(DomainError) as refused:
+        rules(**changes).clean("XOF")
+    assert refused.value.field == field
+
+
+def test_the_rules_page_sets_the_rate_period_and_the_methods_and_shows_them(
+    web, app, make_group, make_user
+):
+    group = make_group(currency="XOF", meeting_frequency="weekly")
+    make_user("fatou", role=Role.FACILITATOR, groups=[group])
+    web.login("fatou")
+    path = f"/groups/{group.id}/cycles/new"
+    page = web.client.get(path).get_data(as_text=True)
+    assert 'name="loan_rate_period"' in page and 'name="loan_methods"' in page
+    data = {**form(loan_rate_period="month"), "loan_methods": ["flat", "flexible"]}
+    response = web.post(path, data)
+    assert response.status_code == 302
+    with db.connection_context():
+        cycle = Cycle.get()
+        assert (cycle.loan_rate, cycle.loan_rate_period) == (Decimal("0.1"), "month")
+        assert cycle.loan_methods == "flat,flexible"
+    page = web.client.get(f"/groups/{group.id}/cycles").get_data(as_text=True)
+    rate = re.search(r'id="rule-loan_rate">([^<]+)<', page).group(1)
+    assert html.unescape(rate) == "10% a month ≈ 2.3077% a week"
+    methods = re.search(r'id="rule-loan_methods">([^<]+)<', page).group(1)
+    assert methods.startswith("Flat") and "Flexible" in methods and "Declining" not in methods
+    response = web.post(path.replace("new", f"{cycle.id}/rules"), form(loan_rate_period="day"))
+    assert response.status_code == 422
+    assert re.search(r'id="loan_rate_period-error"', response.get_data(as_text=True))

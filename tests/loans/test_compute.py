@@ -1,6 +1,7 @@
 """Loans, pure core: schedules by hand and by property, flexible loans, allocation of repayments."""
 
 from decimal import Decimal
+from fractions import Fraction
 
 import pytest
 from hypothesis import given
@@ -17,6 +18,8 @@ from savings_groups.loans.compute import (
     allocate_repayment,
     flexible_allocation,
     flexible_interest_due,
+    meeting_period,
+    period_rate,
     schedule,
 )
 
@@ -416,3 +419,83 @@ def test_flexible_allocation_properties(principal, rate, unit, wishes):
         assert period.balance == balance - period.principal >= 0
         assert period.interest_arrears == period.interest_due - period.interest >= 0
         balance, arrears = period.balance, period.interest_arrears
+
+
+# -- rates said with their period, converted exactly to meeting periods ------------------------
+
+
+@pytest.mark.parametrize(
+    "rate, per, frequency, exact",
+    [
+        # 10 % a month at weekly meetings: 10 × 12/52 % a week = 3/130 (2.3077 %).
+        ("0.10", "month", "weekly", Fraction(3, 130)),
+        ("0.10", "month", "fortnightly", Fraction(3, 65)),  # 10 × 24/52 %
+        ("0.10", "month", "monthly", Fraction(1, 10)),
+        ("0.10", "four_weeks", "weekly", Fraction(1, 40)),
+        ("0.10", "four_weeks", "fortnightly", Fraction(1, 20)),
+        ("0.10", "four_weeks", "monthly", Fraction(13, 120)),  # 10 × 52/48 %
+        ("0.025", "week", "monthly", Fraction(13, 120)),  # 2.5 × 52/12 %
+        ("0.05", "two_weeks", "weekly", Fraction(1, 40)),
+        ("0.05", "week", "fortnightly", Fraction(1, 10)),
+        ("0.075", "week", "weekly", Fraction(3, 40)),
+        ("0.075", None, "weekly", Fraction(3, 40)),  # no period: per meeting period
+        ("0.075", None, "monthly", Fraction(3, 40)),
+    ],
+)
+def test_a_rate_is_converted_exactly_to_meeting_periods(rate, per, frequency, exact):
+    assert period_rate(Decimal(rate), per, frequency) == exact
+
+
+def test_monthly_and_weekly_rates_convert_back_and_forth_exactly():
+    weekly = period_rate(Decimal("0.10"), "month", "weekly")
+    assert weekly * Fraction(52, 12) == Fraction(1, 10)  # four and a third weeks make a month
+    monthly = period_rate(Decimal("0.025"), "week", "monthly")
+    assert monthly / Fraction(52, 12) == Fraction(1, 40)
+    assert meeting_period("weekly") == "week" and meeting_period("monthly") == "month"
+
+
+def test_a_rate_with_an_unknown_period_or_frequency_is_a_programming_error():
+    with pytest.raises(ValueError, match="rate period"):
+        period_rate(Decimal("0.1"), "year", "weekly")
+    with pytest.raises(ValueError, match="meeting frequency"):
+        period_rate(Decimal("0.1"), "month", "daily")
+    with pytest.raises(TypeError):
+        period_rate(0.1, "month", "weekly")
+
+
+def test_ten_per_cent_a_month_flat_for_a_weekly_group_in_xof():
+    # 100 000 XOF over 4 weeks at 10 % a month = 3/130 a week: each week's interest is
+    # 100000 × 3/130 = 2307.69..., to the unit of 25 half up: 92.3 units, 2300. (At "10 a
+    # period" the group would have charged 10 000 a week.)
+    rate = period_rate(Decimal("0.10"), "month", "weekly")
+    assert table(schedule(100_000, rate, 4, "flat", 25)) == [
+        (25_000, 2_300, 27_300, 75_000),
+        (25_000, 2_300, 27_300, 50_000),
+        (25_000, 2_300, 27_300, 25_000),
+        (25_000, 2_300, 27_300, 0),
+    ]
+    # To the franc: 2307.69 is 2308.
+    assert {i.interest for i in schedule(100_000, rate, 4, "flat", 1)} == {2_308}
+
+
+def test_ten_per_cent_a_month_declining_for_a_weekly_group_in_xof():
+    # Interest on the balance at 3/130 a week, unit 25 half up:
+    # 100000 → 2307.69 (92.31 units) 2300; 75000 → 1730.77 (69.23) 1725;
+    # 50000 → 1153.85 (46.15) 1150; 25000 → 576.92 (23.08) 575. In all 5 750.
+    rate = period_rate(Decimal("0.10"), "month", "weekly")
+    assert table(schedule(100_000, rate, 4, "declining_equal_principal", 25)) == [
+        (25_000, 2_300, 27_300, 75_000),
+        (25_000, 1_725, 26_725, 50_000),
+        (25_000, 1_150, 26_150, 25_000),
+        (25_000, 575, 25_575, 0),
+    ]
+
+
+def test_the_exact_rate_is_not_a_rounded_decimal():
+    # 130 000 XOF at 10 % a month for a weekly group: exactly 3 000 a week. A rate rounded to
+    # 2.3077 % would charge 3 000.01 → 3 000 at unit 1 but shows the difference at 13 000 000:
+    # the exact fraction gives 300 000, the rounded rate 300 001.
+    exact = period_rate(Decimal("0.10"), "month", "weekly")
+    assert schedule(130_000, exact, 1, "flat")[0].interest == 3_000
+    assert schedule(13_000_000, exact, 1, "flat")[0].interest == 300_000
+    assert schedule(13_000_000, Decimal("0.023077"), 1, "flat")[0].interest == 300_001

@@ -624,3 +624,141 @@ def test_a_group_whose_rounding_unit_changed_keeps_the_loan_terms(world, admin):
     assert Loan.get_by_id(loan.id).unit == 25
     assert loan_book.due_now(loan, date(2026, 2, 9)) == (5_000, 16_675)
     assert LoanStatus(Loan.get_by_id(loan.id).status) == LoanStatus.ACTIVE
+
+
+# --- each loan its own terms, within the cycle's rules ------------------------------------------
+
+
+def term_world(world, **rules):
+    """A weekly XOF group whose rules allow flat and declining loans at 10 % a month at most."""
+    return world(
+        savings=[400_000, 600_000],
+        loan_rate=Decimal("0.10"),
+        loan_rate_period="month",
+        loan_method="flat",
+        loan_methods="flat,declining_equal_principal",
+        **rules,
+    )
+
+
+def asked(w, member, principal, periods=4, **terms):
+    return LoanRequest(member, principal, periods, "business", (), **terms)
+
+
+def test_flat_and_declining_loans_side_by_side_at_a_monthly_rate(world, admin):
+    w = term_world(world)
+    ada, bea = w.members
+    on = date(2026, 2, 2)
+    # The rules' terms when none are given: flat at 10 % a month = 3/130 a week; each week
+    # 100000 × 3/130 = 2307.69 -> 2300 (unit 25), as in test_compute.
+    flat = lending.grant_loan(admin, w.group, w.cycle, asked(w, ada, 100_000), on)
+    assert (flat.method, flat.rate, flat.rate_period) == ("flat", Decimal("0.10"), "month")
+    assert [i for _n, _d, _p, i in rows(flat)] == [2_300] * 4
+    # Bea, the same day: declining, at 8 % a month (below the most), as agreed.
+    request = asked(w, bea, 100_000, method="declining_equal_principal", rate_percent=Decimal(8))
+    declining = lending.grant_loan(admin, w.group, w.cycle, request, on)
+    assert (declining.method, declining.rate, declining.rate_period) == (
+        "declining_equal_principal",
+        Decimal("0.08"),
+        "month",
+    )
+    # 8 % a month = 0.08 × 3/13 = 6/325 a week: 100000 -> 1846.15 (73.85 units) 1850;
+    # 75000 -> 1384.62 (55.38) 1375; 50000 -> 923.08 (36.92) 925; 25000 -> 461.54 (18.46) 450.
+    assert rows(declining) == [
+        (1, date(2026, 2, 9), 25_000, 1_850),
+        (2, date(2026, 2, 16), 25_000, 1_375),
+        (3, date(2026, 2, 23), 25_000, 925),
+        (4, date(2026, 3, 2), 25_000, 450),
+    ]
+    audit = AuditEntry.select().where(AuditEntry.action == "loan.grant").order_by(AuditEntry.id)
+    details = [json.loads(a.details) for a in audit]
+    assert [(d["rate"], d["rate_period"], d["method"]) for d in details] == [
+        ("0.10", "month", "flat"),
+        ("0.08", "month", "declining_equal_principal"),
+    ]
+    # A rescheduling keeps the loan's own rate, converted again: 75000 over 3 weeks at 6/325.
+    lending.record_repayment(admin, declining, 26_850, date(2026, 2, 9))
+    lending.reschedule(admin, declining, 3, "Harvest late", date(2026, 2, 9))
+    assert [i for _n, _d, _p, i in rows(declining)] == [1_375, 925, 450]
+
+
+def test_a_method_the_rules_do_not_allow_is_refused_next_to_the_method(world, admin):
+    w = term_world(world)
+    ada = w.members[0]
+    on = date(2026, 2, 2)
+    error = refused(
+        lambda: lending.grant_loan(
+            admin, w.group, w.cycle, asked(w, ada, 50_000, method="flexible"), on
+        ),
+        "method",
+    )
+    assert error.message == "The cycle's rules do not allow this way of charging interest."
+    refused(
+        lambda: lending.grant_loan(
+            admin, w.group, w.cycle, asked(w, ada, 50_000, method="usury"), on
+        ),
+        "method",
+    )
+
+
+@pytest.mark.parametrize(
+    "terms",
+    [
+        {"rate_percent": Decimal("10.01")},  # above 10 % a month
+        {"rate_percent": Decimal("2.31"), "rate_period": "week"},  # 2.31 % > 2.3077 % a week
+        {"rate_percent": Decimal("9.24"), "rate_period": "four_weeks"},  # 9.24 > 120/13 = 9.2308
+    ],
+)
+def test_a_rate_above_the_rules_is_refused_next_to_the_rate(world, admin, terms):
+    w = term_world(world)
+    error = refused(
+        lambda: lending.grant_loan(
+            admin, w.group, w.cycle, asked(w, w.members[0], 50_000, **terms), date(2026, 2, 2)
+        ),
+        "rate_percent",
+    )
+    assert error.message % error.params == "The rules charge at most 10% a month."
+    assert isinstance(error.params["percent"], Number)
+
+
+def test_a_rate_at_the_rules_most_in_another_period_is_accepted_exactly(world):
+    w = term_world(world)
+    ada = w.members[0]
+    # 2.3 % a week is below 10 % a month (2.3077 % a week); 120/13 % per 4 weeks is exactly it
+    # but cannot be typed: 9.2307 % per 4 weeks is below.
+    for terms in (
+        {"rate_percent": Decimal("2.3"), "rate_period": "week"},
+        {"rate_percent": Decimal("9.2307"), "rate_period": "four_weeks"},
+        {"rate_percent": Decimal(10), "rate_period": "month"},
+        {"rate_percent": Decimal(0)},
+    ):
+        assessment = loan_requests.check_request(
+            w.group, w.cycle, asked(w, ada, 50_000, **terms), date(2026, 2, 2)
+        )
+        assert assessment.rate == terms["rate_percent"] / 100
+    refused(
+        lambda: loan_requests.check_request(
+            w.group, w.cycle, asked(w, ada, 50_000, rate_percent=Decimal(-1)), date(2026, 2, 2)
+        ),
+        "rate_percent",
+    )
+
+
+def test_a_loan_repaid_after_the_cycles_planned_end_is_flagged(world, admin):
+    # The cycle ends on 28 December 2026; 4 weeks from 7 December end on 4 January 2027.
+    w = term_world(world)
+    ada = w.members[0]
+    inside = w.check(ada, 50_000, periods=3, on=date(2026, 12, 7))  # last due 28 December
+    assert "past_cycle_end" not in inside.warning_codes
+    after = w.check(ada, 50_000, periods=4, on=date(2026, 12, 7))
+    assert after.warning_codes == {"past_cycle_end"}
+    warning = after.warnings[0]
+    assert warning.params == {"day": date(2027, 1, 4), "end": date(2026, 12, 28)}
+    before = written()
+    with pytest.raises(loan_requests.WarningsNotAcknowledged) as caught:
+        w.grant(ada, 50_000, periods=4, on=date(2026, 12, 7))
+    assert caught.value.codes == ["past_cycle_end"] and written() == before
+    loan = w.grant(ada, 50_000, periods=4, on=date(2026, 12, 7), acknowledged={"past_cycle_end"})
+    flag = LoanFlag.get(LoanFlag.loan == loan)
+    assert (flag.code, flag.acknowledged_by_id) == ("past_cycle_end", admin.id)
+    assert json.loads(flag.details) == {"day": "2027-01-04", "end": "2026-12-28"}

@@ -18,7 +18,14 @@ from savings_groups.meetings import sheet as meeting_sheet
 from savings_groups.meetings import summary as meeting_summary
 from savings_groups.meetings.operations import MeetingClosed
 from savings_groups.meetings.sheet import MeetingSheet, MemberLine, SheetInvalid
-from savings_groups.store.models import AuditEntry, Entry, Loan, LoanFlag, Meeting
+from savings_groups.store.models import (
+    AuditEntry,
+    Entry,
+    Loan,
+    LoanFlag,
+    LoanInstallment,
+    Meeting,
+)
 
 LOAN, SOCIAL = Fund.LOAN_FUND, Fund.SOCIAL_FUND
 M1, M2, M3 = date(2026, 3, 2), date(2026, 3, 9), date(2026, 3, 16)
@@ -483,3 +490,100 @@ def test_the_ratios_in_the_loan_messages_are_written_the_readers_way(
     checked = web.post(path, {**form, "principal": "20000"}, form_path=path)
     assert checked.status_code == 200
     assert warning in html.unescape(checked.get_data(as_text=True))
+
+
+@pytest.mark.parametrize(
+    ("locale", "words"),
+    [
+        (
+            "en",
+            {
+                "help": "Per cent a month: the rules charge at most 10% a month.",
+                "rules": "interest at most 10% a month ≈ 2.3077% a week",
+                "rate": "Interest: 8% a month ≈ 1.8462% a week, charged at each meeting.",
+                "above": "The rules charge at most 10% a month.",
+                "method": "The cycle's rules do not allow this way of charging interest.",
+                "typed": "8",
+                "loan": "8% a month ≈ 1.8462% a week",
+            },
+        ),
+        (
+            "fr",
+            {
+                "help": "En pourcentage par mois\u202f; le règlement applique au plus 10\u00a0% par mois.",
+                "rules": "intérêt d’au plus 10\u00a0% par mois ≈ 2,3077\u00a0% par semaine",
+                "rate": "Taux d’intérêt\u202f: 8\u00a0% par mois ≈ 1,8462\u00a0% par semaine, compté",
+                "above": "Le règlement applique au plus 10\u00a0% par mois.",
+                "method": "Le règlement du cycle n’autorise pas ce mode de calcul des intérêts.",
+                "typed": "8",
+                "loan": "8\u00a0% par mois ≈ 1,8462\u00a0% par semaine",
+            },
+        ),
+    ],
+)
+def test_a_loan_at_the_meeting_has_its_own_terms_within_the_rules(
+    web, app, admin, club, make_user, locale, words
+):
+    """Rules: flat or declining, at most 10 % a month, for a weekly group."""
+    from savings_groups.store.db import db
+
+    path, (ada, *_others) = loan_page(
+        web,
+        admin,
+        club,
+        make_user,
+        locale,
+        loan_rate_period="month",
+        loan_methods="flat,declining_equal_principal",
+    )
+    page = web.client.get(path)
+    text = html.unescape(page.get_data(as_text=True))
+    assert 'value="flat" selected' in text or 'selected value="flat"' in text
+    assert 'value="declining_equal_principal"' in text and 'value="flexible"' not in text
+    assert 'name="rate_percent" type="text" value="10"' in text
+    assert words["help"] in text and words["rules"] in text
+
+    form = {
+        "member": str(ada.id),
+        "principal": "10000",
+        "purpose": "business",
+        "periods": "3",
+        "method": "declining_equal_principal",
+        "rate_percent": words["typed"],
+        "action": "check",
+    }
+    checked = web.post(path, form, form_path=path)
+    assert checked.status_code == 200
+    assert words["rate"] in html.unescape(checked.get_data(as_text=True))
+    with db.connection_context():
+        before = (Loan.select().count(), Entry.select().count())
+    for change, field, message in (
+        ({"rate_percent": "12"}, "rate_percent", words["above"]),
+        ({"method": "flexible"}, "method", words["method"]),
+    ):
+        refused = web.post(path, {**form, **change, "action": "grant"}, form_path=path)
+        assert refused.status_code == 422
+        assert field_error(refused, field) == message
+    with db.connection_context():
+        assert (Loan.select().count(), Entry.select().count()) == before
+
+    granted = web.post(path, {**form, "action": "grant"}, form_path=path)
+    assert granted.status_code == 302
+    with db.connection_context():
+        loan = Loan.get()
+        assert (loan.method, loan.rate, loan.rate_period) == (
+            "declining_equal_principal",
+            Decimal("0.08"),
+            "month",
+        )
+        # 8 % a month = 6/325 a week, unit 25: parts 3325, 3325, 3350; interest on 10000:
+        # 184.62 (7.38 units) 175; on 6675: 123.23 (4.93) 125; on 3350: 61.85 (2.47) 50.
+        assert [
+            (i.principal, i.interest) for i in loan.installments.order_by(LoanInstallment.number)
+        ] == [
+            (3_325, 175),
+            (3_325, 125),
+            (3_350, 50),
+        ]
+    shown = web.client.get(f"/groups/{loan.group_id}/loans/{loan.id}")
+    assert words["loan"] in html.unescape(shown.get_data(as_text=True))

@@ -84,3 +84,72 @@ def test_sqlite_runs_durable_and_with_foreign_keys(app, conn):
     assert pragma("foreign_keys") == 1
     assert pragma("synchronous") == 2  # FULL
     assert pragma("busy_timeout") == 10000
+
+
+def test_0009_gives_old_cycles_and_loans_their_meeting_period_and_changes_no_figure(database):
+    """Before 0009 a rate was per meeting period: a weekly group's cycle and loan get "week", a
+    monthly group's "month", the cycle's one method its list; no rate changes."""
+    from datetime import date
+    from decimal import Decimal
+    from fractions import Fraction
+
+    from savings_groups.loans.compute import period_rate
+    from savings_groups.store.models import Cycle, Loan, Member, SavingsGroup
+
+    names = schema.runner_names()
+    schema.upgrade(database, target=names[names.index("0009_loan_terms") - 1])
+    old = [Organization, User, SavingsGroup, Member, Cycle, Loan]
+    terms = {}
+    with database.bind_ctx(old):
+        user = User.create(
+            username="u", full_name="U", role="admin", password_hash="x", session_token="t"
+        )
+        for frequency, method in (("weekly", "declining_equal_principal"), ("monthly", "flat")):
+            group = SavingsGroup.create(
+                name=frequency, kind="savings", currency="XOF", meeting_frequency=frequency
+            )
+            member = Member.create(
+                group=group,
+                number=1,
+                full_name="A",
+                member_type="returnee",
+                joined_on=date(2026, 1, 5),
+            )
+            cycle = Cycle.create(
+                group=group,
+                number=1,
+                start_date=date(2026, 1, 5),
+                planned_end=date(2026, 12, 28),
+                share_value=1000,
+                loan_rate=Decimal("0.075"),
+                loan_method=method,
+            )
+            loan = Loan.create(
+                group=group,
+                cycle=cycle,
+                member=member,
+                principal=10_000,
+                rate=Decimal("0.075"),
+                method=method,
+                periods=3,
+                frequency=frequency,
+                purpose="business",
+                granted_on=date(2026, 2, 2),
+                granted_by=user,
+            )
+            terms[frequency] = (cycle.id, loan.id)
+    schema.upgrade(database)
+    with database.bind_ctx(old):
+        for frequency, period, method in (
+            ("weekly", "week", "declining_equal_principal"),
+            ("monthly", "month", "flat"),
+        ):
+            cycle_id, loan_id = terms[frequency]
+            cycle, loan = Cycle.get_by_id(cycle_id), Loan.get_by_id(loan_id)
+            assert (cycle.loan_rate, cycle.loan_rate_period) == (Decimal("0.075"), period)
+            assert (cycle.loan_method, cycle.loan_methods) == (method, method)
+            assert (loan.rate, loan.rate_period) == (Decimal("0.075"), period)
+            assert period_rate(loan.rate, loan.rate_period, loan.frequency) == Fraction(3, 40)
+    schema.runner(database).down("0009_loan_terms")  # and back: 0009 undone
+    assert "rate_period" not in columns(database)["loan"]
+    assert not {"loan_rate_period", "loan_methods"} & columns(database)["cycle"]
