@@ -5,6 +5,7 @@ below the store: models, pure computations and pages all import the same names.
 """
 
 from enum import StrEnum
+from fractions import Fraction
 
 from savings_groups.core.errors import N_
 
@@ -467,6 +468,15 @@ RATE_PHRASES = {
     RatePeriod.TWO_WEEKS: N_("%(percent)s%% per 2 weeks"),
     RatePeriod.FOUR_WEEKS: N_("%(percent)s%% per 4 weeks"),
     RatePeriod.MONTH: N_("%(percent)s%% a month"),
+}
+
+# The length of each rate period in weeks, exactly: a month is a twelfth of 52 weeks (13/3), the
+# way groups count ("10 % a month" at weekly meetings is 10 × 12/52 % a week).
+WEEKS = {
+    RatePeriod.WEEK: Fraction(1),
+    RatePeriod.TWO_WEEKS: Fraction(2),
+    RatePeriod.FOUR_WEEKS: Fraction(4),
+    RatePeriod.MONTH: Fraction(52, 12),
 }
 
 # The period of a meeting frequency, the one a rate "per meeting period" was said for.

@@ -4,6 +4,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from fractions import Fraction
 
 from peewee import IntegrityError, PostgresqlDatabase, fn
 
@@ -13,6 +14,7 @@ from savings_groups.core.money import amount_of
 from savings_groups.core.numbers import SPACES, parse_whole, read
 from savings_groups.core.vocabulary import (
     MEETING_PERIOD,
+    WEEKS,
     ExitRule,
     GroupKind,
     LeftoverRule,
@@ -121,8 +123,11 @@ class CycleRules:
     loans_at_share_out: LoansAtShareOut | str = LoansAtShareOut.DEDUCT
     exit_rule: ExitRule | str = ExitRule.SAVINGS_ONLY
 
-    def clean(self, currency: str, locale: str = "en") -> dict:
-        """Checked values for the Cycle's fields, plus "fines": [(id or None, name, amount)]."""
+    def clean(self, currency: str, locale: str = "en", frequency: str | None = None) -> dict:
+        """Checked values for the Cycle's fields, plus "fines": [(id or None, name, amount)].
+
+        Given the group's meeting `frequency`, the rate is also checked to be at most 100 per
+        cent per meeting period once converted (30 % a week is 130 % a month)."""
         start = parse_date(self.start_date, "start_date")
         end = parse_date(self.planned_end, "planned_end")
         if end <= start:
@@ -151,6 +156,16 @@ class CycleRules:
             raise DomainError(
                 N_("Choose the period of the rate (a month, a week...)."), field="loan_rate_period"
             ) from None
+        if frequency is not None:
+            meeting = MEETING_PERIOD[MeetingFrequency(frequency)]
+            if Fraction(rate) / 100 * WEEKS[meeting] / WEEKS[rate_period] > 1:
+                raise DomainError(
+                    N_(
+                        "At this group's meetings that is more than 100 per cent a meeting: "
+                        "enter a lower rate or another period."
+                    ),
+                    field="loan_rate_percent",
+                )
         try:
             method = LoanMethod(self.loan_method)
         except ValueError:
@@ -379,7 +394,7 @@ def start_cycle(
         raise DomainError(N_("Only savings groups have cycles; a ROSCA has rounds."))
     if group.archived_at:
         raise DomainError(N_("This group is archived: take it out of the archive first."))
-    values = rules.clean(group.currency, locale)
+    values = rules.clean(group.currency, locale, group.meeting_frequency)
     fines = values.pop("fines")
     with db.atomic():
         open_cycle = current_cycle(group)
@@ -443,7 +458,7 @@ def update_rules(
     change needs the group's decision (date and reason), recorded as a RuleDecision.
     """
     group = SavingsGroup.get_by_id(cycle.group_id)
-    values = rules.clean(group.currency, locale)
+    values = rules.clean(group.currency, locale, group.meeting_frequency)
     fines = values.pop("fines")
     with db.atomic():
         fresh = Cycle.get_by_id(cycle.id)  # the rules may have been fixed since the form opened

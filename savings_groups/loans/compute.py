@@ -9,7 +9,13 @@ from fractions import Fraction
 from savings_groups.core.errors import N_, DomainError
 from savings_groups.core.money import round_to_unit
 from savings_groups.core.numbers import require_int
-from savings_groups.core.vocabulary import MEETING_PERIOD, LoanMethod, MeetingFrequency, RatePeriod
+from savings_groups.core.vocabulary import (
+    MEETING_PERIOD,
+    WEEKS,
+    LoanMethod,
+    MeetingFrequency,
+    RatePeriod,
+)
 
 # The methods with a fixed schedule; a flexible loan has none (see flexible_interest_due).
 METHODS = (
@@ -17,16 +23,6 @@ METHODS = (
     LoanMethod.DECLINING_EQUAL_INSTALLMENT,
     LoanMethod.DECLINING_EQUAL_PRINCIPAL,
 )
-
-
-# The length of each period in weeks, exactly: a month is a twelfth of 52 weeks (13/3), the
-# way groups count ("10 % a month" at weekly meetings is 10 × 12/52 % a week).
-WEEKS = {
-    RatePeriod.WEEK: Fraction(1),
-    RatePeriod.TWO_WEEKS: Fraction(2),
-    RatePeriod.FOUR_WEEKS: Fraction(4),
-    RatePeriod.MONTH: Fraction(52, 12),
-}
 
 
 class LoanError(DomainError, ValueError):

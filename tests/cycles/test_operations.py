@@ -886,3 +886,20 @@ def test_the_rules_page_sets_the_rate_period_and_the_methods_and_shows_them(
     response = web.post(path.replace("new", f"{cycle.id}/rules"), form(loan_rate_period="day"))
     assert response.status_code == 422
     assert re.search(r'id="loan_rate_period-error"', response.get_data(as_text=True))
+
+
+def test_a_rate_above_100_per_cent_a_meeting_is_refused_for_the_groups_frequency(
+    conn, admin, make_group
+):
+    # 30 % a week is 130 % a month: a monthly group cannot lend at it; a weekly one can.
+    weekly = rules(loan_rate_percent="30", loan_rate_period="week")
+    assert weekly.clean("XOF", frequency="weekly")["loan_rate"] == Decimal("0.3")
+    with pytest.raises(DomainError) as refused:
+        weekly.clean("XOF", frequency="monthly")
+    assert refused.value.field == "loan_rate_percent"
+    # 23 % a week at monthly meetings is 99.67 %: accepted.
+    assert rules(loan_rate_percent="23", loan_rate_period="week").clean("XOF", frequency="monthly")
+    before = written()
+    with pytest.raises(DomainError):
+        cycles.start_cycle(admin, make_group(meeting_frequency="monthly"), weekly)
+    assert written() == before
