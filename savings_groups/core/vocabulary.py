@@ -289,6 +289,8 @@ class EntryKind(Choice):
     # between the loan fund's box and the account: two entries each, one per fund
     ACCOUNT_DEPOSIT = "account_deposit"  # taken from the box (-) to the account (+)
     ACCOUNT_WITHDRAWAL = "account_withdrawal"  # taken from the account (-) to the box (+)
+    COMMISSION = "commission"  # the organiser's commission taken from a round's pot
+    DEBT_REPAYMENT = "debt_repayment"  # a member repaying one who paid a contribution for them
 
 
 labelled(
@@ -318,6 +320,8 @@ labelled(
         EntryKind.OTHER_INCOME: N_("Other income"),
         EntryKind.ACCOUNT_DEPOSIT: N_("Taken to the account"),
         EntryKind.ACCOUNT_WITHDRAWAL: N_("Brought back from the account"),
+        EntryKind.COMMISSION: N_("Organiser's commission"),
+        EntryKind.DEBT_REPAYMENT: N_("Repaid to a member who paid for another"),
     },
 )
 
@@ -412,6 +416,7 @@ class ContributionStatus(Choice):
     LATE = "late"
     MISSING = "missing"
     COVERED = "covered"  # paid by another member on the holder's behalf
+    PARTIAL = "partial"  # the holder paid part of it; the rest comes later
 
 
 labelled(
@@ -421,6 +426,7 @@ labelled(
         ContributionStatus.LATE: N_("Paid late"),
         ContributionStatus.MISSING: N_("Not paid"),
         ContributionStatus.COVERED: N_("Paid by another member"),
+        ContributionStatus.PARTIAL: N_("Paid in part"),
     },
 )
 

@@ -56,6 +56,9 @@ ACTION_LABELS = {
     # rounds (ROSCA rounds)
     "round.contributions": N_("Round's contributions recorded"),
     "round.pay_out": N_("Round's pot paid out"),
+    "round.undo_payout": N_("Round's payout undone by reversal"),
+    "rotation.commission": N_("Organiser's commission set"),
+    "rotation.repay_debt": N_("Repayment between members recorded"),
 }
 
 

@@ -2,11 +2,12 @@
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from hashlib import sha256
 from typing import TypeVar
 
 from savings_groups.core.errors import N_, Amount, DomainError
-from savings_groups.core.money import split_largest_remainder
+from savings_groups.core.money import round_to_unit, split_largest_remainder
 
 K = TypeVar("K")
 
@@ -154,10 +155,43 @@ def split_discount(
     discount: int, stakes: Mapping[K, int], unit: int = 1
 ) -> tuple[dict[K, int], int]:
     """A winning bid's discount shared among the other members by their stakes (in half hands),
-    by largest remainder: the parts plus the carry-over are the discount exactly."""
+    in whole rounding units: the parts plus the carry-over are the discount exactly.
+
+    Each member first gets the floor of their exact quota of units; the units left go one each
+    to the largest fractional remainders, but never to one of several equal remainders ahead
+    of the others: members with equal stakes always get equal parts, and a unit that cannot be
+    given equally stays in the pot as the carry-over (shown on the round), instead of going to
+    whoever is listed first round after round.
+    """
     keys = list(stakes)
-    parts, carry = split_largest_remainder(discount, [stakes[key] for key in keys], unit)
+    weights = [stakes[key] for key in keys]
+    parts, carry = split_largest_remainder(discount, weights, unit)
+    total = sum(weights)
+    if not total:
+        return dict(zip(keys, parts, strict=True)), carry
+    units = discount // unit
+    floors = [units * weight // total for weight in weights]
+    remainders = [units * weight % total for weight in weights]
+    extra = [part // unit - floor for part, floor in zip(parts, floors, strict=True)]
+    given = [remainders[i] for i in range(len(keys)) if extra[i]]
+    if given:
+        lowest = min(given)
+        # A remainder equal to the lowest one given a unit, left without: that unit stays.
+        if any(r == lowest and not extra[i] for i, r in enumerate(remainders)):
+            for i, remainder in enumerate(remainders):
+                if extra[i] and remainder == lowest:
+                    parts[i] -= unit
+                    carry += unit
     return dict(zip(keys, parts, strict=True)), carry
+
+
+def commission_of(pot: int, amount: int, share_bp: int, unit: int = 1) -> int:
+    """The organiser's commission taken from a round's pot: a fixed amount, or a share of the
+    pot in hundredths of a percent (250 = 2.5 %) rounded half up to the unit; never more than
+    the pot."""
+    if share_bp:
+        amount = round_to_unit(Decimal(pot * share_bp).scaleb(-4), unit)
+    return max(0, min(amount, pot))
 
 
 @dataclass(frozen=True)

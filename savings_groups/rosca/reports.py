@@ -8,15 +8,17 @@ from datetime import date
 
 from peewee import fn
 
-from savings_groups.core.vocabulary import ContributionStatus, EntryKind, RotationOrder
+from savings_groups.core.vocabulary import EntryKind, RotationOrder
+from savings_groups.rosca.debts import Debt, debts_of, owes_lines, repaid_by_member
 from savings_groups.rosca.rotations import HandInfo, HolderShare, due_date, stakes_of
 from savings_groups.rosca.rounds import (
     IN_THE_POT,
-    PAID,
     Setup,
+    commission_of,
     current_contributions,
     entry_sums,
     next_round,
+    round_version,
     rounds_of,
     served_hands,
     setup_of,
@@ -48,6 +50,11 @@ class HolderLine:
     def in_pot(self) -> bool:
         return self.contribution is not None and self.contribution.status in IN_THE_POT
 
+    @property
+    def paid(self) -> int:
+        """What is in the pot for this holder so far (all of it, a part, or nothing)."""
+        return self.contribution.amount if self.contribution is not None else 0
+
 
 @dataclass(frozen=True)
 class RoundSheet:
@@ -64,6 +71,9 @@ class RoundSheet:
     bids: dict[int, int]  # hand number -> discount offered (a paid-out bidding round)
     received: dict[int, int]  # member id -> received in this round (payout, discount share)
     fines: dict[int, int]  # member id -> late fines paid in this round
+    commission: int = 0  # the organiser's commission: taken, or to be taken at the payout
+    shared: int = 0  # of a winning bid's discount, what was shared among the others
+    version: str = ""  # rounds.round_version, for the page to send back (a stale tab)
 
     @property
     def paid_out(self) -> bool:
@@ -79,7 +89,22 @@ class RoundSheet:
 
     @property
     def collected(self) -> int:
-        return sum(line.holder.part for line in self.lines if line.in_pot)
+        return sum(line.paid for line in self.lines)
+
+    @property
+    def kept(self) -> int:
+        """Of a winning bid's discount, what stays in the pot: all of it when the group keeps
+        discounts, else what could not be shared equally (the carry-over)."""
+        return self.round.discount - self.shared if self.paid_out else 0
+
+    @property
+    def seed_needed(self) -> bool:
+        """A draw among several hands waiting: a lottery, or a bidding round's tie."""
+        order = self.setup.rotation.order
+        return len(self.waiting) > 1 and order in (
+            RotationOrder.LOTTERY.value,
+            RotationOrder.BIDDING.value,
+        )
 
     @property
     def complete(self) -> bool:
@@ -87,7 +112,7 @@ class RoundSheet:
 
     @property
     def payout(self) -> int:
-        return self.setup.pot - (self.round.discount if self.paid_out else 0)
+        return self.setup.pot - (self.round.discount if self.paid_out else 0) - self.commission
 
     @property
     def recordable(self) -> bool:
@@ -115,6 +140,7 @@ def round_sheet(rotation: Rotation, number: int) -> RoundSheet:
     before = {n: r for n, r in rounds.items() if n < number}
     served = set(served_hands(before, setup))
     bids, received, fines = {}, {}, {}
+    commission, shared, taken = commission_of(setup), 0, 0
     if found is not None:
         bids = {
             setup.number_of(bid.hand_id): bid.discount
@@ -125,6 +151,12 @@ def round_sheet(rotation: Rotation, number: int) -> RoundSheet:
                 received[member_id] = received.get(member_id, 0) - total
             elif kind == EntryKind.LATE_FINE.value:
                 fines[member_id] = fines.get(member_id, 0) + total
+            elif kind == EntryKind.COMMISSION.value:
+                taken += total
+            if kind == EntryKind.BID_DISCOUNT.value:
+                shared -= total
+        if found.paid_out_on is not None:
+            commission = -taken
     return RoundSheet(
         setup=setup,
         number=number,
@@ -136,6 +168,9 @@ def round_sheet(rotation: Rotation, number: int) -> RoundSheet:
         bids=bids,
         received=received,
         fines=fines,
+        commission=commission,
+        shared=shared,
+        version=round_version(rotation, number),
     )
 
 
@@ -166,9 +201,12 @@ class MemberPosition:
     paid_in: int
     received: int
     fines: int
-    owed: int  # their parts due so far that they did not pay themselves
+    owed: int  # their parts due so far that they did not pay themselves (nor repaid)
     covered: int  # of which other members paid for them (they owe those members)
     served: bool
+    owes: tuple[Debt, ...] = ()  # to whom they owe contributions paid for them
+    owed_by: tuple[Debt, ...] = ()  # who owes them contributions they paid for them
+    commission: int = 0  # the organiser's commission they were paid
 
     @property
     def balance(self) -> int:
@@ -191,6 +229,7 @@ class RotationReport:
     in_pot: int  # what the pot fund holds for this rotation now
     discounts_shared: int
     fines: int
+    commissions: int = 0  # taken from the pots so far
 
     @property
     def next_hand(self) -> HandInfo | None:
@@ -248,28 +287,36 @@ def rotation_report(rotation: Rotation, on: date) -> RotationReport:
             )
         )
     served = set(served_hands(rounds, setup))
-    owed, covered = _arrears(setup, lines, current, contributions, on)
+    missing = _arrears(setup, lines, contributions, on)
+    owes, owed_by = owes_lines(debts_of(rotation))
+    repaid = repaid_by_member(rotation)
     stakes = stakes_of(setup.hands)
     contributed = by_kind.get(EntryKind.CONTRIBUTION.value, {})
     payouts = by_kind.get(EntryKind.POT_PAYOUT.value, {})
     discounts = by_kind.get(EntryKind.BID_DISCOUNT.value, {})
     fines = by_kind.get(EntryKind.LATE_FINE.value, {})
-    positions = [
-        MemberPosition(
-            member=member,
-            stake=stakes.get(member.id, 0),
-            paid_in=contributed.get(member.id, 0),
-            received=-payouts.get(member.id, 0) - discounts.get(member.id, 0),
-            fines=fines.get(member.id, 0),
-            owed=owed.get(member.id, 0),
-            covered=covered.get(member.id, 0),
-            served=any(
-                hand.number in served and member.id in {h.member.id for h in hand.holders}
-                for hand in setup.hands
-            ),
+    commissions = by_kind.get(EntryKind.COMMISSION.value, {})
+    positions = []
+    for member in setup.members():
+        covered = sum(debt.outstanding for debt in owes.get(member.id, ()))
+        positions.append(
+            MemberPosition(
+                member=member,
+                stake=stakes.get(member.id, 0),
+                paid_in=contributed.get(member.id, 0) + repaid.get(member.id, 0),
+                received=-payouts.get(member.id, 0) - discounts.get(member.id, 0),
+                fines=fines.get(member.id, 0),
+                owed=missing.get(member.id, 0) + covered,
+                covered=covered,
+                served=any(
+                    hand.number in served and member.id in {h.member.id for h in hand.holders}
+                    for hand in setup.hands
+                ),
+                owes=tuple(owes.get(member.id, ())),
+                owed_by=tuple(owed_by.get(member.id, ())),
+                commission=-commissions.get(member.id, 0),
+            )
         )
-        for member in setup.members()
-    ]
     positions.sort(key=lambda p: (not p.flagged, p.member.number))
     return RotationReport(
         setup=setup,
@@ -280,36 +327,32 @@ def rotation_report(rotation: Rotation, on: date) -> RotationReport:
         in_pot=sum(sums.values()) + outside_rounds(rotation),
         discounts_shared=-sum(discounts.values()),
         fines=sum(fines.values()),
+        commissions=-sum(commissions.values()),
     )
 
 
 def _arrears(
     setup: Setup,
     lines: list[RoundLine],
-    current: int | None,
     contributions: Iterable[Contribution],
     on: date,
-) -> tuple[dict[int, int], dict[int, int]]:
-    """Per member id: the parts due not paid by the member, and of those, paid by others."""
+) -> dict[int, int]:
+    """Per member id: the parts due not in the pot (the rest of a part paid, too). A part is
+    due for every round paid out and every round whose date has come, even when an earlier
+    round holds the rotation up: the calendar does not wait."""
     rows = {(c.round_number, c.hand_id, c.member_id): c for c in contributions}
-    due = [
-        line.number
-        for line in lines
-        if line.paid_out or (line.number == current and line.due_on <= on)
-    ]
-    owed: dict[int, int] = {}
-    covered: dict[int, int] = {}
+    due = [line.number for line in lines if line.paid_out or line.due_on <= on]
+    missing: dict[int, int] = {}
     for number in due:
         for hand in setup.hands:
             for holder in hand.holders:
                 row = rows.get((number, setup.hand_ids[hand.number], holder.member.id))
-                if row is not None and row.status in PAID:
+                if row is not None and row.status in IN_THE_POT:
                     continue
+                paid = row.amount if row is not None else 0
                 member_id = holder.member.id
-                owed[member_id] = owed.get(member_id, 0) + holder.part
-                if row is not None and row.status == ContributionStatus.COVERED.value:
-                    covered[member_id] = covered.get(member_id, 0) + holder.part
-    return owed, covered
+                missing[member_id] = missing.get(member_id, 0) + holder.part - paid
+    return missing
 
 
 # --- the pot outside the rounds: what stayed at the end, carried over in or out ---------------

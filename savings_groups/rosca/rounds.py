@@ -22,7 +22,7 @@ from typing import NamedTuple
 from peewee import JOIN, IntegrityError, fn
 
 from savings_groups.core.dates import today, utcnow
-from savings_groups.core.errors import N_, DomainError, Invalid
+from savings_groups.core.errors import N_, Amount, DomainError, Invalid
 from savings_groups.core.vocabulary import (
     ContributionStatus,
     DiscountRule,
@@ -33,6 +33,7 @@ from savings_groups.core.vocabulary import (
 from savings_groups.ledger import entries as ledger
 from savings_groups.org import audit
 from savings_groups.rosca import compute as rosca
+from savings_groups.rosca.commission import commission_for
 from savings_groups.rosca.compute import RoscaError
 from savings_groups.rosca.rotations import HandInfo, HolderShare, due_date, hands_of, stakes_of
 from savings_groups.store.db import db
@@ -103,6 +104,11 @@ class Setup:
         """Everyone holding a hand or half a hand, by member number."""
         seen = {h.member.id: h.member for hand in self.hands for h in hand.holders}
         return sorted(seen.values(), key=lambda m: m.number)
+
+
+def commission_of(setup: Setup) -> int:
+    """The organiser's commission taken from each round's pot of this rotation."""
+    return commission_for(setup.rotation, setup.pot)
 
 
 def setup_of(rotation: Rotation) -> Setup:
@@ -187,6 +193,7 @@ class ContributionLine:
     member_id: int
     status: ContributionStatus | str
     paid_by_id: int | None = None
+    amount: int | None = None  # paid so far, for a part paid (ContributionStatus.PARTIAL)
 
 
 def _fresh(rotation: Rotation) -> Rotation:
@@ -254,14 +261,34 @@ class RoundNotes:
     late_fine: str = "Round %(number)d, late fine"
     payout: str = "Round %(number)d, pot"
     discount: str = "Round %(number)d, share of the winning bid"
+    commission: str = "Round %(number)d, organiser's commission"
 
 
 def _post(
-    actor: User, round_: Round, kind: EntryKind, amount: int, member: Member, note: str, **names
+    actor: User,
+    round_: Round,
+    kind: EntryKind,
+    amount: int,
+    member: Member | None,
+    note: str,
+    on: date | None = None,
+    **names,
 ) -> Entry:
+    """A round's entry in the pot, dated `on` (a payout's day) or the round's date: its due
+    date, or today for a round recorded before it is due."""
     rotation = round_.rotation
     note = note % {"number": round_.number, **names}
-    entry = ledger.post(actor, rotation.group, Fund.POT, kind, amount, member=member, note=note)
+    effective_on = on or min(round_.due_on, today())
+    entry = ledger.post(
+        actor,
+        rotation.group,
+        Fund.POT,
+        kind,
+        amount,
+        member=member,
+        note=note,
+        effective_on=effective_on,
+    )
     RoundEntry.create(round=round_, entry=entry)
     return entry
 
@@ -338,6 +365,8 @@ class _Planned(NamedTuple):
     status: ContributionStatus
     payer: Member | None
     old: Contribution | None
+    amount: int = 0  # what the row says is in: the part, what was paid of it, or 0
+    continues: bool = False  # the rest of a part paid before: the old entries stay
 
 
 def _plan_lines(
@@ -402,7 +431,21 @@ def _plan_lines(
                     )
                 )
                 continue
-        if status is ContributionStatus.MISSING and paid_out:
+        paid = _amount_of(status, holder, line.amount)
+        if status is ContributionStatus.PARTIAL and not 0 < paid < holder.part:
+            errors.append(
+                RoscaError(
+                    N_(
+                        "Enter what %(name)s has paid so far: more than zero and less than "
+                        "the %(amount)s due."
+                    ),
+                    field=line_field("paid", line.hand, line.member_id),
+                    name=name,
+                    amount=Amount(holder.part, setup.rotation.group.currency),
+                )
+            )
+            continue
+        if status in (ContributionStatus.MISSING, ContributionStatus.PARTIAL) and paid_out:
             errors.append(
                 RoscaError(
                     N_(
@@ -417,12 +460,19 @@ def _plan_lines(
             continue
         hand_id = setup.hand_ids[hand.number]
         old = current.get((hand_id, holder.member.id))
-        if old is not None and (old.status, old.paid_by_id) == (
+        if old is not None and (old.status, old.paid_by_id, old.amount) == (
             status.value,
             payer.id if payer else None,
+            paid,
         ):
             continue
-        changed = old is not None and (old.entry_id or old.fine_entry_id)
+        continues = (
+            old is not None
+            and old.status == ContributionStatus.PARTIAL.value
+            and (status.value in PAID or status is ContributionStatus.PARTIAL)
+            and paid > old.amount
+        )
+        changed = old is not None and (old.entry_id or old.fine_entry_id) and not continues
         if changed and not reason and "reason" not in _fields(errors):
             errors.append(
                 RoscaError(
@@ -431,8 +481,41 @@ def _plan_lines(
                     name=name,
                 )
             )
-        planned.append(_Planned(hand_id, holder, status, payer, old))
+        planned.append(_Planned(hand_id, holder, status, payer, old, paid, continues))
     return planned
+
+
+def _amount_of(status: ContributionStatus, holder: HolderShare, paid: int | None) -> int:
+    """What a contribution row says is in the pot for the holder."""
+    if status.value in IN_THE_POT:
+        return holder.part
+    if status is ContributionStatus.PARTIAL:
+        return paid or 0
+    return 0
+
+
+def _live_entries(row: Contribution) -> list[Entry]:
+    """The entries of a contribution row not reversed yet: its own, and those of the parts
+    paid before it that it continues (two queries)."""
+    rows = {
+        c.id: c
+        for c in Contribution.select().where(
+            (Contribution.round == row.round_id)
+            & (Contribution.hand == row.hand_id)
+            & (Contribution.member == row.member_id)
+        )
+    }
+    ids, found = [], rows.get(row.id, row)
+    while found is not None:
+        ids += [i for i in (found.entry_id, found.fine_entry_id) if i is not None]
+        found = rows.get(found.replaces_id)
+    reversal = Entry.alias()
+    return list(
+        Entry.select(Entry)
+        .join(reversal, JOIN.LEFT_OUTER, on=(reversal.reverses == Entry.id))
+        .where(Entry.id.in_(ids or [0]) & reversal.id.is_null())
+        .order_by(Entry.id)
+    )
 
 
 def _write_lines(
@@ -472,16 +555,21 @@ def _write_lines(
 def _write_contribution(
     actor: User, round_: Round, line: _Planned, reason: str, notes: RoundNotes
 ) -> Contribution:
-    hand_id, holder, status, payer, old = line
-    if old is not None:
-        for entry_id in (old.entry_id, old.fine_entry_id):
-            if entry_id is not None:
-                ledger.reverse(actor, Entry.get_by_id(entry_id), reason)
+    hand_id, holder, status, payer, old, amount, continues = line
+    if old is not None and not continues:
+        for entry in _live_entries(old):
+            ledger.reverse(actor, entry, reason)
+    before = old.amount if continues else 0
     entry = fine = None
     rotation = round_.rotation
-    if status.value in PAID:
+    if status.value in PAID or status is ContributionStatus.PARTIAL:
         entry = _post(
-            actor, round_, EntryKind.CONTRIBUTION, holder.part, holder.member, notes.contribution
+            actor,
+            round_,
+            EntryKind.CONTRIBUTION,
+            amount - before,
+            holder.member,
+            notes.contribution,
         )
         if status is ContributionStatus.LATE and rotation.late_fine:
             fine = _post(
@@ -506,7 +594,7 @@ def _write_contribution(
         round=round_,
         hand=hand_id,
         member=holder.member,
-        amount=holder.part if status.value in IN_THE_POT else 0,
+        amount=amount,
         status=status.value,
         paid_by=payer,
         entry=entry,
@@ -546,10 +634,25 @@ def pay_out(
         winner, discount, used_seed, tied = _recipient(setup, number, waiting, seed, bids)
         round_ = _round_row(setup, rounds, number)
         hand = setup.hand(winner)
-        payout = setup.pot - discount
+        commission = commission_of(setup)
+        payout = setup.pot - discount - commission
+        if payout <= 0:
+            raise RoscaError(
+                N_("The commission and the discount leave nothing to pay out."), field="bids"
+            )
+        if commission:
+            _post(
+                actor,
+                round_,
+                EntryKind.COMMISSION,
+                -commission,
+                rotation.organiser,
+                notes.commission,
+                on=on,
+            )
         parts = rosca.holder_parts(payout, rotation.contribution, len(hand.holders))
         for holder, part in zip(hand.holders, parts, strict=True):
-            _post(actor, round_, EntryKind.POT_PAYOUT, -part, holder.member, notes.payout)
+            _post(actor, round_, EntryKind.POT_PAYOUT, -part, holder.member, notes.payout, on=on)
         kept = discount
         if discount and rotation.discount_rule == DiscountRule.SHARED.value:
             stakes = {k: v for k, v in stakes_of(setup.hands, excluding=winner).items() if v}
@@ -564,6 +667,7 @@ def pay_out(
                         -share,
                         members[member_id],
                         notes.discount,
+                        on=on,
                     )
         for hand_number, offered in sorted(bids.items()):
             Bid.create(
@@ -599,6 +703,7 @@ def pay_out(
             payout=payout,
             discount=discount,
             kept_in_pot=kept,
+            commission=commission,
             seed=used_seed,
             tied=list(tied),
             bids={str(k): v for k, v in sorted(bids.items())},
@@ -681,7 +786,7 @@ def _payout_errors(
         )
     waiting = rosca.unserved([h.number for h in setup.hands], served_hands(rounds, setup))
     order = RotationOrder(setup.rotation.order)
-    if order is RotationOrder.LOTTERY and not seed:
+    if order is RotationOrder.LOTTERY and not seed and len(waiting) > 1:
         errors.append(
             RoscaError(
                 N_(
@@ -707,6 +812,7 @@ def _bid_errors(
     """Each offer checked next to its hand (rosca.resolve_bids says what a bid may be), then
     the tie that needs a seed; no offer at all when more than one hand may take the pot."""
     currency = setup.rotation.group.currency
+    available = setup.pot - commission_of(setup)  # what a bid is taken from
     errors: list[DomainError] = []
     for hand_number, offered in sorted(bids.items()):
         if setup.hand(hand_number) is None:
@@ -715,7 +821,7 @@ def _bid_errors(
             message = N_("Hand %(hand)s has already received the pot: it cannot bid for it again.")
         else:
             try:
-                rosca.resolve_bids(setup.pot, {hand_number: offered}, None, number, currency)
+                rosca.resolve_bids(available, {hand_number: offered}, None, number, currency)
             except RoscaError as error:
                 errors.append(
                     RoscaError(error.message, field=bid_field(hand_number), **error.params)
@@ -726,7 +832,7 @@ def _bid_errors(
         errors.append(RoscaError(NO_BIDS, field="bids"))
     if bids and not errors and not unread_bids:
         try:
-            rosca.resolve_bids(setup.pot, bids, seed, number, currency)
+            rosca.resolve_bids(available, bids, seed, number, currency)
         except RoscaError as error:  # a tie and no seed
             errors.append(error)
     return errors
@@ -752,10 +858,13 @@ def _recipient(
             )
         return winner, 0, "", ()
     if order is RotationOrder.LOTTERY:
+        if len(waiting) == 1:  # the last hand: nothing left to draw
+            return waiting[0], 0, "", ()
         return rosca.draw(seed, number, waiting), 0, seed, ()
     if len(waiting) == 1 and not bids:
         return waiting[0], 0, "", ()
-    outcome = rosca.resolve_bids(setup.pot, bids, seed, number, setup.rotation.group.currency)
+    available = setup.pot - commission_of(setup)
+    outcome = rosca.resolve_bids(available, bids, seed, number, setup.rotation.group.currency)
     return outcome.winner, outcome.discount, seed if outcome.tied else "", outcome.tied
 
 
@@ -771,12 +880,14 @@ def save_round(
     bids: Mapping[int, int] | None = None,
     notes: RoundNotes = RoundNotes(),
     unread: Iterable[DomainError] = (),
+    seen: str | None = None,
 ) -> Round | None:
     """The round page's save: the contributions and, when asked, the payout, all or nothing.
     Every wrong field is reported at once (RoundInvalid when several), with `unread`: the
     fields the page could not read (an offer typed wrong), so nothing is written then either.
     `on` is the payout's date; without a payout it is not stored, only refused in the future
-    (the contributions are recorded now, their round says when they were due)."""
+    (the contributions are recorded now, their round says when they were due). `seen`: the
+    round_version the page was drawn from; another save since then refuses this one."""
     reason = (reason or "").strip()
     seed = _clean_seed(seed)
     bids = dict(bids or {})
@@ -784,6 +895,7 @@ def save_round(
     try:
         with db.atomic():
             setup, rounds = _open(rotation, number)
+            check_version(setup.rotation, number, seen)
             if pay:
                 _check_unpaid(setup, rounds, number)
             elif on is not None:
@@ -825,3 +937,116 @@ def _recorded_meanwhile() -> RoscaError:
     return RoscaError(
         N_("Someone else has just recorded this round: open it again to see what was saved.")
     )
+
+
+# --- undoing a payout, a stale page -------------------------------------------------------------
+
+UNDONE_KINDS = (EntryKind.POT_PAYOUT, EntryKind.BID_DISCOUNT, EntryKind.COMMISSION)
+
+
+def undo_payout(actor: User, rotation: Rotation, number: int, reason: str) -> Round:
+    """Undo a payout made by mistake (the wrong hand, the wrong day): its entries (the pot paid
+    out, the discount shares, the commission) are reversed with the reason, its bids dropped,
+    and the round is open again with its hand waiting; the contributions stay. Only the last
+    round paid out can be undone. Refused, nothing written: no reason, a round not paid out,
+    a later round paid out already."""
+    reason = (reason or "").strip()
+    with db.atomic():
+        rotation = _fresh(rotation)
+        if rotation.group.archived_at is not None:
+            raise RoscaError(N_("This group is archived: nothing can be recorded in it."))
+        setup = setup_of(rotation)
+        _check_number(setup, number)
+        rounds = rounds_of(rotation)
+        found = rounds.get(number)
+        if found is None or found.paid_out_on is None:
+            raise RoscaError(N_("Round %(number)s is not paid out."), field="round", number=number)
+        later = [n for n, r in rounds.items() if n > number and r.paid_out_on is not None]
+        if later:
+            raise RoscaError(
+                N_("Round %(later)s is paid out after it: undo round %(later)s first."),
+                field="round",
+                later=max(later),
+            )
+        if not reason:
+            raise RoscaError(N_("Say why the payout is undone."), field="undo_reason")
+        reversal = Entry.alias()
+        undone = list(
+            Entry.select(Entry)
+            .join(RoundEntry, on=(RoundEntry.entry == Entry.id))
+            .switch(Entry)
+            .join(reversal, JOIN.LEFT_OUTER, on=(reversal.reverses == Entry.id))
+            .where(
+                (RoundEntry.round == found)
+                & Entry.kind.in_([kind.value for kind in UNDONE_KINDS])
+                & Entry.reverses.is_null()
+                & reversal.id.is_null()
+            )
+            .order_by(Entry.id)
+        )
+        cleared = {
+            "recipient": None,
+            "seed": "",
+            "discount": 0,
+            "paid_out_on": None,
+            "paid_out_by": None,
+            "paid_out_at": None,
+        }
+        # Only if it is still paid out as read (two tabs undoing it at once).
+        still = (Round.id == found.id) & (Round.paid_out_at == found.paid_out_at)
+        if not Round.update(cleared).where(still).execute():
+            raise _recorded_meanwhile()
+        for entry in undone:
+            ledger.reverse(actor, entry, reason)
+        bids = {setup.number_of(b.hand_id): b.discount for b in found.bids}
+        Bid.delete().where(Bid.round == found).execute()
+        if rotation.finished_at is not None:
+            Rotation.update(finished_at=None).where(Rotation.id == rotation.id).execute()
+        audit.record(
+            actor,
+            "round.undo_payout",
+            found,
+            group=rotation.group_id,
+            rotation=rotation.number,
+            round=number,
+            hand=setup.number_of(found.recipient_id),
+            paid_out_on=found.paid_out_on,
+            discount=found.discount,
+            seed=found.seed,
+            bids={str(k): v for k, v in sorted(bids.items())},
+            reversed=[entry.id for entry in undone],
+            reason=reason,
+        )
+        for name, value in cleared.items():
+            setattr(found, name, value)
+        return found
+
+
+def round_version(rotation: Rotation, number: int) -> str:
+    """What the round page was drawn from (one query): changes with every contribution, entry
+    and payout of the round, so that a save from a page opened before is refused (stale tab)."""
+    row = (
+        Round.select(
+            Round.paid_out_at,
+            fn.MAX(Contribution.id).alias("contribution"),
+            fn.MAX(RoundEntry.id).alias("entry"),
+        )
+        .join(Contribution, JOIN.LEFT_OUTER, on=(Contribution.round == Round.id))
+        .switch(Round)
+        .join(RoundEntry, JOIN.LEFT_OUTER, on=(RoundEntry.round == Round.id))
+        .where((Round.rotation == rotation) & (Round.number == number))
+        .group_by(Round.id, Round.paid_out_at)
+        .dicts()
+        .first()
+    )
+    if row is None:
+        return "new"
+    paid = row["paid_out_at"].isoformat() if row["paid_out_at"] else "open"
+    return f"{row['contribution'] or 0}.{row['entry'] or 0}.{paid}"
+
+
+def check_version(rotation: Rotation, number: int, seen: str | None) -> None:
+    """Refuse a save from a page drawn before another save of the round (`seen` is None when
+    the caller has no page: code, tests)."""
+    if seen is not None and seen != round_version(rotation, number):
+        raise _recorded_meanwhile()

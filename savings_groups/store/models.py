@@ -467,6 +467,11 @@ class Rotation(BaseModel):
     created_at = DateTimeField(default=utcnow)
     started_at = DateTimeField(null=True)  # hands and order fixed from then on
     finished_at = DateTimeField(null=True)
+    # The organiser's commission per round, taken from the pot: an amount, or a share of the
+    # pot in hundredths of a percent (250 = 2.5 %); paid to `organiser` when a member.
+    commission_amount = BigIntegerField(default=0)
+    commission_share = IntegerField(default=0)
+    organiser = ForeignKeyField(Member, null=True, backref="+", on_delete="RESTRICT")
 
     class Meta:
         indexes = ((("group", "number"), True),)
@@ -615,6 +620,23 @@ class RotationEntry(BaseModel):
     id = AutoField()
     rotation = ForeignKeyField(Rotation, backref="+", on_delete="RESTRICT")
     entry = ForeignKeyField(Entry, unique=True, on_delete="RESTRICT")
+class DebtRepayment(BaseModel):
+    """A member repaying another who paid a contribution for them: the money goes through the
+    pot (+ from the debtor, - to the creditor, two entries of kind debt_repayment)."""
+
+    id = AutoField()
+    rotation = ForeignKeyField(Rotation, backref="repayments", on_delete="RESTRICT")
+    debtor = ForeignKeyField(Member, backref="+", on_delete="RESTRICT")
+    creditor = ForeignKeyField(Member, backref="+", on_delete="RESTRICT")
+    amount = BigIntegerField()
+    paid_on = DateField()
+    debtor_entry = ForeignKeyField(Entry, unique=True, backref="+", on_delete="RESTRICT")
+    creditor_entry = ForeignKeyField(Entry, unique=True, backref="+", on_delete="RESTRICT")
+    recorded_by = ForeignKeyField(User, on_delete="RESTRICT")
+    recorded_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("rotation", "debtor", "creditor"), False),)
 
 
 ALL_MODELS = [
@@ -649,4 +671,5 @@ ALL_MODELS = [
     TurnSwap,
     RotationEnd,
     RotationEntry,
+    DebtRepayment,
 ]

@@ -232,7 +232,8 @@ def test_a_whole_bidding_rotation_pays_back_what_each_paid_less_and_plus_the_dis
 ):
     group, members = rosca_group(members=4)
     rotation = set_up_rotation(admin, group, members, order="bidding")
-    # Round 1: hand 1 gives up 4 000 (1 333 + 1 333 + 1 334 to the three others), round 2:
+    # Round 1: hand 1 gives up 4 000 (1 333 each to the three others, the 1 that cannot be
+    # shared equally stays in the pot), round 2:
     # hand 2 gives up 1 500 (500 each), round 3: hand 3 gives up 0, round 4: hand 4 alone.
     run_round(admin, rotation, 1, bids={1: 4_000, 2: 1_000})
     run_round(admin, rotation, 2, bids={2: 1_500})
@@ -244,14 +245,20 @@ def test_a_whole_bidding_rotation_pays_back_what_each_paid_less_and_plus_the_dis
     got = {member.id: 0 for member in members}
     for e in Entry.select().where(Entry.kind == EntryKind.BID_DISCOUNT):
         got[e.member_id] -= e.amount
-    assert sum(got.values()) == 5_500
+    assert sum(got.values()) == 5_499
+    assert got == {
+        members[0].id: 500,
+        members[1].id: 1_333,
+        members[2].id: 1_833,
+        members[3].id: 1_833,
+    }
     positions = balances_by_member(rotation)
     for number, member in enumerate(members, start=1):
         position = positions[member.id]
         assert position.paid_in == 40_000
         assert position.received - position.paid_in == got[member.id] - given[number]
     assert round_3.seed == "draw it"
-    assert ledger.balances(group)[Fund.POT] == 0
+    assert ledger.balances(group)[Fund.POT] == 1  # the carry-over, shown on round 1
 
 
 def test_bids_are_refused_from_a_served_hand_above_the_pot_or_negative(admin, rosca_group):
