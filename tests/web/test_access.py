@@ -361,6 +361,27 @@ MATRIX = [
         "rosca_rounds.receipt",
         (404, MISSING, MISSING, MISSING),
     ),
+    # Round 1 of {rotation} is not paid out: nothing to undo (422).
+    (
+        "POST",
+        "/groups/{rosca}/rotations/{rotation}/rounds/1/undo",
+        "rosca_rounds.undo",
+        (422, 422, FORBIDDEN, FORBIDDEN),
+    ),
+    # No debt chosen: refused next to the field (422).
+    (
+        "POST",
+        "/groups/{rosca}/rotations/{rotation}/repayments",
+        "rosca_rounds.repay",
+        (422, 422, 422, FORBIDDEN),
+    ),
+    # Nothing given: no commission, saved (302).
+    (
+        "POST",
+        "/groups/{rosca}/rotations/{rotation}/commission",
+        "rosca_rounds.commission",
+        (302, 302, FORBIDDEN, FORBIDDEN),
+    ),
 ]
 PUBLIC = {"auth.login", "auth.setup", "auth.language", "auth.logout", "auth.lock", "static"}
 

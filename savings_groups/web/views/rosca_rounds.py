@@ -1,21 +1,25 @@
 """The ROSCA round pages: a rotation's rounds and positions, recording a round (contributions,
 bids, the draw, the payout), and paper (the schedule, a round's receipt)."""
 
+from decimal import Decimal
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
+from flask_babel import format_decimal, format_percent, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
-from wtforms import DateField, StringField
+from wtforms import DateField, HiddenField, SelectField, StringField
 from wtforms.validators import Length
 
 from savings_groups.core.dates import today
 from savings_groups.core.errors import N_, DomainError, NotFound
-from savings_groups.core.money import MoneyError, parse_amount
+from savings_groups.core.money import MoneyError, format_amount, parse_amount
 from savings_groups.core.vocabulary import ContributionStatus, RotationOrder
 from savings_groups.org import access
 from savings_groups.org.access import Action
+from savings_groups.rosca import commission as rosca_commission
+from savings_groups.rosca import debts as rosca_debts
 from savings_groups.rosca import reports as rosca_reports
 from savings_groups.rosca import rotations
 from savings_groups.rosca import rounds as rosca_rounds
@@ -81,10 +85,154 @@ def _whole_rotation(template: str, group_id: int, rotation_id: int, **context):
     )
 
 
+class RepaymentForm(FlaskForm):
+    """A member repaying one who paid a contribution for them."""
+
+    debt = SelectField(_l("Debt repaid"), choices=[], validate_choice=False)
+    amount = StringField(_l("Amount repaid"), render_kw={"inputmode": "decimal"})
+    on = DateField(_l("Date of the repayment"), default=today)
+
+    def fill(self, report, currency: str) -> "RepaymentForm":
+        self.debt.choices = [("", "—")] + [
+            (
+                f"{debt.debtor.id}-{debt.creditor.id}",
+                _(
+                    "%(debtor)s owes %(amount)s to %(creditor)s",
+                    debtor=debt.debtor.full_name,
+                    creditor=debt.creditor.full_name,
+                    amount=format_amount(debt.outstanding, currency, str(get_locale())),
+                ),
+            )
+            for p in report.positions
+            for debt in p.owes
+        ]
+        return self
+
+
+class CommissionForm(FlaskForm):
+    """The organiser's commission: an amount per round or a share of the pot, and to whom."""
+
+    commission_amount = StringField(
+        _l("Commission per round (an amount)"), render_kw={"inputmode": "decimal"}
+    )
+    commission_share = StringField(
+        _l("Or a share of each pot (percent)"), render_kw={"inputmode": "decimal"}
+    )
+    organiser = SelectField(_l("Organiser paid the commission"), choices=[], validate_choice=False)
+
+    def fill(self, report) -> "CommissionForm":
+        self.organiser.choices = [("", _("— not a member —"))] + [
+            (str(m.id), f"{m.number}. {m.full_name}") for m in report.setup.members()
+        ]
+        return self
+
+
+def _rotation_forms(report, group, rotation, **forms) -> dict:
+    """The forms of the rotation page, filled: those given (posted, with their errors) or new."""
+    repayment = forms.get("repayment_form") or RepaymentForm(formdata=None)
+    commission = forms.get("commission_form")
+    if commission is None:
+        commission = CommissionForm(formdata=None)
+        if rotation.commission_amount:
+            commission.commission_amount.data = format_amount(
+                rotation.commission_amount, group.currency, str(get_locale()), with_symbol=False
+            )
+        if rotation.commission_share:
+            commission.commission_share.data = format_decimal(
+                rosca_commission.share_text(rotation.commission_share), locale=get_locale()
+            )
+        commission.organiser.data = str(rotation.organiser_id or "")
+    return {
+        "repayment_form": repayment.fill(report, group.currency),
+        "commission_form": commission.fill(report),
+    }
+
+
 @bp.route("/rotations/<int:rotation_id>")
 @login_required
 def show(group_id: int, rotation_id: int):
-    return _whole_rotation("rosca_rounds/show.html", group_id, rotation_id)
+    group, rotation = _rotation(group_id, rotation_id)
+    report = rosca_reports.rotation_report(rotation, today())
+    return _show_page(group, rotation, report)
+
+
+def _show_page(group, rotation, report, status: int = 200, **forms):
+    return (
+        render_template(
+            "rosca_rounds/show.html",
+            group=group,
+            rotation=rotation,
+            report=report,
+            summary=_summary(report.setup),
+            paid_any=any(line.paid_out for line in report.rounds),
+            commission_percent=format_percent(
+                Decimal(rotation.commission_share).scaleb(-4), format="#,##0.##%"
+            ),
+            **_rotation_forms(report, group, rotation, **forms),
+        ),
+        status,
+    )
+
+
+def _debt_pair(value: str | None) -> tuple[int | None, int | None]:
+    debtor, _sep, creditor = (value or "").partition("-")
+    return _whole(debtor), _whole(creditor)
+
+
+@bp.route("/rotations/<int:rotation_id>/repayments", methods=["POST"])
+@login_required
+def repay(group_id: int, rotation_id: int):
+    group, rotation = _rotation(group_id, rotation_id, Action.RECORD)
+    form = RepaymentForm()
+    if form.validate_on_submit():
+        debtor, creditor = _debt_pair(form.debt.data)
+        try:
+            amount = parse_amount(
+                form.amount.data or "", group.currency, str(get_locale()), field="amount"
+            )
+            rosca_debts.repay_debt(
+                current_user.user,
+                rotation,
+                debtor,
+                creditor,
+                amount,
+                form.on.data,
+                rosca_debts.RepaymentNotes(
+                    debtor=_("Repaid to %(name)s, who paid a contribution for them"),
+                    creditor=_("Repaid by %(name)s, for a contribution paid for them"),
+                ),
+            )
+        except DomainError as error:
+            show_error(form, error)
+        else:
+            flash(_("The repayment is recorded."), "success")
+            return redirect(url_for(".show", group_id=group.id, rotation_id=rotation.id))
+    report = rosca_reports.rotation_report(rotation, today())
+    return _show_page(group, rotation, report, 422, repayment_form=form)
+
+
+@bp.route("/rotations/<int:rotation_id>/commission", methods=["POST"])
+@login_required
+def commission(group_id: int, rotation_id: int):
+    group, rotation = _rotation(group_id, rotation_id, Action.EDIT_GROUP)
+    form = CommissionForm()
+    if form.validate_on_submit():
+        try:
+            rosca_commission.set_commission(
+                current_user.user,
+                rotation,
+                form.commission_amount.data or "",
+                form.commission_share.data or "",
+                _whole(form.organiser.data),
+                str(get_locale()),
+            )
+        except DomainError as error:
+            show_error(form, error)
+        else:
+            flash(_("The organiser's commission is saved."), "success")
+            return redirect(url_for(".show", group_id=group.id, rotation_id=rotation.id))
+    report = rosca_reports.rotation_report(rotation, today())
+    return _show_page(group, rotation, report, 422, commission_form=form)
 
 
 @bp.route("/rotations/<int:rotation_id>/schedule")
@@ -107,6 +255,13 @@ class RoundForm(FlaskForm):
         _l("Why a contribution recorded before is changed"),
         validators=[Length(max=500)],
     )
+    version = HiddenField()
+
+
+class UndoForm(FlaskForm):
+    """Undoing a payout made by mistake."""
+
+    undo_reason = StringField(_l("Why the payout is undone"), validators=[Length(max=500)])
 
 
 def _whole(text: str | None) -> int | None:
@@ -114,7 +269,7 @@ def _whole(text: str | None) -> int | None:
     return int(text) if text.isdecimal() and len(text) <= ID_DIGITS else None
 
 
-def _lines() -> list[ContributionLine]:
+def _lines(paid: dict[str, int]) -> list[ContributionLine]:
     """A line per holder whose status is chosen; the holders shown and any other posted."""
     lines = []
     for name, value in request.form.items():
@@ -123,8 +278,25 @@ def _lines() -> list[ContributionLine]:
         if prefix != "status" or not value or _whole(hand) is None or _whole(member) is None:
             continue
         payer = _whole(request.form.get(f"paid_by-{key}"))
-        lines.append(ContributionLine(int(hand), int(member), value, payer))
+        lines.append(ContributionLine(int(hand), int(member), value, payer, paid.get(key)))
     return lines
+
+
+def _paid_parts(currency: str) -> tuple[dict[str, int], list[DomainError]]:
+    """The amounts typed as paid so far for a part paid (paid-<hand>-<member>), read only for
+    the lines marked so, and the errors of those that cannot be read."""
+    paid, unread = {}, []
+    for name, value in request.form.items():
+        prefix, _sep, key = name.partition("-")
+        status = request.form.get(f"status-{key}")
+        if prefix != "paid" or status != ContributionStatus.PARTIAL.value:
+            continue
+        if (value or "").strip():
+            try:
+                paid[key] = parse_amount(value, currency, str(get_locale()), field=name)
+            except MoneyError as error:
+                unread.append(error)
+    return paid, unread
 
 
 def _bids(currency: str) -> tuple[dict[int, int], list[DomainError]]:
@@ -146,7 +318,9 @@ def _show_errors(form, error: DomainError, sheet) -> dict[str, list[str]]:
     """Each error next to its field: the form's own (date, seed, reason) through show_error, a
     holder's line or a hand's offer in the returned dict (field -> messages); any other above
     the form, and there too the summary when there are several."""
-    on_page = {f"{column}-{line.key}" for line in sheet.lines for column in ("status", "paid_by")}
+    on_page = {
+        f"{column}-{line.key}" for line in sheet.lines for column in ("status", "paid_by", "paid")
+    }
     if sheet.setup.rotation.order == RotationOrder.BIDDING.value and len(sheet.waiting) > 1:
         on_page |= {rosca_rounds.bid_field(hand.number) for hand in sheet.waiting} | {"bids"}
     problems = getattr(error, "errors", None)
@@ -172,6 +346,7 @@ def _notes() -> rosca_rounds.RoundNotes:
         late_fine=_("Round %(number)d, late fine"),
         payout=_("Round %(number)d, pot"),
         discount=_("Round %(number)d, share of the winning bid"),
+        commission=_("Round %(number)d, organiser's commission"),
     )
 
 
@@ -188,12 +363,14 @@ def round_page(group_id: int, rotation_id: int, number: int):
     if form.validate_on_submit():
         pay = "pay" in request.form
         bids, unread = _bids(group.currency) if pay else ({}, [])
+        paid, unread_parts = _paid_parts(group.currency)
+        unread += unread_parts
         try:
             rosca_rounds.save_round(
                 current_user.user,
                 rotation,
                 number,
-                _lines(),
+                _lines(paid),
                 form.on.data,
                 form.reason.data or "",
                 pay=pay,
@@ -201,6 +378,7 @@ def round_page(group_id: int, rotation_id: int, number: int):
                 bids=bids,
                 notes=_notes(),
                 unread=unread,
+                seen=form.version.data or None,
             )
         except DomainError as error:
             errors = _show_errors(form, error, sheet)
@@ -212,15 +390,48 @@ def round_page(group_id: int, rotation_id: int, number: int):
             return redirect(
                 url_for(".round", group_id=group.id, rotation_id=rotation.id, number=number)
             )
+    return _round_form(group, rotation, sheet, form, errors)
+
+
+def _round_form(group, rotation, sheet, form, errors=None, undo_form=None, status=200):
+    """The round page: its form as posted (with its errors) or new, and the undo form."""
+    errors = errors or {}
+    posted = request.form if request.method == "POST" and undo_form is None else None
+    if posted is None:
+        form.version.data = sheet.version
     return render_form(
         "rosca_rounds/round.html",
         form,
-        422 if errors else 200,
+        422 if errors else status,
         group=group,
         rotation=rotation,
         sheet=sheet,
-        posted=request.form if request.method == "POST" else None,
+        posted=posted,
         errors=errors,
+        undo_form=undo_form or UndoForm(formdata=None),
+    )
+
+
+@bp.route("/rotations/<int:rotation_id>/rounds/<int:number>/undo", methods=["POST"])
+@login_required
+def undo(group_id: int, rotation_id: int, number: int):
+    group, rotation = _rotation(group_id, rotation_id, Action.EDIT_GROUP)
+    sheet = _sheet(rotation, number)
+    undo_form = UndoForm()
+    if undo_form.validate_on_submit():
+        try:
+            rosca_rounds.undo_payout(
+                current_user.user, rotation, number, undo_form.undo_reason.data or ""
+            )
+        except DomainError as error:
+            show_error(undo_form, error)
+        else:
+            flash(_("The payout of round %(number)d is undone.", number=number), "success")
+            return redirect(
+                url_for(".round", group_id=group.id, rotation_id=rotation.id, number=number)
+            )
+    return _round_form(
+        group, rotation, sheet, RoundForm(formdata=None), undo_form=undo_form, status=422
     )
 
 
