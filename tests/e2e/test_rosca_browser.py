@@ -1,6 +1,7 @@
 """In French, a recorder runs three rounds of a six-member tontine by bidding: one member late
 (and fined), the first round won by the highest bid, the third by a tie drawn with a seed; the
-fourth's payout dated in the future is refused."""
+fourth's payout dated in the future is refused; a part paid by another member is owed to her
+until repaid."""
 
 import re
 
@@ -101,6 +102,28 @@ def test_a_tontine_runs_three_rounds_in_french(
     page.locator("#pay").click()
     expect(page.locator("#on-error")).to_be_visible()
     expect(page.locator("#round-status")).not_to_contain_text("2030")
+
+    # Awa pays Djeneba's part of round 4: both positions say who owes whom, until Djeneba
+    # repays her.
+    page.goto(f"/groups/{group.id}/rotations/{rotation.id}/rounds/4")
+    djeneba, awa = people[3], people[0]
+    for member in people:
+        status = "covered" if member == djeneba else "on_time"
+        page.select_option(f"#status-{hands[member.full_name]}-{member.id}", status)
+    page.select_option(f"#paid_by-{hands['Djeneba']}-{djeneba.id}", str(awa.id))
+    page.locator("button[name=save]").click()
+    page.goto(f"/groups/{group.id}/rotations/{rotation.id}")
+    expect(page.locator(f"#position-{djeneba.number} .owes")).to_have_text(
+        f"doit {xof(10_000)} à Awa"
+    )
+    expect(page.locator(f"#position-{awa.number} .owed-by")).to_have_text(
+        f"Djeneba lui doit {xof(10_000)}"
+    )
+    page.select_option("#debt", f"{djeneba.id}-{awa.id}")
+    page.fill("#amount", "10 000")
+    page.locator("#repay").click()
+    expect(page.locator(f"#position-{djeneba.number} .owes")).to_have_count(0)
+    expect(page.locator(f"#position-{awa.number} .owed-by")).to_have_count(0)
 
     # The money history says each entry's round (and the group page offers only what a
     # tontine has: members, the money history, the rotations).

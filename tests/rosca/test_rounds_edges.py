@@ -3,10 +3,11 @@ hand, entries dated by their round, arrears against the calendar, parts paid, wh
 repayments, undoing a payout, the organiser's commission, a stale page; exact amounts in XOF,
 EUR and NGN with a rounding unit above the smallest coin; every refusal writes nothing."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
+from savings_groups.core import dates
 from savings_groups.core.errors import DomainError
 from savings_groups.core.vocabulary import EntryKind, Fund
 from savings_groups.ledger import entries as ledger
@@ -14,7 +15,6 @@ from savings_groups.rosca import commission as rosca_commission
 from savings_groups.rosca import compute as rosca
 from savings_groups.rosca import debts as rosca_debts
 from savings_groups.rosca import reports as rosca_reports
-from savings_groups.rosca import rotations
 from savings_groups.rosca import rounds as rosca_rounds
 from savings_groups.rosca.rounds import ContributionLine
 from savings_groups.store.models import AuditEntry, Bid, Entry, Hand, Rotation, Round
@@ -226,7 +226,7 @@ def test_a_covered_contribution_is_a_debt_until_repaid(admin, rosca_group):
         (bintou.id, awa.id, 0, START, "amount"),
         (bintou.id, awa.id, 10_001, START, "amount"),
         (bintou.id, awa.id, 1_000, START - timedelta(days=1), "on"),
-        (bintou.id, awa.id, 1_000, date.today() + timedelta(days=2), "on"),
+        (bintou.id, awa.id, 1_000, dates.today() + timedelta(days=2), "on"),
     ]:
         with pytest.raises(DomainError) as caught:
             rosca_debts.repay_debt(admin, rotation, debtor, creditor, amount, on)

@@ -1,0 +1,136 @@
+"""The ROSCA round pages at their edges (issue 11): a part paid, a stale tab, the last lottery
+hand, undoing a payout, the commission and repayments; bad input refused next to its field
+with nothing written."""
+
+import re
+
+from savings_groups.core.money import format_amount
+from savings_groups.rosca import rounds as rosca_rounds
+from savings_groups.store.models import Contribution, DebtRepayment, Entry, Rotation, Round
+from tests.rosca.test_rounds import everyone, run_round
+from tests.web.views.test_loans import part
+from tests.web.views.test_rosca_rounds import statuses, tontine, url
+
+
+def xof(amount):
+    return format_amount(amount, "XOF", "en")
+
+
+def counts():
+    return [m.select().count() for m in (Entry, Contribution, Round, DebtRepayment)]
+
+
+def version(page) -> str:
+    found = re.search(r'name="version"[^>]*value="([^"]*)"', page.get_data(as_text=True))
+    found = found or re.search(r'value="([^"]*)"[^>]*name="version"', page.get_data(as_text=True))
+    assert found
+    return found.group(1)
+
+
+def test_a_part_paid_typed_wrong_is_refused_next_to_it(web, conn, admin, make_group, make_member):
+    rotation, people = tontine(admin, make_group, make_member, members=3)
+    web.login("admin")
+    form = url(rotation, "rounds", 1)
+    key = f"1-{people[0].id}"
+    data = {**statuses(rotation), f"status-{key}": "partial", f"paid-{key}": "abc"}
+    before = counts()
+    refused = web.post(form, {**data, "save": "1"})
+    assert refused.status_code == 422
+    assert "abc" in part(refused, f"paid-{key}-error")
+    refused = web.post(form, {**data, f"paid-{key}": "12,000", "save": "1"})
+    assert refused.status_code == 422
+    assert "has paid so far" in part(refused, f"paid-{key}-error")
+    assert counts() == before
+    assert web.post(form, {**data, f"paid-{key}": "4,000", "save": "1"}).status_code == 302
+    page = web.client.get(form)
+    assert 'value="4,000"' in part(page, f"line-{key}") or "4,000" in page.get_data(as_text=True)
+    assert xof(24_000) in part(page, "round-status")
+
+
+def test_a_stale_tab_is_refused(web, conn, admin, make_group, make_member):
+    rotation, people = tontine(admin, make_group, make_member, members=3)
+    web.login("admin")
+    form = url(rotation, "rounds", 1)
+    seen = version(web.client.get(form))
+    rosca_rounds.record_contributions(admin, rotation, 1, everyone(rotation))
+    before = counts()
+    refused = web.post(form, {**statuses(rotation, "late"), "version": seen, "save": "1"})
+    assert refused.status_code == 422
+    assert "Someone else has just recorded this round" in refused.get_data(as_text=True)
+    assert counts() == before
+
+
+def test_the_last_lottery_round_shows_no_seed(web, conn, admin, make_group, make_member):
+    rotation, people = tontine(admin, make_group, make_member, members=2, order="lottery")
+    run_round(admin, rotation, 1, seed="5 6")
+    web.login("admin")
+    page = web.client.get(url(rotation, "rounds", 2))
+    assert 'id="seed"' not in page.get_data(as_text=True)
+    paid = web.post(url(rotation, "rounds", 2), {**statuses(rotation), "pay": "1"})
+    assert paid.status_code == 302
+    assert Rotation.get_by_id(rotation.id).finished_at is not None
+
+
+def test_a_payout_is_undone_through_the_page(web, conn, admin, make_group, make_member):
+    rotation, people = tontine(admin, make_group, make_member, members=3)
+    run_round(admin, rotation, 1)
+    web.login("admin")
+    page = web.client.get(url(rotation, "rounds", 1))
+    assert 'id="undo-form"' in page.get_data(as_text=True)
+    before = counts()
+    refused = web.post(url(rotation, "rounds", 1, "undo"), {}, url(rotation, "rounds", 1))
+    assert refused.status_code == 422
+    assert "Say why the payout is undone" in part(refused, "undo_reason-error")
+    assert counts() == before
+    done = web.post(
+        url(rotation, "rounds", 1, "undo"),
+        {"undo_reason": "wrong day"},
+        url(rotation, "rounds", 1),
+    )
+    assert done.status_code == 302
+    assert Round.get().paid_out_on is None
+    assert Entry.select().where(Entry.note == "wrong day").count() == 1
+
+
+def test_the_commission_and_a_repayment_through_the_rotation_page(
+    web, conn, admin, make_group, make_member
+):
+    rotation, people = tontine(admin, make_group, make_member, members=3)
+    web.login("admin")
+    page_url = url(rotation)
+    refused = web.post(url(rotation, "commission"), {"commission_share": "2.555"}, page_url)
+    assert refused.status_code == 422
+    assert "two decimals" in part(refused, "commission_share-error")
+    saved = web.post(
+        url(rotation, "commission"),
+        {"commission_amount": "1,500", "organiser": str(people[2].id)},
+        page_url,
+    )
+    assert saved.status_code == 302
+    page = web.client.get(page_url)
+    assert xof(1_500) in part(page, "commission-rule")
+    run_round(admin, rotation, 1, overrides={people[1].id: ("covered", people[0].id)})
+    page = web.client.get(url(rotation, "rounds", 1))
+    assert xof(1_500) in part(page, "commission")
+    assert xof(28_500) in part(page, "payout-amount")
+    page = web.client.get(page_url)
+    assert 'id="commission-form"' not in page.get_data(as_text=True)  # a round is paid out
+    assert f"owes {xof(10_000)} to {people[0].full_name}" in part(page, "position-2")
+    debt = f"{people[1].id}-{people[0].id}"
+    before = counts()
+    refused = web.post(
+        url(rotation, "repayments"),
+        {"debt": debt, "amount": "20,000", "on": "2026-03-02"},
+        page_url,
+    )
+    assert refused.status_code == 422
+    assert "at most" in part(refused, "amount-error")
+    assert counts() == before
+    repaid = web.post(
+        url(rotation, "repayments"),
+        {"debt": debt, "amount": "10,000", "on": "2026-03-02"},
+        page_url,
+    )
+    assert repaid.status_code == 302
+    page = web.client.get(page_url)
+    assert "owes " not in part(page, "position-2")
