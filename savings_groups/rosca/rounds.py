@@ -628,7 +628,8 @@ def pay_out(
         rotation = setup.rotation
         _check_unpaid(setup, rounds, number)
         errors = _payout_errors(setup, rounds, number, on, seed, bids)
-        errors += _missing(setup, _in_pot(current_contributions(rotation, number)))
+        current = current_contributions(rotation, number)
+        errors += _missing(setup, _in_pot(current), partial=_parts_paid(current))
         _raise_if(errors)
         waiting = rosca.unserved([h.number for h in setup.hands], served_hands(rounds, setup))
         winner, discount, used_seed, tied = _recipient(setup, number, waiting, seed, bids)
@@ -731,18 +732,56 @@ def _in_pot(contributions: Iterable[Contribution]) -> set[tuple[int, int]]:
     return {(c.hand_id, c.member_id) for c in contributions if c.status in IN_THE_POT}
 
 
+def _parts_paid(
+    current: Iterable[Contribution], planned: Iterable[_Planned] = ()
+) -> dict[tuple[int, int], int]:
+    """(hand id, member id) -> what is in of a part paid, once the planned lines are written."""
+    paid = {
+        (c.hand_id, c.member_id): c.amount
+        for c in current
+        if c.status == ContributionStatus.PARTIAL.value
+    }
+    for line in planned:
+        key = (line.hand_id, line.holder.member.id)
+        paid.pop(key, None)
+        if line.status is ContributionStatus.PARTIAL:
+            paid[key] = line.amount
+    return paid
+
+
 def _missing(
-    setup: Setup, inside: set[tuple[int, int]], skip: Iterable[str] = ()
+    setup: Setup,
+    inside: set[tuple[int, int]],
+    skip: Iterable[str] = (),
+    partial: Mapping[tuple[int, int], int] | None = None,
 ) -> list[DomainError]:
     """A round is paid out only when every holder's part is in the pot: an error next to each
-    holder whose part is not (but those in `skip`, already marked wrong)."""
+    holder whose part is not (but those in `skip`, already marked wrong); `partial` says what
+    is in of a part paid."""
+    partial = partial or {}
+    currency = setup.rotation.group.currency
     skip = set(skip)
     errors: list[DomainError] = []
     for hand in setup.hands:
         for holder in hand.holders:
             field = line_field("status", hand.number, holder.member.id)
             payer = line_field("paid_by", hand.number, holder.member.id)
-            if (setup.hand_ids[hand.number], holder.member.id) in inside or {field, payer} & skip:
+            key = (setup.hand_ids[hand.number], holder.member.id)
+            if key in inside or {field, payer} & skip:
+                continue
+            if key in partial:
+                errors.append(
+                    RoscaError(
+                        N_(
+                            "The pot is not complete: %(name)s has paid %(paid)s of %(amount)s. "
+                            "Record the rest before paying out."
+                        ),
+                        field=field,
+                        name=holder.member.full_name,
+                        paid=Amount(partial[key], currency),
+                        amount=Amount(holder.part, currency),
+                    )
+                )
                 continue
             errors.append(
                 RoscaError(
@@ -907,7 +946,13 @@ def save_round(
             if pay:
                 unread_bids = any((e.field or "").startswith("bid-") for e in errors)
                 errors += _payout_errors(setup, rounds, number, on, seed, bids, unread_bids)
-                errors += _missing(setup, _after(setup, number, planned), _fields(errors))
+                current = current_contributions(setup.rotation, number)
+                errors += _missing(
+                    setup,
+                    _after(current, planned),
+                    _fields(errors),
+                    _parts_paid(current, planned),
+                )
             _raise_if(errors)
             _write_lines(actor, setup, rounds, number, planned, reason, notes)
             if pay:
@@ -917,9 +962,9 @@ def save_round(
         raise _recorded_meanwhile() from None
 
 
-def _after(setup: Setup, number: int, planned: list[_Planned]) -> set[tuple[int, int]]:
+def _after(current: list[Contribution], planned: list[_Planned]) -> set[tuple[int, int]]:
     """The holders whose part will be in the pot once the planned lines are written."""
-    inside = _in_pot(current_contributions(setup.rotation, number))
+    inside = _in_pot(current)
     for line in planned:
         key = (line.hand_id, line.holder.member.id)
         if line.status.value in IN_THE_POT:

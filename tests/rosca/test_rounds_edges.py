@@ -147,8 +147,9 @@ def test_a_part_paid_now_and_the_rest_later_completes_the_pot(admin, rosca_group
     sheet = rosca_reports.round_sheet(rotation, 1)
     assert (sheet.collected, sheet.complete) == (12_000, False)
     before = counts()
-    with pytest.raises(DomainError, match="The pot is not complete") as caught:
+    with pytest.raises(DomainError, match="has paid 2000 of 5000") as caught:
         rosca_rounds.pay_out(admin, rotation, 1, START)
+    assert caught.value.params["paid"].currency == "EUR"
     assert caught.value.field == rosca_rounds.line_field("status", 1, awa.id)
     assert counts() == before
     assert positions(rotation)[awa.id].owed == 3_000

@@ -48,6 +48,7 @@ def up(migrator, db):
 def down(migrator, db):
     migrator.migrate(migrator.drop_table("debt_repayment"))
     migrator.migrate(
+        migrator.drop_index("rotation", "rotation_organiser_id"),
         migrator.drop_column("rotation", "organiser_id"),
         migrator.drop_column("rotation", "commission_share"),
         migrator.drop_column("rotation", "commission_amount"),
