@@ -7,7 +7,7 @@ import re
 from savings_groups.core.money import format_amount
 from savings_groups.rosca import rounds as rosca_rounds
 from savings_groups.store.models import Contribution, DebtRepayment, Entry, Rotation, Round
-from tests.rosca.test_rounds import everyone, run_round
+from tests.rosca.test_rounds import everyone, run_round, set_up_rotation
 from tests.web.views.test_loans import part
 from tests.web.views.test_rosca_rounds import statuses, tontine, url
 
@@ -134,3 +134,22 @@ def test_the_commission_and_a_repayment_through_the_rotation_page(
     assert repaid.status_code == 302
     page = web.client.get(page_url)
     assert "owes " not in part(page, "position-2")
+
+
+def test_the_round_page_says_what_of_a_discount_stays_in_the_pot(
+    web, conn, admin, make_group, make_member
+):
+    group = make_group("Tontine", kind="rosca", currency="EUR", rounding_unit=100)
+    people = [make_member(group, f"Person {n}") for n in (1, 2, 3)]
+    rotation = set_up_rotation(admin, group, people, order="bidding", contribution=10_000)
+    web.login("admin")
+    page = web.client.get(url(rotation, "rounds", 1))
+    assert "€1.00" in part(page, "split-rule")
+    paid = web.post(url(rotation, "rounds", 1), {**statuses(rotation), "bid-1": "5.00", "pay": "1"})
+    assert paid.status_code == 302
+    page = web.client.get(url(rotation, "rounds", 1))
+    assert "€1.00" in part(page, "kept")
+    assert "€2.00" in part(page, "received")
+    assert "€3.00" not in part(page, "received")
+    receipt = web.client.get(url(rotation, "rounds", 1, "receipt"))
+    assert "Kept in the pot: €1.00." in part(receipt, "receipt-payout")
