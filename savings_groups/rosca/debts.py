@@ -2,6 +2,7 @@
 them until it is repaid; a repayment goes through the pot as two entries (DEBT_REPAYMENT):
 + from the one who owed, - to the one who paid for them."""
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
@@ -31,9 +32,10 @@ class Debt:
         return self.covered - self.repaid
 
 
-def debts_of(rotation: Rotation) -> list[Debt]:
+def debts_of(rotation: Rotation, members: Mapping[int, Member] | None = None) -> list[Debt]:
     """Every pair of members with a contribution paid by one for the other, by debtor then
-    creditor number (three queries); settled debts too (outstanding 0)."""
+    creditor number (two queries, three without `members`: the rotation's members by id);
+    settled debts too (outstanding 0)."""
     newer = Contribution.alias()
     covered = (
         Contribution.select(
@@ -63,8 +65,9 @@ def debts_of(rotation: Rotation) -> list[Debt]:
     )
     for debtor, creditor, total in repaid:
         pairs.setdefault((debtor, creditor), [0, 0])[1] = int(total or 0)
-    ids = {member_id for pair in pairs for member_id in pair}
-    members = {m.id: m for m in Member.select().where(Member.id.in_(ids or [0]))}
+    if members is None:
+        ids = {member_id for pair in pairs for member_id in pair}
+        members = {m.id: m for m in Member.select().where(Member.id.in_(ids or [0]))}
     debts = [
         Debt(members[debtor], members[creditor], covered_, repaid_)
         for (debtor, creditor), (covered_, repaid_) in pairs.items()
@@ -73,18 +76,13 @@ def debts_of(rotation: Rotation) -> list[Debt]:
     return debts
 
 
-def repaid_by_member(rotation: Rotation) -> dict[int, int]:
+def repaid_by_member(debts: Iterable[Debt]) -> dict[int, int]:
     """Member id -> what they paid into the pot (+) or were paid back (-) as repayments between
-    members (one query): part of what they paid in, for their position."""
-    query = (
-        DebtRepayment.select(DebtRepayment.debtor, DebtRepayment.creditor, DebtRepayment.amount)
-        .where(DebtRepayment.rotation == rotation)
-        .tuples()
-    )
+    members: part of what they paid in, for their position."""
     net: dict[int, int] = {}
-    for debtor, creditor, amount in query:
-        net[debtor] = net.get(debtor, 0) + amount
-        net[creditor] = net.get(creditor, 0) - amount
+    for debt in debts:
+        net[debt.debtor.id] = net.get(debt.debtor.id, 0) + debt.repaid
+        net[debt.creditor.id] = net.get(debt.creditor.id, 0) - debt.repaid
     return net
 
 

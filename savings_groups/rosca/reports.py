@@ -127,7 +127,7 @@ class RoundSheet:
 
 
 def round_sheet(rotation: Rotation, number: int) -> RoundSheet:
-    """Round `number` as it stands (six queries whatever the number of hands)."""
+    """Round `number` as it stands (seven queries whatever the number of hands)."""
     setup = setup_of(rotation)
     rounds = rounds_of(rotation)
     found = rounds.get(number)
@@ -248,7 +248,8 @@ class RotationReport:
 
 
 def rotation_report(rotation: Rotation, on: date) -> RotationReport:
-    """The whole rotation on `on`: rounds, positions, arrears (six queries, whatever its size).
+    """The whole rotation on `on`: rounds, positions, arrears, debts between members (eight
+    queries, whatever its size).
 
     A holder's part is due for every round paid out, and for the round being recorded once
     its date has come; rounds after it are not open yet.
@@ -288,8 +289,9 @@ def rotation_report(rotation: Rotation, on: date) -> RotationReport:
         )
     served = set(served_hands(rounds, setup))
     missing = _arrears(setup, lines, contributions, on)
-    owes, owed_by = owes_lines(debts_of(rotation))
-    repaid = repaid_by_member(rotation)
+    debts = debts_of(rotation, {m.id: m for m in setup.members()})
+    owes, owed_by = owes_lines(debts)
+    repaid = repaid_by_member(debts)
     stakes = stakes_of(setup.hands)
     contributed = by_kind.get(EntryKind.CONTRIBUTION.value, {})
     payouts = by_kind.get(EntryKind.POT_PAYOUT.value, {})
