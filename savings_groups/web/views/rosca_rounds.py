@@ -3,8 +3,9 @@ bids, the draw, the payout), and paper (the schedule, a round's receipt)."""
 
 from decimal import Decimal
 
+from babel.numbers import format_percent
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_babel import format_decimal, format_percent, get_locale
+from flask_babel import format_decimal, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -139,7 +140,7 @@ def _rotation_forms(report, group, rotation, **forms) -> dict:
             )
         if rotation.commission_share:
             commission.commission_share.data = format_decimal(
-                rosca_commission.share_text(rotation.commission_share), locale=get_locale()
+                rosca_commission.share_text(rotation.commission_share)
             )
         commission.organiser.data = str(rotation.organiser_id or "")
     return {
@@ -166,7 +167,9 @@ def _show_page(group, rotation, report, status: int = 200, **forms):
             summary=_summary(report.setup),
             paid_any=any(line.paid_out for line in report.rounds),
             commission_percent=format_percent(
-                Decimal(rotation.commission_share).scaleb(-4), format="#,##0.##%"
+                Decimal(rotation.commission_share).scaleb(-4),
+                locale=str(get_locale()),
+                decimal_quantization=False,
             ),
             **_rotation_forms(report, group, rotation, **forms),
         ),

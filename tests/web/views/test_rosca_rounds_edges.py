@@ -9,7 +9,7 @@ from savings_groups.rosca import rounds as rosca_rounds
 from savings_groups.store.models import Contribution, DebtRepayment, Entry, Rotation, Round
 from tests.rosca.test_rounds import everyone, run_round, set_up_rotation
 from tests.web.views.test_loans import part
-from tests.web.views.test_rosca_rounds import statuses, tontine, url
+from tests.web.views.test_rosca_rounds import part_tag, statuses, tontine, url
 
 
 def xof(amount):
@@ -153,3 +153,19 @@ def test_the_round_page_says_what_of_a_discount_stays_in_the_pot(
     assert "€3.00" not in part(page, "received")
     receipt = web.client.get(url(rotation, "rounds", 1, "receipt"))
     assert "Kept in the pot: €1.00." in part(receipt, "receipt-payout")
+
+
+def test_a_commission_share_is_shown_and_offered_in_the_reader_s_way(
+    web, conn, admin, make_group, make_member
+):
+    rotation, people = tontine(admin, make_group, make_member, members=3)
+    web.login("admin")
+    saved = web.post(url(rotation, "commission"), {"commission_share": "2.5"}, url(rotation))
+    assert saved.status_code == 302
+    page = web.client.get(url(rotation))
+    assert "2.5%" in part(page, "commission-rule")
+    assert 'value="2.5"' in part_tag(page, "commission_share")
+    run_round(admin, rotation, 1)
+    page = web.client.get(url(rotation, "rounds", 1))
+    assert xof(750) in part(page, "commission")
+    assert 'id="paid-' not in page.get_data(as_text=True)  # paid out: no part to type
