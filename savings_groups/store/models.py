@@ -620,6 +620,8 @@ class RotationEntry(BaseModel):
     id = AutoField()
     rotation = ForeignKeyField(Rotation, backref="+", on_delete="RESTRICT")
     entry = ForeignKeyField(Entry, unique=True, on_delete="RESTRICT")
+
+
 class DebtRepayment(BaseModel):
     """A member repaying another who paid a contribution for them: the money goes through the
     pot (+ from the debtor, - to the creditor, two entries of kind debt_repayment)."""
