@@ -6,7 +6,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
 
-from peewee import IntegrityError, PostgresqlDatabase, fn
+from peewee import IntegrityError, fn
 
 from savings_groups.core.dates import parse_date, today
 from savings_groups.core.errors import N_, DomainError
@@ -26,7 +26,7 @@ from savings_groups.core.vocabulary import (
     SocialFundRule,
 )
 from savings_groups.org import audit
-from savings_groups.store.db import db
+from savings_groups.store.db import db, lock
 from savings_groups.store.models import (
     Cycle,
     CycleShareOut,
@@ -328,14 +328,12 @@ def current_cycle(group: SavingsGroup) -> Cycle | None:
     )
 
 
-def lock_cycle(cycle: Cycle) -> Cycle:
-    """Read the cycle again inside the caller's transaction; on PostgreSQL lock its row, so that
-    two writes that check the cycle first (an opening, a share-out, the next cycle, an exit)
-    cannot both pass the checks. SQLite locks the whole file at BEGIN IMMEDIATE already."""
-    query = Cycle.select().where(Cycle.id == cycle.id)
-    if isinstance(db.obj, PostgresqlDatabase):
-        query = query.for_update()
-    return query.get()
+def lock_cycle(cycle: Cycle | int) -> Cycle:
+    """The cycle read again inside the caller's transaction and held until it ends (store.db.lock),
+    so that two writes that check the cycle first (an opening, a meeting opened or closed, a
+    loan, a share-out, the next cycle, an exit, a rule change) cannot both pass the checks. The
+    first lock a write takes: the cycle before its meeting, the meeting before a loan."""
+    return lock(Cycle, cycle if isinstance(cycle, int) else cycle.id)
 
 
 def rules_of(cycle: Cycle) -> CycleRules:
@@ -461,7 +459,7 @@ def update_rules(
     values = rules.clean(group.currency, locale, group.meeting_frequency)
     fines = values.pop("fines")
     with db.atomic():
-        fresh = Cycle.get_by_id(cycle.id)  # the rules may have been fixed since the form opened
+        fresh = lock_cycle(cycle)  # the rules may have been fixed since the form opened
         if fresh.closed_at is not None:
             raise DomainError(N_("This cycle is closed: its rules can no longer change."))
         old_fines = list(FineType.select().where(FineType.cycle == fresh).order_by(FineType.id))

@@ -6,7 +6,9 @@ from savings_groups.core.vocabulary import (
     Fund,
 )
 from savings_groups.ledger import entries as ledger
+from savings_groups.store.db import db, lock
 from savings_groups.store.models import (
+    Cycle,
     Entry,
     User,
 )
@@ -78,6 +80,21 @@ def why_not_correctable(entry: Entry, closed_cycles: set[int] | None = None) -> 
 
 
 def correct_entry(
+    actor: User,
+    entry: Entry,
+    reason: str,
+    amount: int | None = None,
+    shares: int | None = None,
+) -> tuple[Entry, Entry | None]:
+    """See _correct; checked and written in one transaction, the entry's cycle locked first
+    (store.db.lock): a share-out, or the same correction on another screen, waits."""
+    with db.atomic():
+        if entry.cycle_id is not None:
+            lock(Cycle, entry.cycle_id)
+        return _correct(actor, Entry.get_by_id(entry.id), reason, amount, shares)
+
+
+def _correct(
     actor: User,
     entry: Entry,
     reason: str,

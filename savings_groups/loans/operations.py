@@ -25,7 +25,7 @@ from savings_groups.core.errors import N_, Amount
 from savings_groups.core.money import MAX_AMOUNT
 from savings_groups.core.numbers import require_int
 from savings_groups.core.vocabulary import EntryKind, Fund, LoanMethod, LoanPurpose, LoanStatus
-from savings_groups.cycles.operations import MAX_PERIODS, rate_period_of
+from savings_groups.cycles.operations import MAX_PERIODS, lock_cycle, rate_period_of
 from savings_groups.groups.members import is_current
 from savings_groups.ledger import entries as ledger
 from savings_groups.loans.book import Book, book_of, fix_charges
@@ -46,7 +46,7 @@ from savings_groups.loans.requests import (
     plan,
 )
 from savings_groups.org import audit
-from savings_groups.store.db import db
+from savings_groups.store.db import db, lock
 from savings_groups.store.models import (
     Cycle,
     Entry,
@@ -77,6 +77,7 @@ def grant_loan(
         raise ValueError("the meeting is not this group's")
     acknowledged = {str(code) for code in acknowledged}
     with db.atomic():
+        cycle = lock_cycle(cycle)  # another loan, a closing or a share-out waits (the cash)
         assessment = check_request(group, cycle, request, on, pending)
         missing = assessment.warning_codes - acknowledged
         if missing:
@@ -242,8 +243,9 @@ def _write_schedule(loan: Loan, version: int, installments: list[Installment], s
 
 
 def _fresh(loan: Loan) -> Loan:
-    """The loan as it is in the database (another screen may have changed it)."""
-    return Loan.get_by_id(loan.id)
+    """The loan as it is in the database (another screen may have changed it), held until the
+    caller's transaction ends (store.db.lock): two repayments cannot both see the same balance."""
+    return lock(Loan, loan.id)
 
 
 def _sync(stale: Loan, fresh: Loan) -> None:

@@ -20,7 +20,7 @@ from savings_groups.core.dates import today, utcnow
 from savings_groups.core.errors import N_, DomainError
 from savings_groups.core.money import MAX_AMOUNT
 from savings_groups.core.vocabulary import EntryKind, Fund, GroupKind, MeetingStatus
-from savings_groups.cycles.operations import current_cycle
+from savings_groups.cycles.operations import current_cycle, lock_cycle
 from savings_groups.ledger import entries as ledger
 from savings_groups.loans import operations as lending
 from savings_groups.loans import requests as loan_requests
@@ -47,7 +47,7 @@ from savings_groups.meetings.sheet import (
 )
 from savings_groups.org import audit
 from savings_groups.org.access import Action, require
-from savings_groups.store.db import db
+from savings_groups.store.db import db, lock
 from savings_groups.store.models import (
     Attendance,
     CashCount,
@@ -160,6 +160,17 @@ def _bump_version(meeting: Meeting, version: int, expected: MeetingStatus, **val
 # Writing ------------------------------------------------------------------------------------
 
 
+def _lock_open_cycle(meeting: Meeting) -> Cycle:
+    """The meeting's cycle, locked (cycles.lock_cycle: the first lock of a meeting's write) and
+    refused once shared out: its money is final."""
+    cycle = lock_cycle(meeting.cycle_id)
+    if cycle.closed_at is not None:
+        raise MeetingClosed(
+            N_("The cycle of this meeting is shared out and closed: its meetings are final.")
+        )
+    return cycle
+
+
 @contextmanager
 def _transaction(meeting: Meeting):
     """One transaction; if it rolls back, the meeting object forgets what it was told too."""
@@ -182,32 +193,35 @@ def open_meeting(actor: User, group: SavingsGroup, held_on: date) -> Meeting:
         raise DomainError(N_("This group is archived: it holds no more meetings."), field="held_on")
     if not isinstance(held_on, date):
         raise DomainError(N_("Enter the date of the meeting."), field="held_on")
-    cycle = current_cycle(group)
-    if cycle is None:
-        raise DomainError(
-            N_("This group has no open cycle: start a cycle and set its rules first."),
-            field="held_on",
-        )
-    if not cycle.start_date <= held_on <= cycle.planned_end:
-        raise DomainError(
-            N_("The date must be inside the cycle, from %(start)s to %(end)s."),
-            field="held_on",
-            start=cycle.start_date,
-            end=cycle.planned_end,
-        )
-    if held_on > today():
-        raise DomainError(
-            N_("%(date)s is in the future: a meeting is recorded on its day or after."),
-            field="held_on",
-            date=held_on,
-        )
     taken = DomainError(
         N_("There is already a meeting on %(date)s."), field="held_on", date=held_on
     )
-    if Meeting.select().where((Meeting.group == group) & (Meeting.held_on == held_on)).exists():
-        raise taken
     try:
         with db.atomic():
+            cycle = current_cycle(group)
+            if cycle is not None:  # a share-out of this cycle waits, or has closed it
+                cycle = lock_cycle(cycle)
+            if cycle is None or cycle.closed_at is not None:
+                raise DomainError(
+                    N_("This group has no open cycle: start a cycle and set its rules first."),
+                    field="held_on",
+                )
+            if not cycle.start_date <= held_on <= cycle.planned_end:
+                raise DomainError(
+                    N_("The date must be inside the cycle, from %(start)s to %(end)s."),
+                    field="held_on",
+                    start=cycle.start_date,
+                    end=cycle.planned_end,
+                )
+            if held_on > today():
+                raise DomainError(
+                    N_("%(date)s is in the future: a meeting is recorded on its day or after."),
+                    field="held_on",
+                    date=held_on,
+                )
+            same_day = (Meeting.group == group) & (Meeting.held_on == held_on)
+            if Meeting.select().where(same_day).exists():
+                raise taken
             meeting = Meeting.create(group=group, cycle=cycle, held_on=held_on, draft="{}")
             audit.record(
                 actor, "meeting.open", meeting, group=group, held_on=held_on, cycle=cycle.number
@@ -257,6 +271,7 @@ def close_meeting(
     difference_note = clean_text(difference_note)
     sheet = sheet.cleaned()
     with _transaction(meeting):
+        cycle = _lock_open_cycle(meeting)
         stored = stored_draft(Meeting.get_by_id(meeting.id))
         _bump_version(
             meeting,
@@ -266,7 +281,6 @@ def close_meeting(
             closed_at=utcnow(),
             closed_by=actor.id,
         )
-        cycle = meeting.cycle
         positions = loan_positions(meeting, meeting.group)
         errors = check_sheet(meeting, sheet, final=True, positions=positions)
         counts = _check_counts(counted, errors)
@@ -483,7 +497,8 @@ def reopen_meeting(actor: User, meeting: Meeting, reason: str) -> Meeting:
     if not reason:
         raise DomainError(N_("Say why the meeting is reopened."), field="reason")
     with _transaction(meeting):
-        current = Meeting.get_by_id(meeting.id)
+        lock_cycle(meeting.cycle_id)  # a share-out waits, or has closed the cycle
+        current = lock(Meeting, meeting.id)
         refused = why_not_reopened(current)
         if refused is not None:
             raise refused
@@ -556,10 +571,15 @@ def grant_loan_at(
     meeting is closed (MeetingClosed); lending's rules and warnings apply (LoanError,
     WarningsNotAcknowledged); all or nothing."""
     require(actor, Action.RECORD)
-    with db.atomic():
-        current = _draft_or_refuse(meeting)
+    with _transaction(meeting):
+        _lock_open_cycle(meeting)  # the cycle before the meeting, as every write takes them
+        current = lock(Meeting, meeting.id)  # a closing waits, or has closed it
+        if current.status != MeetingStatus.DRAFT.value:
+            raise MeetingClosed(CLOSED)
         if meeting.cycle_id != current.cycle_id:
             raise ValueError("the meeting changed cycle")
+        # The boxes change: a tab showing the meeting before this loan must not close it as is.
+        _bump_version(meeting, current.version, MeetingStatus.DRAFT)
         return lending.grant_loan(
             actor,
             meeting.group,

@@ -26,7 +26,7 @@ from savings_groups.core.vocabulary import (
 from savings_groups.groups.members import current_members
 from savings_groups.org import audit
 from savings_groups.rosca.compute import RoscaError, contribution_parts, fixed_order
-from savings_groups.store.db import db
+from savings_groups.store.db import db, lock
 from savings_groups.store.models import (
     Hand,
     HandHolder,
@@ -259,7 +259,7 @@ def _check_setup_open(rotation: Rotation) -> None:
     """Refuse once started, read afresh inside the write's transaction (another user may just
     have started it)."""
     _check_rosca(rotation.group)
-    started = Rotation.select(Rotation.started_at).where(Rotation.id == rotation.id).scalar()
+    started = lock(Rotation, rotation.id).started_at  # the start waits, or has happened
     if started is not None:
         raise DomainError(
             N_("This rotation has started: its hands and order can no longer be changed.")

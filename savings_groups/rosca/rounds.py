@@ -36,7 +36,7 @@ from savings_groups.rosca import compute as rosca
 from savings_groups.rosca.commission import commission_for
 from savings_groups.rosca.compute import RoscaError
 from savings_groups.rosca.rotations import HandInfo, HolderShare, due_date, hands_of, stakes_of
-from savings_groups.store.db import db
+from savings_groups.store.db import db, lock
 from savings_groups.store.models import (
     Bid,
     Contribution,
@@ -197,9 +197,9 @@ class ContributionLine:
 
 
 def _fresh(rotation: Rotation) -> Rotation:
-    """The rotation as it is now, read inside the write's transaction (another user may just
-    have paid a round out)."""
-    return Rotation.get_by_id(rotation.id)
+    """The rotation as it is now, read inside the write's transaction and held until it ends
+    (store.db.lock: another user paying a round out or recording it waits, then sees it)."""
+    return lock(Rotation, rotation.id)
 
 
 def _check_running(rotation: Rotation) -> None:

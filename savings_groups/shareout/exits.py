@@ -23,7 +23,7 @@ from savings_groups.loans import book as loan_book
 from savings_groups.loans import operations as lending
 from savings_groups.org import audit
 from savings_groups.shareout import arithmetic as shareout
-from savings_groups.store.db import db
+from savings_groups.store.db import db, lock
 from savings_groups.store.models import Cycle, Loan, Meeting, Member, MemberExit, SavingsGroup, User
 
 
@@ -207,11 +207,11 @@ def settle(
     if not reason:
         raise DomainError(N_("Say why the member left."), field="reason")
     with db.atomic():
-        member = Member.get_by_id(member.id)  # as it is now: another screen may have settled it
         group = SavingsGroup.get_by_id(member.group_id)
         open_cycle = current_cycle(group)
         if open_cycle is not None:
             lock_cycle(open_cycle)  # a share-out or another exit waits until this one is written
+        member = lock(Member, member.id)  # as it is now: another screen may have settled it
         found = settlement(member, on)
         if expected_payout is not None and expected_payout != found.payout:
             raise DomainError(

@@ -1,10 +1,11 @@
 """The peewee database: created empty at import, opened from DATABASE_URL by the factory."""
 
 import sqlite3
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from peewee import DatabaseProxy, PostgresqlDatabase, SqliteDatabase
+from peewee import DatabaseProxy, OperationalError, PostgresqlDatabase, SqliteDatabase
 
 from savings_groups.core.errors import N_, DomainError
 
@@ -24,6 +25,60 @@ class DatabaseUnavailable(DomainError):
     """The database cannot be opened or written; raised before the app serves anything."""
 
 
+class Busy(DomainError):
+    """Another write held what this one needed too long (SQLite still locked after its busy
+    timeout) or PostgreSQL had to cancel it (a deadlock, a serialization failure, a lock
+    timeout): nothing of it was written and it may simply be done again."""
+
+
+BUSY = N_(
+    "Someone else was recording in this group at the same moment. Nothing was saved: reload "
+    "the page to see what they recorded, then try again."
+)
+# PostgreSQL's codes for a transaction it cancelled so that another could go on.
+CONTENTION_CODES = {"40001", "40P01", "55P03"}
+
+
+def is_contention_error(error: Exception) -> bool:
+    """True for a write refused because of another write at the same moment (not a fault)."""
+    original = getattr(error, "orig", None) or error.__cause__ or error
+    if getattr(original, "sqlstate", None) in CONTENTION_CODES:
+        return True
+    text = str(error).lower()
+    return "database is locked" in text or "database table is locked" in text
+
+
+@contextmanager
+def _contention_as_busy():
+    try:
+        yield
+    except OperationalError as error:
+        if is_contention_error(error):
+            raise Busy(BUSY) from error
+        raise
+
+
+class _Contended:
+    """Every statement (and SQLite's BEGIN IMMEDIATE) of the app's database: a clash with
+    another write becomes Busy, a DomainError the pages show, never a server error."""
+
+    def execute_sql(self, sql, params=None):
+        with _contention_as_busy():
+            return super().execute_sql(sql, params)
+
+    def begin(self, *args, **kwargs):
+        with _contention_as_busy():
+            return super().begin(*args, **kwargs)
+
+
+class AppSqliteDatabase(_Contended, SqliteDatabase):
+    pass
+
+
+class AppPostgresqlDatabase(_Contended, PostgresqlDatabase):
+    pass
+
+
 def open_database(url: str):
     """Return an unconnected peewee database for a sqlite:/// or postgresql:// URL."""
     parts = urlsplit(url)
@@ -31,9 +86,9 @@ def open_database(url: str):
         path = unquote(parts.path)
         if path.startswith("//"):  # sqlite:////abs/path written with four slashes
             path = path[1:]
-        return SqliteDatabase(path, pragmas=SQLITE_PRAGMAS, timeout=10, lock_type="IMMEDIATE")
+        return AppSqliteDatabase(path, pragmas=SQLITE_PRAGMAS, timeout=10, lock_type="IMMEDIATE")
     if parts.scheme in ("postgresql", "postgres"):
-        return PostgresqlDatabase(
+        return AppPostgresqlDatabase(
             unquote(parts.path.lstrip("/")),
             user=unquote(parts.username) if parts.username else None,
             password=unquote(parts.password) if parts.password else None,
@@ -83,3 +138,23 @@ def initialize(url: str) -> None:
     database = open_database(url)
     check_writable(database)
     db.initialize(database)
+
+
+def lock(model, row_id: int):
+    """The row of `model` with this id, read again inside the caller's transaction and held
+    until it ends, so that two writes that check the same state (a meeting still a draft, a
+    cycle not shared out, a round not paid out, a loan still open) cannot both pass the checks.
+
+    Every write that depends on a row's state calls it first, inside its `db.atomic()`, and
+    checks what it returns. PostgreSQL: SELECT ... FOR NO KEY UPDATE (the other write waits,
+    then reads what this one committed; rows that only refer to this one are not held up).
+    SQLite: the whole file is locked from BEGIN IMMEDIATE already, the read is only fresh.
+    Take locks in this order to avoid deadlocks: cycle, then meeting, then loan (a ROSCA:
+    rotation, then round); a deadlock that happens all the same is Busy (see _Contended).
+    """
+    if not db.in_transaction():
+        raise RuntimeError("lock() is meant for a write's transaction: open db.atomic() first")
+    query = model.select().where(model.id == row_id)
+    if isinstance(db.obj, PostgresqlDatabase):
+        query = query.for_update("FOR NO KEY UPDATE")
+    return query.get()
