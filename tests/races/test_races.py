@@ -79,6 +79,21 @@ def savings(conn, admin, make_group, make_member, make_cycle):
     return make
 
 
+def repeat(name, once):
+    """Race REPEATS times; each try returns who won. Fails with the count of failed tries."""
+    tally, failed = Counter(), []
+    for _ in range(REPEATS):
+        try:
+            tally[once()] += 1
+        except AssertionError as error:
+            failed.append(error)
+    print(f"{name}: {dict(tally)}, {len(failed)} of {REPEATS} tries failed")
+    if failed:
+        raise AssertionError(
+            f"{name}: {len(failed)} of {REPEATS} tries failed; the first: {failed[0]}"
+        ) from failed[0]
+
+
 def no_crash(*outcomes):
     for outcome in outcomes:
         assert outcome.crash is None, str(outcome)
@@ -150,8 +165,8 @@ def books_agree(group):
 
 def test_a_loan_granted_while_the_meeting_closes_in_another_tab(race, admin, savings):
     """Defect 4: the loan must be in the cash count, or refused."""
-    tally = Counter()
-    for _ in range(REPEATS):
+
+    def once():
         group, _cycle, people = savings()
         meeting = meetings.open_meeting(admin, group, M1)
         granting, closed = race(
@@ -170,14 +185,15 @@ def test_a_loan_granted_while_the_meeting_closes_in_another_tab(race, admin, sav
             refused(closed, STALE)
             assert Meeting.get_by_id(meeting.id).status == MeetingStatus.DRAFT.value
         books_agree(group)
-        tally["grant" if granting.ok else "close"] += 1
-    print("grant vs close:", dict(tally))
+        return "grant" if granting.ok else "close"
+
+    repeat("grant vs close", once)
 
 
 def test_a_meeting_opened_while_the_cycle_is_shared_out(race, admin, savings):
     """Defect 5: no meeting in a cycle that was shared out at the same moment."""
-    tally = Counter()
-    for _ in range(REPEATS):
+
+    def once():
         group, cycle, _people = savings()
         opened, shared = race(
             racer("open_meeting", actor=admin.id, group=group.id, held_on=LATE_MEETING),
@@ -191,15 +207,16 @@ def test_a_meeting_opened_while_the_cycle_is_shared_out(race, admin, savings):
         else:
             refused(shared, "The meeting of")  # ... is still open: close it before the share-out
         books_agree(group)
-        tally["open" if opened.ok else "finalise"] += 1
-    print("open vs finalise:", dict(tally))
+        return "open" if opened.ok else "finalise"
+
+    repeat("open vs finalise", once)
 
 
 def test_a_meeting_closed_while_the_cycle_is_shared_out(race, admin, savings):
     """Closing first lets the share-out count the meeting; sharing out first is refused while
     the meeting is open, so the meeting's shares never land in a closed cycle."""
-    tally = Counter()
-    for _ in range(REPEATS):
+
+    def once():
         group, cycle, _people = savings()
         meeting = meetings.open_meeting(admin, group, LATE_MEETING)
         closed, shared = race(
@@ -213,13 +230,13 @@ def test_a_meeting_closed_while_the_cycle_is_shared_out(race, admin, savings):
         if not shared.ok:
             refused(shared, "The meeting of")
         books_agree(group)
-        tally["both" if shared.ok else "close only"] += 1
-    print("close vs finalise:", dict(tally))
+        return "both" if shared.ok else "close only"
+
+    repeat("close vs finalise", once)
 
 
 def test_closing_a_meeting_while_the_one_before_is_reopened(race, admin, savings):
-    tally = Counter()
-    for _ in range(REPEATS):
+    def once():
         group, _cycle, people = savings()
         first = meetings.open_meeting(admin, group, M1)
         meetings.close_meeting(
@@ -243,13 +260,13 @@ def test_closing_a_meeting_while_the_one_before_is_reopened(race, admin, savings
             MeetingStatus.DRAFT.value if reopened.ok else MeetingStatus.CLOSED.value
         )
         books_agree(group)
-        tally["both" if reopened.ok else "close only"] += 1
-    print("reopen vs close:", dict(tally))
+        return "both" if reopened.ok else "close only"
+
+    repeat("reopen vs close", once)
 
 
 def test_one_meeting_closed_in_two_tabs(race, admin, savings):
-    tally = Counter()
-    for _ in range(REPEATS):
+    def once():
         group, _cycle, _people = savings()
         meeting = meetings.open_meeting(admin, group, M1)
         tab = racer(
@@ -268,13 +285,13 @@ def test_one_meeting_closed_in_two_tabs(race, admin, savings):
             and CashCount.select().where(CashCount.meeting == meeting).count() == 2
         )
         books_agree(group)
-        tally[loser.error] += 1
-    print("close vs close:", dict(tally))
+        return loser.error
+
+    repeat("close vs close", once)
 
 
 def test_a_share_out_while_a_member_leaves(race, admin, savings):
-    tally = Counter()
-    for _ in range(REPEATS):
+    def once():
         group, cycle, people = savings()
         shared, left = race(
             racer("finalise", actor=admin.id, cycle=cycle.id, on=SHARE_OUT_DAY),
@@ -291,13 +308,13 @@ def test_a_share_out_while_a_member_leaves(race, admin, savings):
         )
         assert paid.scalar() == CycleShareOut.get(CycleShareOut.cycle == cycle).carry_over
         books_agree(group)
-        tally["both" if left.ok else "share-out only"] += 1
-    print("finalise vs exit:", dict(tally))
+        return "both" if left.ok else "share-out only"
+
+    repeat("finalise vs exit", once)
 
 
 def test_two_share_outs_of_one_cycle(race, admin, savings):
-    tally = Counter()
-    for _ in range(REPEATS):
+    def once():
         group, cycle, people = savings()
         click = racer("finalise", actor=admin.id, cycle=cycle.id, on=SHARE_OUT_DAY)
         outcomes = race(click, click)
@@ -309,13 +326,13 @@ def test_two_share_outs_of_one_cycle(race, admin, savings):
         )
         assert payouts.count() == len(people)
         books_agree(group)
-        tally["one"] += 1
-    print("finalise vs finalise:", dict(tally))
+        return "one"
+
+    repeat("finalise vs finalise", once)
 
 
 def test_two_next_cycles_started_from_one_share_out(race, admin, savings):
-    tally = Counter()
-    for _ in range(REPEATS):
+    def once():
         group, cycle, _people = savings()
         closing.finalise(admin, group, cycle, SHARE_OUT_DAY)
         click = racer("start_next", actor=admin.id, cycle=cycle.id)
@@ -329,13 +346,13 @@ def test_two_next_cycles_started_from_one_share_out(race, admin, savings):
         )
         assert carried.count() in (0, 2)  # each box's leftover moved once: out, then in
         books_agree(group)
-        tally["one"] += 1
-    print("next cycle vs next cycle:", dict(tally))
+        return "one"
+
+    repeat("next cycle vs next cycle", once)
 
 
 def test_two_loans_granted_at_once_beyond_the_cash(race, admin, savings):
-    tally = Counter()
-    for _ in range(REPEATS):
+    def once():
         group, cycle, people = savings()
         meeting = meetings.open_meeting(admin, group, M1)
         outcomes = race(
@@ -360,13 +377,13 @@ def test_two_loans_granted_at_once_beyond_the_cash(race, admin, savings):
         assert Loan.select().where(Loan.group == group).count() == 1
         assert ledger.balances(group, cycle)[LOAN] == 3 * SAVED - 20_000
         books_agree(group)
-        tally["one"] += 1
-    print("grant vs grant:", dict(tally))
+        return "one"
+
+    repeat("grant vs grant", once)
 
 
 def test_one_rosca_round_paid_out_twice_at_once(race, admin, make_group, make_member):
-    tally = Counter()
-    for _ in range(REPEATS):
+    def once():
         group = make_group(kind="rosca")
         members = [make_member(group) for _ in range(4)]
         rotation = set_up_rotation(admin, group, members)
@@ -385,5 +402,6 @@ def test_one_rosca_round_paid_out_twice_at_once(race, admin, make_group, make_me
         )
         assert payouts.count() == 1 and payouts.get().amount == -40_000
         assert Round.get(Round.rotation == rotation, Round.number == 1).paid_out_on == START
-        tally["one"] += 1
-    print("payout vs payout:", dict(tally))
+        return "one"
+
+    repeat("payout vs payout", once)
