@@ -51,3 +51,16 @@ def test_a_write_kept_waiting_too_long_is_busy_not_a_crash(conn, make_group, mak
         if not isinstance(db.obj, PostgresqlDatabase):
             db.execute_sql("PRAGMA busy_timeout = 10000")
     assert Cycle.get_by_id(cycle.id).min_shares == cycle.min_shares  # nothing written
+
+
+def test_a_page_kept_waiting_shows_the_message_not_a_server_error(app, web, admin):
+    @app.route("/busy-for-the-test")
+    def kept_waiting():
+        raise Busy(BUSY)
+
+    web.login("admin")
+    page = web.client.get("/busy-for-the-test")
+    assert page.status_code == 409
+    assert "Someone else was recording in this group at the same moment" in page.get_data(
+        as_text=True
+    )

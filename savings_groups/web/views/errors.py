@@ -1,4 +1,5 @@
-"""Error pages in the user's language: 400 (CSRF), 403, 404, 503 (database not writable)."""
+"""Error pages in the user's language: 400 (CSRF), 403, 404, 409 (another write at the same
+moment, where a view does not show it next to its form), 503 (database not writable)."""
 
 from flask import render_template
 from flask_babel import gettext as _
@@ -42,6 +43,10 @@ def init_app(app) -> None:
                 "saved. Go back, reload the page and try again."
             ),
         )
+
+    @app.errorhandler(database.Busy)
+    def busy(error):
+        return _page(409, _("The form could not be accepted"), translate(error))
 
     @app.errorhandler(DatabaseError)
     def database_error(error):
