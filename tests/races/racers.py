@@ -8,13 +8,22 @@ from datetime import date
 
 from savings_groups.core.vocabulary import Fund, LoanWarning
 from savings_groups.cycles import operations as cycles
+from savings_groups.loans import operations as lending
 from savings_groups.loans.requests import LoanRequest
 from savings_groups.meetings import operations as meetings
 from savings_groups.meetings.sheet import MeetingSheet, MemberLine
 from savings_groups.rosca import rounds as rosca_rounds
 from savings_groups.shareout import exits, next_cycle
 from savings_groups.shareout import operations as closing
-from savings_groups.store.models import Cycle, Meeting, Member, Rotation, SavingsGroup, User
+from savings_groups.store.models import (
+    Cycle,
+    Loan,
+    Meeting,
+    Member,
+    Rotation,
+    SavingsGroup,
+    User,
+)
 
 EVERY_WARNING = tuple(warning.value for warning in LoanWarning)
 
@@ -26,14 +35,23 @@ def grant_at(actor: int, meeting: int, member: int, principal: int):
     return lambda: meetings.grant_loan_at(user, found, request, acknowledged=EVERY_WARNING)
 
 
-def close(actor: int, meeting: int, loan_fund: int, shares: int = 0, note: str = ""):
-    """The meeting closed from a tab opened now: every member present, buying `shares`."""
+def close(actor: int, meeting: int, loan_fund: int, shares: int = 0, repaid: dict | None = None):
+    """The meeting closed from a tab opened now: every member present, buying `shares`, and
+    repaying what `repaid` says (member id -> amount)."""
     user, found = User.get_by_id(actor), Meeting.get_by_id(meeting)
     people = Member.select().where(Member.group == found.group_id).order_by(Member.number)
-    sheet = MeetingSheet([MemberLine(person.id, shares=shares) for person in people])
+    repaid = repaid or {}
+    sheet = MeetingSheet(
+        [MemberLine(p.id, shares=shares, repayment=repaid.get(p.id, 0)) for p in people]
+    )
     counted = {Fund.LOAN_FUND: loan_fund, Fund.SOCIAL_FUND: 0}
     version = found.version
-    return lambda: meetings.close_meeting(user, found, sheet, counted, note, version)
+    return lambda: meetings.close_meeting(user, found, sheet, counted, "", version)
+
+
+def write_off(actor: int, loan: int, on: date):
+    user, found = User.get_by_id(actor), Loan.get_by_id(loan)
+    return lambda: lending.write_off(user, found, "The member went away", on)
 
 
 def reopen(actor: int, meeting: int):

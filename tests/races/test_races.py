@@ -13,6 +13,7 @@ from peewee import fn
 
 from savings_groups.core.vocabulary import EntryKind, Fund, MeetingStatus
 from savings_groups.ledger import entries as ledger
+from savings_groups.loans.requests import LoanRequest
 from savings_groups.meetings import operations as meetings
 from savings_groups.meetings.sheet import MeetingSheet, MemberLine
 from savings_groups.rosca import rounds as rosca_rounds
@@ -27,6 +28,7 @@ from savings_groups.store.models import (
     MemberExit,
     Round,
 )
+from tests.races.racers import EVERY_WARNING as EVERY
 from tests.rosca.test_rounds import START, everyone, set_up_rotation
 
 REPEATS = 6
@@ -380,6 +382,52 @@ def test_two_loans_granted_at_once_beyond_the_cash(race, admin, savings):
         return "one"
 
     repeat("grant vs grant", once)
+
+
+def test_a_repayment_in_a_closing_while_the_loan_is_written_off(race, admin, savings):
+    """The loan's row is locked by both: the repayment comes before the write-off (which
+    writes off what is left), or is refused under its cell once the loan is written off."""
+
+    def once():
+        group, _cycle, people = savings()
+        first = meetings.open_meeting(admin, group, M1)
+        loan = meetings.grant_loan_at(
+            admin, first, LoanRequest(people[0], 6_000, 3, "business"), acknowledged=EVERY
+        )
+        meetings.close_meeting(
+            admin,
+            first,
+            MeetingSheet([MemberLine(p.id) for p in people]),
+            {LOAN: 3 * SAVED - 6_000, SOCIAL: 0},
+            "",
+            first.version,
+        )
+        second = meetings.open_meeting(admin, group, M2)
+        closed, written_off = race(
+            racer(
+                "close",
+                actor=admin.id,
+                meeting=second.id,
+                loan_fund=3 * SAVED - 6_000 + 2_600,
+                repaid={people[0].id: 2_600},  # the first installment: 2,000 and 600 interest
+            ),
+            racer("write_off", actor=admin.id, loan=loan.id, on=M2),
+        )
+        no_crash(closed, written_off)
+        assert written_off.ok
+        stored = Loan.get_by_id(loan.id)
+        repaid = Entry.select().where(
+            (Entry.loan == loan) & (Entry.kind == EntryKind.LOAN_PRINCIPAL.value)
+        )
+        if closed.ok:  # repaid first: only the rest is written off
+            assert [e.amount for e in repaid] == [2_000] and stored.written_off == 4_000
+        else:
+            refused(closed, "Nothing was saved")
+            assert not repaid.exists() and stored.written_off == 6_000
+        books_agree(group)
+        return "both" if closed.ok else "write-off only"
+
+    repeat("repayment vs write-off", once)
 
 
 def test_one_rosca_round_paid_out_twice_at_once(race, admin, make_group, make_member):
