@@ -9,7 +9,7 @@ from savings_groups.core.numbers import read
 from savings_groups.org import audit
 from savings_groups.rosca.compute import RoscaError
 from savings_groups.rosca.compute import commission_of as compute_commission
-from savings_groups.store.db import db
+from savings_groups.store.db import db, lock
 from savings_groups.store.models import Member, Rotation, Round, User
 
 MAX_SHARE = 2_000  # hundredths of a percent: 20 % of a pot is already far above the custom
@@ -74,7 +74,7 @@ def set_commission(
             field="commission_share",
         )
     with db.atomic():
-        rotation = Rotation.get_by_id(rotation.id)
+        rotation = lock(Rotation, rotation.id)  # two writes on one rotation wait in turn
         if rotation.group.archived_at is not None:
             raise RoscaError(N_("This group is archived: nothing can be recorded in it."))
         pot = rotation.contribution * rotation.hands.count()

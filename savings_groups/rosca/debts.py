@@ -14,7 +14,7 @@ from savings_groups.core.vocabulary import ContributionStatus, EntryKind, Fund
 from savings_groups.ledger import entries as ledger
 from savings_groups.org import audit
 from savings_groups.rosca.compute import RoscaError
-from savings_groups.store.db import db
+from savings_groups.store.db import db, lock
 from savings_groups.store.models import Contribution, DebtRepayment, Member, Rotation, Round, User
 
 
@@ -118,7 +118,7 @@ def repay_debt(
     for them. Refused, nothing written: no such debt, an amount of 0 or above what is still
     owed, a date in the future or before the rotation's start."""
     with db.atomic():
-        rotation = Rotation.get_by_id(rotation.id)
+        rotation = lock(Rotation, rotation.id)  # two writes on one rotation wait in turn
         if rotation.group.archived_at is not None:
             raise RoscaError(N_("This group is archived: nothing can be recorded in it."))
         debt = next(

@@ -483,13 +483,9 @@ SWAP_NOTE_MAX = 500
 
 
 def locked(rotation: Rotation) -> Rotation:
-    """The rotation read afresh inside the write's transaction, its row locked where the
-    database can (PostgreSQL), so that two writes on one rotation wait for each other; SQLite
-    takes its write lock when the transaction begins."""
-    query = Rotation.select().where(Rotation.id == rotation.id)
-    if getattr(db.obj, "for_update", False):
-        query = query.for_update()
-    fresh = query.get()
+    """The rotation read afresh inside the write's transaction and held until it ends
+    (store.db.lock), its group kept: two writes on one rotation wait for each other."""
+    fresh = lock(Rotation, rotation.id)
     fresh.group = rotation.group
     return fresh
 
