@@ -17,6 +17,17 @@ from savings_groups.store.models import Cycle, Entry, FineType, Loan, Meeting, M
 AWAY = (AttendanceStatus.ABSENT.value, AttendanceStatus.EXCUSED.value)
 
 
+def social_fund_paid(attendance: str, typed: int | None, contribution: int) -> int:
+    """What a member pays into the social fund at a meeting: what the recorder typed, whatever
+    the attendance; for a cell left blank, the cycle's contribution when the member is there
+    (present or late) or represented (the representative pays it), and nothing when absent or
+    excused. The page shows the contribution as the blank cell's placeholder, not as a value,
+    so that a cell nobody typed in never carries money for a member who was not there."""
+    if typed is not None:
+        return typed
+    return 0 if attendance in AWAY else contribution
+
+
 class SheetInvalid(Invalid):
     """Some cells of the sheet break a rule; `errors` holds one DomainError per cell."""
 

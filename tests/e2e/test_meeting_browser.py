@@ -12,6 +12,7 @@ from savings_groups.core.vocabulary import EntryKind, Role
 from savings_groups.store.db import db
 from savings_groups.store.models import Entry, FineType, Meeting
 from tests.conftest import PASSWORD
+from tests.e2e.conftest import log_in
 
 pytestmark = pytest.mark.e2e
 
@@ -29,12 +30,12 @@ NAMES = [
     "Rokia Touré",
     "Salimata Konaté",
 ]
-# Shares per member; the fourth is absent; the second and ninth were late (fined); the
-# seventh receives a welfare grant of 300 F.
+# Shares per member; the fourth is absent (and pays no social fund); the second and ninth
+# were late (fined); the seventh receives a welfare grant of 300 F.
 SHARES = [2, 1, 3, 0, 5, 1, 2, 4, 1, 3, 2, 5]
 SHARE_VALUE, SOCIAL, FINE, GRANT = 500, 100, 100, 300
 LOAN_FUND = sum(SHARES) * SHARE_VALUE + 2 * FINE  # 14,700 F
-SOCIAL_FUND = 12 * SOCIAL - GRANT  # 900 F
+SOCIAL_FUND = 11 * SOCIAL - GRANT  # 800 F
 
 
 def xof(amount: int) -> str:
@@ -89,8 +90,11 @@ def test_a_recorder_records_a_meeting_in_french_with_the_keyboard_only(
         if index == 3:
             page.keyboard.press("a")  # Absent
             expect(page.locator(f"#{m}-attendance")).to_have_value("absent")
-        page.keyboard.press("Tab")  # the social fund: the rule's 100 F is already there
-        expect(page.locator(f"#{m}-social_fund")).to_have_value("100")
+        page.keyboard.press("Tab")  # the social fund: blank means the rule's 100 F if there
+        expect(page.locator(f"#{m}-social_fund")).to_have_value("")
+        expect(page.locator(f"#{m}-social_fund")).to_have_attribute(
+            "placeholder", "" if index == 3 else "100"
+        )
         page.keyboard.press("Tab")
         expect(page.locator(f"#{m}-shares")).to_be_focused()
         if shares:
@@ -163,3 +167,50 @@ def test_a_recorder_records_a_meeting_in_french_with_the_keyboard_only(
     expect(totals).to_contain_text(xof(3 * SHARE_VALUE))
     expect(totals).to_contain_text(xof(SOCIAL))
     expect(page.get_by_role("row").filter(has_text=re.compile(r"Présente?"))).to_have_count(1)
+
+
+def test_marking_a_member_absent_takes_the_social_fund_off_the_box(
+    page: Page, admin, make_user, make_group, make_member, make_cycle
+):
+    """In French: the contribution shows in each blank cell and in the box's preview; marking a
+    member absent clears both, marking them represented brings it back (the representative
+    pays), and an amount typed on purpose stays whatever the attendance."""
+    today = dates.today()
+    group = make_group("Benkadi", currency="XOF")
+    awa, binta, coumba = (make_member(group, full_name=n) for n in NAMES[:3])
+    make_cycle(
+        group,
+        start_date=today - timedelta(days=60),
+        planned_end=today + timedelta(days=200),
+        share_value=SHARE_VALUE,
+        social_fund_contribution=SOCIAL,
+    )
+    make_user("mariam", role=Role.RECORDER, groups=[group], locale="fr")
+    log_in(page, "mariam")
+    page.goto(f"/groups/{group.id}/meetings/new")
+    page.locator("button[type=submit]").last.click()
+    expect(page).to_have_url(re.compile(r"/meetings/\d+(#main)?$"))
+    expect(page.locator("#social-fund-help")).to_contain_text("absent ou excusé ne paie rien")
+    preview = page.locator("#preview-social_fund")
+    expect(preview).to_have_text(xof(3 * SOCIAL))
+
+    binta_cell = page.locator(f"#m{binta.id}-social_fund")
+    page.select_option(f"#m{binta.id}-attendance", "absent")
+    expect(binta_cell).to_have_attribute("placeholder", "")
+    expect(binta_cell).to_have_value("")
+    expect(preview).to_have_text(xof(2 * SOCIAL))
+    page.select_option(f"#m{binta.id}-attendance", "represented")
+    expect(binta_cell).to_have_attribute("placeholder", "100")
+    expect(preview).to_have_text(xof(3 * SOCIAL))
+
+    # Coumba sent 50 F with a neighbour: typed, it stays when she is marked absent.
+    page.fill(f"#m{coumba.id}-social_fund", "50")
+    page.select_option(f"#m{coumba.id}-attendance", "absent")
+    expect(page.locator(f"#m{coumba.id}-social_fund")).to_have_value("50")
+    expect(preview).to_have_text(xof(2 * SOCIAL + 50))
+
+    # Saved, the server reads the grid the same way.
+    page.locator("button[value=save]").click()
+    expect(page.locator(f"#m{coumba.id}-social_fund")).to_have_value("50")
+    expect(page.locator(f"#m{awa.id}-social_fund")).to_have_attribute("placeholder", "100")
+    expect(preview).to_have_text(xof(2 * SOCIAL + 50))

@@ -3,6 +3,7 @@
 import html
 import re
 from datetime import date, timedelta
+from html.parser import HTMLParser
 
 import pytest
 from playhouse.test_utils import count_queries
@@ -568,7 +569,8 @@ def test_a_recorder_records_a_meeting_through_the_pages(web, app, vsla, make_use
 
     page = web.client.get(edit).get_data(as_text=True)
     assert f'id="m{bola.id}-shares"' in page and 'inputmode="numeric"' in page
-    assert 'value="500.00"' in page  # the social fund is filled in with the rule's amount
+    # The rule's social fund shows in every blank cell, as what a blank cell means.
+    assert page.count('placeholder="500.00"') == 3
     assert 'id="preview-loan_fund"' in page
 
     # A cell that is not an amount: 422, the message under that cell, nothing saved.
@@ -810,3 +812,117 @@ def test_the_new_meeting_page_says_why_there_is_no_form(web, admin, make_group, 
     make_cycle(group)
     page = web.client.get(f"/groups/{group.id}/meetings/new").get_data(as_text=True)
     assert 'name="held_on"' in page
+
+
+# The social fund of members who are not there --------------------------------------------------
+
+
+class FormReader(HTMLParser):
+    """The fields of a page's form as a browser posts them: inputs (ticked boxes only),
+    selects with their chosen option, and the placeholders of blank inputs."""
+
+    def __init__(self):
+        super().__init__()
+        self.fields, self.placeholders, self._select, self._chosen = {}, {}, None, False
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        name = attrs.get("name")
+        if tag == "input" and name and "disabled" not in attrs:
+            if attrs.get("type") == "checkbox" and "checked" not in attrs:
+                return
+            self.fields[name] = attrs.get("value") or ""
+            self.placeholders[name] = attrs.get("placeholder") or ""
+        elif tag == "select" and name:
+            self._select, self._chosen = name, False
+        elif tag == "option" and self._select and ("selected" in attrs or not self._chosen):
+            self.fields[self._select] = attrs.get("value", "")
+            self._chosen = "selected" in attrs
+
+    def handle_endtag(self, tag):
+        if tag == "select":
+            self._select = None
+
+
+def read_form(page: str) -> FormReader:
+    reader = FormReader()
+    reader.feed(page)
+    return reader
+
+
+@pytest.mark.parametrize(
+    ("attendance", "paid"), [("present", 200), ("late", 200), ("represented", 200), ("absent", 0)]
+)
+def test_a_blank_social_fund_cell_is_the_contribution_only_for_a_member_there(attendance, paid):
+    assert meeting_sheet.social_fund_paid(attendance, None, 200) == paid
+    assert meeting_sheet.social_fund_paid("excused", None, 200) == 0
+    assert meeting_sheet.social_fund_paid(attendance, 150, 200) == 150  # typed: as typed
+    assert meeting_sheet.social_fund_paid(attendance, 0, 200) == 0
+
+
+def test_members_absent_pay_no_social_fund_unless_the_recorder_types_it(
+    web, app, admin, vsla, make_user
+):
+    """The grid posted as the page gives it: the contribution of 200 reaches the ledger for
+    members present or represented (their representative pays), not for those absent or
+    excused, unless an amount is typed for them on purpose. And the cash count agrees."""
+    from savings_groups.store.db import db
+
+    group, _cycle, people, _fines = vsla(members=5, fines=(), social_fund_contribution=200)
+    present, represented, absent, excused, paid_anyway = people
+    with db.connection_context():
+        meeting = meetings.open_meeting(admin, group, HELD_ON)
+    make_user("rec", role=Role.RECORDER, groups=[group])
+    web.login("rec")
+    edit = f"/groups/{group.id}/meetings/{meeting.id}"
+    page = web.client.get(edit).get_data(as_text=True)
+    assert "a member absent or excused pays nothing unless you type the amount" in page
+    form = read_form(page).fields
+    form[f"m{represented.id}-attendance"] = "represented"
+    form[f"m{absent.id}-attendance"] = "absent"
+    form[f"m{excused.id}-attendance"] = "excused"
+    form[f"m{paid_anyway.id}-attendance"] = "absent"
+    form[f"m{paid_anyway.id}-social_fund"] = "150"  # brought by a neighbour, typed on purpose
+    form[f"m{present.id}-shares"] = form[f"m{represented.id}-shares"] = "1"
+    form.update({"action": "close", "counted-loan_fund": "2000", "counted-social_fund": "550"})
+    response = web.post(edit, form, form_path=edit)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    with db.connection_context():
+        assert Meeting.get_by_id(meeting.id).status == MeetingStatus.CLOSED.value
+        paid = {
+            e.member_id: e.amount
+            for e in Entry.select().where(
+                (Entry.meeting == meeting)
+                & (Entry.kind == EntryKind.SOCIAL_FUND_CONTRIBUTION.value)
+            )
+        }
+        assert paid == {present.id: 200, represented.id: 200, paid_anyway.id: 150}
+        assert ledger.balances(group, meeting.cycle)[SOCIAL] == 550
+        assert not Entry.select().where(Entry.kind == EntryKind.CASH_DIFFERENCE.value).exists()
+
+
+def test_a_draft_keeps_the_social_fund_cells_blank_unless_typed(web, app, admin, vsla, make_user):
+    """Saved and shown again, a cell nobody typed in is still blank (so marking the member
+    absent later still clears it), and a 0 typed for a member there stays 0."""
+    from savings_groups.store.db import db
+
+    group, _cycle, (ada, bola, chidi), _fines = vsla(fines=(), social_fund_contribution=200)
+    with db.connection_context():
+        meeting = meetings.open_meeting(admin, group, HELD_ON)
+    web.login("admin")
+    edit = f"/groups/{group.id}/meetings/{meeting.id}"
+    form = read_form(web.client.get(edit).get_data(as_text=True)).fields
+    form[f"m{bola.id}-social_fund"] = "0"
+    form[f"m{chidi.id}-attendance"] = "absent"
+    form["action"] = "save"
+    assert web.post(edit, form, form_path=edit).status_code == 302
+    page = web.client.get(edit).get_data(as_text=True)
+    shown = read_form(page)
+    assert [shown.fields[f"m{m.id}-social_fund"] for m in (ada, bola, chidi)] == ["", "0", ""]
+    assert [shown.placeholders[f"m{m.id}-social_fund"] for m in (ada, bola, chidi)] == [
+        "200",
+        "200",
+        "",
+    ]
+    preview = re.search(r'id="preview-social_fund"[^>]*>([^<]+)<', page).group(1)
+    assert html.unescape(preview) == format_amount(200, "XOF", "en")

@@ -40,13 +40,26 @@
     }
   }
 
+  // A blank cell counts as its placeholder: the social fund contribution of a member there.
   function sumColumn(form, column) {
     var total = 0n;
     form.querySelectorAll('[data-col="' + column + '"]').forEach(function (input) {
-      var value = toMinor(input.value, form);
+      var text = input.value.trim() === "" ? (input.placeholder || "") : input.value;
+      var value = toMinor(text, form);
       if (value !== null) { total += value; }
     });
     return total;
+  }
+
+  // The social fund's pre-fill follows the attendance, as the server reads a blank cell: the
+  // contribution for a member there or represented, nothing for one absent or excused. What
+  // the recorder typed stays as it is.
+  function followAttendance(form, select) {
+    var row = select.closest("tr");
+    var cell = row && row.querySelector('[data-col="social_fund"][data-contribution]');
+    if (!cell) { return; }
+    var away = (form.dataset.away || "").split(" ").indexOf(select.value) !== -1;
+    cell.placeholder = away ? "" : cell.dataset.contribution;
   }
 
   function refresh(form) {
@@ -135,8 +148,12 @@
     begin();
     window.addEventListener("load", function () { setTimeout(begin, 0); });
     form.addEventListener("keydown", move);
-    form.addEventListener("input", function () { refresh(form); });
-    form.addEventListener("change", function () { refresh(form); });
+    var update = function (event) {
+      if (event.target.matches('select[data-col="attendance"]')) { followAttendance(form, event.target); }
+      refresh(form);
+    };
+    form.addEventListener("input", update);
+    form.addEventListener("change", update);
     refresh(form);
   });
 })();

@@ -179,8 +179,12 @@ def _default_sheet(meeting, members) -> MeetingSheet:
     return MeetingSheet([MemberLine(m.id, social_fund=contribution) for m in members])
 
 
-def _values_from_sheet(sheet: MeetingSheet, currency: str, stored: dict) -> dict[str, str]:
-    """The grid's cells as text, from a saved sheet."""
+def _values_from_sheet(
+    sheet: MeetingSheet, currency: str, stored: dict, contribution: int
+) -> dict[str, str]:
+    """The grid's cells as text, from a saved sheet. A social fund cell holding what a blank
+    cell means for the member's attendance is shown blank (the contribution is its
+    placeholder), any other amount as typed, 0 included."""
     values = {"notes": sheet.notes, "difference_note": stored.get("difference_note", "")}
     for box, amount in (stored.get("counted") or {}).items():
         if amount is not None:
@@ -190,7 +194,12 @@ def _values_from_sheet(sheet: MeetingSheet, currency: str, stored: dict) -> dict
     for line in sheet.lines:
         values[cell(line.member_id, "attendance")] = line.attendance
         values[cell(line.member_id, "shares")] = str(line.shares) if line.shares else ""
-        values[cell(line.member_id, "social_fund")] = _amount_text(line.social_fund, currency)
+        blank = meeting_sheet.social_fund_paid(line.attendance, None, contribution)
+        values[cell(line.member_id, "social_fund")] = (
+            ""
+            if line.social_fund == blank
+            else format_amount(line.social_fund, currency, _locale(), with_symbol=False)
+        )
         values[cell(line.member_id, "welfare")] = _amount_text(line.welfare, currency)
         values[cell(line.member_id, "repayment")] = _amount_text(line.repayment, currency)
         for fine_id in line.fines:
@@ -283,9 +292,10 @@ def _parse_amount(text: str, name: str, currency: str, errors: dict, blank=0):
         return blank
 
 
-def _parse_form(form, currency: str):
+def _parse_form(form, currency: str, contribution: int):
     """The posted grid as a sheet, counted cash and note; cells that cannot be read go to
-    `errors` (field -> messages) and count as nothing."""
+    `errors` (field -> messages) and count as nothing. A blank social fund cell is read by
+    meeting_sheet.social_fund_paid: the contribution for a member there or represented."""
     errors: dict[str, list[str]] = {}
     fines: dict[int, list[int]] = {}
     for name in form:
@@ -298,19 +308,22 @@ def _parse_form(form, currency: str):
         if not match:
             continue
         member_id = int(match[1])
+        attendance = form.get(name, "")
+        typed = _parse_amount(
+            form.get(cell(member_id, "social_fund"), ""),
+            cell(member_id, "social_fund"),
+            currency,
+            errors,
+            None,
+        )
         lines.append(
             MemberLine(
                 member_id=member_id,
-                attendance=form.get(name, ""),
+                attendance=attendance,
                 shares=_parse_shares(
                     form.get(cell(member_id, "shares"), ""), cell(member_id, "shares"), errors
                 ),
-                social_fund=_parse_amount(
-                    form.get(cell(member_id, "social_fund"), ""),
-                    cell(member_id, "social_fund"),
-                    currency,
-                    errors,
-                ),
+                social_fund=meeting_sheet.social_fund_paid(attendance, typed, contribution),
                 fines=fines.get(member_id, []),
                 welfare=_parse_amount(
                     form.get(cell(member_id, "welfare"), ""),
@@ -387,6 +400,7 @@ def _render_grid(group, meeting, sheet, values, errors=None, form_errors=(), sta
         "channels": list(Channel),
         "account_channels": meeting_sheet.ACCOUNT_CHANNELS,
         "attendance_choices": list(AttendanceStatus),
+        "away": meeting_sheet.AWAY,
         "digits": currency_digits(group.currency),
         "max_amount": MAX_AMOUNT,
         "positions": meeting_sheet.loan_positions(meeting, group),
@@ -427,13 +441,17 @@ def edit(group_id: int, meeting_id: int):
         sheet = meeting_sheet.stored_sheet(meeting)
         if sheet is None:
             sheet = _default_sheet(meeting, meeting_sheet.grid_members(meeting))
-        values = _values_from_sheet(sheet, group.currency, stored)
+        values = _values_from_sheet(
+            sheet, group.currency, stored, meeting.cycle.social_fund_contribution
+        )
         return _render_grid(group, meeting, sheet, values, version=meeting.version)
     if meeting.status == MeetingStatus.CLOSED.value:
         flash(translate(DomainError(meetings.CLOSED)), "danger")
         return redirect(url_for(".edit", group_id=group.id, meeting_id=meeting.id))
 
-    sheet, counted, note, errors, values = _parse_form(request.form, group.currency)
+    sheet, counted, note, errors, values = _parse_form(
+        request.form, group.currency, meeting.cycle.social_fund_contribution
+    )
     try:
         version = int(request.form.get("version", ""))
     except ValueError:
