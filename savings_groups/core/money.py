@@ -5,9 +5,16 @@ from decimal import Decimal
 from fractions import Fraction
 
 from babel import Locale
-from babel.numbers import format_currency, get_currency_precision, is_currency
+from babel.core import get_global
+from babel.numbers import (
+    format_currency,
+    get_currency_precision,
+    get_territory_currencies,
+    is_currency,
+)
 
 from savings_groups.core import numbers
+from savings_groups.core.dates import today
 from savings_groups.core.errors import N_, DomainError
 from savings_groups.core.numbers import require_int
 
@@ -33,6 +40,23 @@ def currency_digits(code: str) -> int:
     if not is_currency(code):
         raise ValueError(f"unknown currency code {code!r}")
     return get_currency_precision(code)
+
+
+def country_currencies(country: str) -> list[str]:
+    """The currencies legal tender today in a country (an ISO 3166 code), its main one first,
+    from CLDR: ["XOF"] for Senegal; none for an unknown or empty code."""
+    return get_territory_currencies(country, today()) if country else []
+
+
+def currencies_in_use() -> frozenset[str]:
+    """The currencies legal tender today somewhere, from CLDR: not the test codes (XTS, XXX),
+    nor currencies withdrawn (FRF, XEU), nor precious metals."""
+    day = today()
+    return frozenset(
+        code
+        for territory in get_global("territory_currencies")
+        for code in get_territory_currencies(territory, day)
+    )
 
 
 def round_to_unit(amount: Decimal | int, unit: int) -> int:

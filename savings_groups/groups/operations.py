@@ -5,11 +5,10 @@ from datetime import date
 
 from babel import Locale
 from babel.core import get_global
-from babel.numbers import list_currencies
 
 from savings_groups.core.dates import parse_date, today, utcnow
 from savings_groups.core.errors import N_, DomainError, Number
-from savings_groups.core.money import parse_amount
+from savings_groups.core.money import currencies_in_use, parse_amount
 from savings_groups.core.vocabulary import GroupKind, MeetingFrequency, Role
 from savings_groups.org import audit
 from savings_groups.store.db import db
@@ -45,7 +44,9 @@ class GroupDetails:
     facilitator_id: int | None = None
     notes: str = ""
 
-    def clean(self, locale: str = "en") -> dict:
+    def clean(self, locale: str = "en", kept_currency: str = "") -> dict:
+        """The details checked; a currency must be in use today (currencies_in_use), unless
+        it is `kept_currency`, the one an existing group already keeps its books in."""
         name = (self.name or "").strip()
         if not name:
             raise DomainError(N_("Enter the group's name."), field="name")
@@ -54,7 +55,7 @@ class GroupDetails:
         except ValueError:
             raise DomainError(N_("Choose the kind of group."), field="kind") from None
         currency = (self.currency or "").strip().upper()
-        if currency not in list_currencies():
+        if currency not in currencies_in_use() and not (currency and currency == kept_currency):
             raise DomainError(N_("Choose a currency from the list."), field="currency")
         country = (self.country or "").strip().upper()
         if country and country not in COUNTRY_CODES:
@@ -168,7 +169,7 @@ def create_group(actor: User, details: GroupDetails, locale: str = "en") -> Savi
 def update_group(
     actor: User, group: SavingsGroup, details: GroupDetails, locale: str = "en"
 ) -> None:
-    values = details.clean(locale)
+    values = details.clean(locale, kept_currency=group.currency)
     with db.atomic():
         _check_facilitator(values, group, actor)
         if (

@@ -20,6 +20,9 @@ from savings_groups.store.models import AuditEntry, SavingsGroup
         (GroupDetails("  ", "savings", "XOF"), "name"),
         (GroupDetails("Kankan", "bank", "XOF"), "kind"),
         (GroupDetails("Kankan", "savings", "XXY"), "currency"),
+        (GroupDetails("Kankan", "savings", "XTS"), "currency"),  # the test currency
+        (GroupDetails("Kankan", "savings", "FRF"), "currency"),  # withdrawn in 2002
+        (GroupDetails("Kankan", "savings", ""), "currency"),
         (GroupDetails("Kankan", "savings", "GNF", country="ZZ"), "country"),
     ],
 )
@@ -99,3 +102,63 @@ def test_the_meetings_cycles_and_loans_pages_of_a_rosca_lead_to_its_rotations(we
         assert re.search(
             rf'id="rosca-rotations"[^>]*>[^<]*<a href="/groups/{rosca.id}/rotations"', body
         ), page
+
+
+def test_a_group_keeps_a_currency_no_longer_in_use_but_cannot_take_one(conn, admin, make_group):
+    group = make_group("Kankan", currency="GNF")
+    SavingsGroup.update(currency="FRF").where(SavingsGroup.id == group.id).execute()
+    group = SavingsGroup.get_by_id(group.id)  # kept its books in francs before the euro
+    groups.update_group(admin, group, GroupDetails("Kankan", "savings", "FRF", notes="old"))
+    assert SavingsGroup.get_by_id(group.id).notes == "old"
+    other = make_group("Siguiri", currency="GNF")
+    with pytest.raises(DomainError) as refused:
+        groups.update_group(admin, other, GroupDetails("Siguiri", "savings", "FRF"))
+    assert refused.value.field == "currency"
+    assert SavingsGroup.get_by_id(other.id).currency == "GNF"
+
+
+def currency_options(page: str) -> list[str]:
+    select = re.search(r'<select[^>]*id="currency".*?</select>', page, re.S).group(0)
+    return re.findall(r'<option[^>]*value="([^"]*)"', select)
+
+
+def test_the_new_group_form_offers_the_currencies_in_use_and_no_default(web, make_user):
+    make_user("fatou", role=Role.FACILITATOR, locale="fr")
+    web.login("fatou")
+    page = web.client.get("/groups/new").get_data(as_text=True)
+    codes = currency_options(page)
+    assert codes[0] == "" and "Choisissez une monnaie" in page  # nothing chosen for the user
+    assert not re.search(r'<option selected value="[A-Z]{3}"', page)
+    assert {"XOF", "EUR", "NGN", "GNF", "USD"} <= set(codes)
+    assert not {"XTS", "XXX", "FRF", "XEU", "XAU"} & set(codes)
+    assert "franc CFA (BCEAO) (XOF)" in page  # named by Babel in the reader's language
+    assert re.search(r'id="rounding_unit"[^>]*value=""|id="rounding_unit"(?![^>]*value=)', page)
+    units = json.loads(html.unescape(re.search(r'data-units="([^"]+)"', page).group(1)))
+    assert (units["EUR"], units["NGN"], units["XOF"]) == ("0,01", "0,01", "1")
+    countries = json.loads(html.unescape(re.search(r'data-currencies="([^"]+)"', page).group(1)))
+    assert countries["SN"] == ["XOF"] and countries["NG"] == ["NGN"]
+
+
+def test_the_country_s_own_currencies_come_first(web, admin):
+    """Sent back with a mistake, the form lists Senegal's franc CFA first; a blank rounding
+    unit is the currency's smallest, 0.01 for the euro; a missing currency is refused next to
+    its field and nothing is written."""
+    from savings_groups.store.db import db
+
+    web.login("admin")
+    form = {"name": "", "kind": "savings", "currency": "XOF", "country": "SN"}
+    form.update(meeting_frequency="weekly", rounding_unit="")
+    response = web.post("/groups/new", form)
+    assert response.status_code == 422
+    assert currency_options(response.get_data(as_text=True))[:2] == ["", "XOF"]
+    response = web.post("/groups/new", {**form, "name": "Benkadi", "currency": ""})
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert re.search(r'id="currency-error"[^>]*>\s*Choose a currency from the list\.', page)
+    with db.connection_context():
+        assert SavingsGroup.select().count() == 0
+    response = web.post("/groups/new", {**form, "name": "Benkadi", "currency": "EUR"})
+    assert response.status_code == 302
+    with db.connection_context():
+        group = SavingsGroup.get(SavingsGroup.name == "Benkadi")
+        assert (group.currency, group.rounding_unit) == ("EUR", 1)  # 0.01 EUR

@@ -1,8 +1,9 @@
 """The list of groups a user may see, a group's page, and creating, editing, archiving a group."""
 
+import json
+
 from babel import Locale
 from babel.dates import get_day_names
-from babel.numbers import list_currencies
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -13,7 +14,7 @@ from wtforms import SelectField, StringField, TextAreaField
 
 from savings_groups.core.dates import today
 from savings_groups.core.errors import DomainError
-from savings_groups.core.money import format_amount
+from savings_groups.core.money import country_currencies, currencies_in_use, format_amount
 from savings_groups.core.vocabulary import GroupKind, MeetingFrequency, Role
 from savings_groups.groups import operations as groups
 from savings_groups.groups.operations import COUNTRY_CODES
@@ -50,18 +51,44 @@ class GroupForm(FlaskForm):
     notes = TextAreaField(_l("Notes"), render_kw={"rows": 3})
 
     def fill_choices(self, group=None) -> None:
-        """Currencies, countries and days named in the reader's language, sorted as they read."""
+        """Currencies, countries and days named in the reader's language, sorted as they read.
+
+        The currencies are those in use today, the country's own first (XOF for Senegal), and
+        none chosen for a new group. group-form.js reads the data attributes: each country's
+        currencies, and each currency's smallest unit as the reader writes it (the rounding
+        unit's pre-fill)."""
         locale = Locale.parse(str(get_locale()))
         self.kind.choices = [(k.value, _(k.label)) for k in GroupKind]
-        self.currency.choices = sorted(
-            ((code, f"{locale.currencies.get(code, code)} ({code})") for code in list_currencies()),
-            key=lambda choice: choice[1].casefold(),
-        )
+        codes = set(currencies_in_use())
+        if group is not None:
+            codes.add(group.currency)  # kept, even if no longer in use
+        own = [code for code in country_currencies(self.country.data or "") if code in codes]
+        names = {code: f"{locale.currencies.get(code, code)} ({code})" for code in codes}
+        others = sorted(set(codes) - set(own), key=lambda code: names[code].casefold())
+        self.currency.choices = [
+            ("", _("Choose a currency")),
+            *((code, names[code]) for code in own + others),
+        ]
+        self.rounding_unit.render_kw = {
+            **(self.rounding_unit.render_kw or {}),
+            "data-units": json.dumps(
+                {
+                    code: format_amount(1, code, str(locale), with_symbol=False)
+                    for code in sorted(codes)
+                },
+                ensure_ascii=False,
+            ),
+        }
         countries = sorted(
             ((code, locale.territories.get(code, code)) for code in COUNTRY_CODES),
             key=lambda choice: choice[1].casefold(),
         )
         self.country.choices = [("", _("Not set")), *countries]
+        self.country.render_kw = {
+            "data-currencies": json.dumps(
+                {code: country_currencies(code) for code in sorted(COUNTRY_CODES)}
+            )
+        }
         self.meeting_frequency.choices = [(f.value, _(f.label)) for f in MeetingFrequency]
         days = get_day_names("wide", locale=locale)
         self.meeting_day.choices = [(None, _("Not set")), *((d, days[d]) for d in range(7))]
@@ -81,7 +108,7 @@ class GroupForm(FlaskForm):
 
     def details(self) -> groups.GroupDetails:
         values = {name: getattr(self, name).data for name in groups.GROUP_FIELDS}
-        values["rounding_unit"] = values["rounding_unit"] or ""
+        values["rounding_unit"] = values["rounding_unit"] or 1  # blank: the smallest unit
         return groups.GroupDetails(**values)
 
 
@@ -106,7 +133,6 @@ def new():
     form = GroupForm()
     form.fill_choices()
     if request.method == "GET":
-        form.rounding_unit.data = "1"
         if current_user.user.role_enum is Role.FACILITATOR:
             form.facilitator_id.data = current_user.user.id
     if form.validate_on_submit():
