@@ -132,9 +132,8 @@ def new():
     access.require(current_user.user, Action.CREATE_GROUP)
     form = GroupForm()
     form.fill_choices()
-    if request.method == "GET":
-        if current_user.user.role_enum is Role.FACILITATOR:
-            form.facilitator_id.data = current_user.user.id
+    if request.method == "GET" and current_user.user.role_enum is Role.FACILITATOR:
+        form.facilitator_id.data = current_user.user.id
     if form.validate_on_submit():
         try:
             group = groups.create_group(current_user.user, form.details(), str(get_locale()))
