@@ -8,6 +8,12 @@ def N_(message: str) -> str:
     return message
 
 
+def NP_(context: str, message: str) -> str:
+    """Mark a message with its context (msgctxt) for extraction (`-k NP_:1c,2`); it is
+    translated where it is shown, with pgettext."""
+    return message
+
+
 class Amount(int):
     """An amount in minor units among a message's params, shown as money where the message is
     shown (in the reader's locale); still an int for whoever computes with it."""

@@ -7,7 +7,7 @@ below the store: models, pure computations and pages all import the same names.
 from enum import StrEnum
 from fractions import Fraction
 
-from savings_groups.core.errors import N_
+from savings_groups.core.errors import N_, NP_
 
 
 class Choice(StrEnum):
@@ -512,4 +512,36 @@ labelled(
         LoanWarning.THIRD_CONSECUTIVE: N_("Third loan in a row without a break"),
         LoanWarning.PAST_CYCLE_END: N_("Repaid after the cycle's planned end"),
     },
+)
+
+
+# Words about a member that languages such as French agree with the member's gender: « présente »,
+# « présidente », « migrante de retour », « servie ». Where the member's gender is known they are
+# looked up in its context (msgctxt "female" or "male"), otherwise as the plain message (French
+# then writes both forms, « président/présidente »). The web layer's `gendered` does the lookup.
+GENDER_CONTEXTS = {Gender.FEMALE.value: "female", Gender.MALE.value: "male"}
+SERVED = N_("served")  # a ROSCA member whose hand has taken the pot
+GENDERED = frozenset(
+    {
+        NP_("female", "Returnee"),
+        NP_("male", "Returnee"),
+        NP_("female", "Chair"),
+        NP_("male", "Chair"),
+        NP_("female", "Treasurer"),
+        NP_("male", "Treasurer"),
+        NP_("female", "Key holder"),
+        NP_("male", "Key holder"),
+        NP_("female", "Money counter"),
+        NP_("male", "Money counter"),
+        NP_("female", "Present"),
+        NP_("male", "Present"),
+        NP_("female", "Absent"),
+        NP_("male", "Absent"),
+        NP_("female", "Excused"),
+        NP_("male", "Excused"),
+        NP_("female", "Represented"),
+        NP_("male", "Represented"),
+        NP_("female", "served"),
+        NP_("male", "served"),
+    }
 )

@@ -23,7 +23,7 @@ from savings_groups.web.views import translate
 ROOT = Path(__file__).resolve().parents[2]
 TRANSLATIONS = ROOT / "translations"
 # The same keywords as the documented `pybabel extract` (gettext, _, ngettext... are defaults).
-KEYWORDS = ["_l", "lazy_gettext", "N_"]
+KEYWORDS = ["_l", "lazy_gettext", "N_", "NP_:1c,2"]
 # Every catalog in translations/, as the app discovers them (i18n.discover_locales).
 LOCALES = sorted(p.parent.parent.name for p in TRANSLATIONS.glob("*/LC_MESSAGES/messages.po"))
 

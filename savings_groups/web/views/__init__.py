@@ -5,13 +5,13 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
 from flask import render_template, request
-from flask_babel import format_date, get_locale, gettext
+from flask_babel import format_date, get_locale, gettext, pgettext
 from flask_login import current_user
 
 from savings_groups.core.errors import N_, Amount, DomainError, NotFound, Number
 from savings_groups.core.money import format_amount
 from savings_groups.core.numbers import format_number
-from savings_groups.core.vocabulary import RATE_PHRASES, RatePeriod
+from savings_groups.core.vocabulary import GENDER_CONTEXTS, GENDERED, RATE_PHRASES, RatePeriod
 from savings_groups.cycles.operations import cycle_of
 from savings_groups.loans.compute import meeting_period, period_rate
 from savings_groups.org import accounts
@@ -42,6 +42,10 @@ def init_app(app) -> None:
     errors.init_app(app)
     app.jinja_env.globals.update(can=lambda action: can(current_user.user, action), Action=Action)
     app.jinja_env.filters["label"] = lambda enum_value: gettext(enum_value.label)
+    app.jinja_env.filters["label_for"] = lambda enum_value, gender: gendered(
+        enum_value.label, gender
+    )
+    app.jinja_env.globals["gendered"] = gendered
     app.jinja_env.filters["action_label"] = lambda code: (
         gettext(ACTION_LABELS[code]) if code in ACTION_LABELS else code
     )
@@ -55,6 +59,15 @@ def init_app(app) -> None:
             "organization_name": org.name if org else None,
             "language_switch_form": language_switch_form,
         }
+
+
+def gendered(message: str, gender: str | None) -> str:
+    """A word about a member in the reader's language, agreed with the member's gender where
+    it is known and the word has gendered forms (vocabulary.GENDERED)."""
+    context = GENDER_CONTEXTS.get(gender or "")
+    if context is None or message not in GENDERED:
+        return gettext(message)
+    return pgettext(context, message)
 
 
 def translate(error: DomainError) -> str:
