@@ -190,6 +190,7 @@ def test_marking_a_member_absent_takes_the_social_fund_off_the_box(
     page.goto(f"/groups/{group.id}/meetings/new")
     page.locator("button[type=submit]").last.click()
     expect(page).to_have_url(re.compile(r"/meetings/\d+(#main)?$"))
+    page.wait_for_load_state("load")  # meeting.js listens from DOMContentLoaded on
     expect(page.locator("#social-fund-help")).to_contain_text("absent ou excusé ne paie rien")
     preview = page.locator("#preview-social_fund")
     expect(preview).to_have_text(xof(3 * SOCIAL))
@@ -211,6 +212,8 @@ def test_marking_a_member_absent_takes_the_social_fund_off_the_box(
 
     # Saved, the server reads the grid the same way.
     page.locator("button[value=save]").click()
+    expect(page.get_by_text("Le brouillon est enregistré.")).to_be_visible()
+    page.wait_for_load_state("load")
     expect(page.locator(f"#m{coumba.id}-social_fund")).to_have_value("50")
     expect(page.locator(f"#m{awa.id}-social_fund")).to_have_attribute("placeholder", "100")
     expect(preview).to_have_text(xof(2 * SOCIAL + 50))
