@@ -15,7 +15,8 @@ PLACEHOLDER = re.compile(r"%(\([^)]*\))?[-#0 +]*\d*(\.\d+)?[diouxXeEfFgGcrsa%]")
 
 # Where the English word is a verb or an idiom, not the word of the trade.
 NOT_THE_TERM = {
-    "share": re.compile(r"\bshares?\s+(?:a|out|the)\b", re.I),  # "share a half hand"
+    # "share a half hand", "share it now", "too small to share"
+    "share": re.compile(r"\bshares?\s+(?:a|out|the|it)\b|\bto share\b", re.I),
     "bid": re.compile(r"\bbid\s+(?:the|for)\b", re.I),  # "hands bid the same discount"
     "box": re.compile(r"\btick the box\b", re.I),
     "hand": re.compile(r"\bchanged hands\b", re.I),
