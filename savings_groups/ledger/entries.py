@@ -10,7 +10,7 @@ from savings_groups.core.errors import N_, DomainError
 from savings_groups.core.vocabulary import Channel, EntryKind, Fund
 from savings_groups.org import audit
 from savings_groups.store.db import db
-from savings_groups.store.models import Entry, Member, SavingsGroup, User
+from savings_groups.store.models import Entry, Meeting, Member, SavingsGroup, User
 
 MAX_ENTRY = 10**15  # minor units; the same bound as money.MAX_AMOUNT
 
@@ -156,6 +156,63 @@ def balances(group: SavingsGroup, cycle=None) -> dict[Fund, int]:
     if cycle is not None:
         query = query.where(Entry.cycle == cycle)
     totals = {Fund(row.fund): int(row.total or 0) for row in query.group_by(Entry.fund)}
+    return {fund: totals.get(fund, 0) for fund in Fund}
+
+
+# Entries outside a meeting that open a cycle: the paper books' opening, the cash carried over
+# from the previous cycle, the shares reinvested from its share-out. Dated the cycle's first day,
+# they count before a meeting held that day (see counted_at).
+OPENING_KINDS = (EntryKind.OPENING_BALANCE, EntryKind.CARRY_OVER, EntryKind.SHARE_PURCHASE)
+
+
+def counted_at(cycle, held_on: date, *, including: bool = False):
+    """The condition on Entry of the entries of `cycle` that count at a meeting held on
+    `held_on`: before it began, or (`including`) once it ended. The one order of the ledger
+    for every balance "as of a meeting", so that nothing recorded later changes what an
+    earlier meeting shows:
+
+    - the entries of the cycle's meetings held before that day (and, `including`, of the
+      meeting held that day: a group holds one meeting a day);
+    - the entries outside a meeting (a settlement, a share-out, a carry-over, a loan decision)
+      dated before that day.
+
+    The tie rule: an entry outside a meeting dated the day of a meeting counts AFTER that
+    meeting, because what is done outside a meeting on a meeting's day is done from the books
+    as the meeting left them (a settlement and a share-out may be dated the day of the last
+    meeting, not before it, and are computed from the books with it). Only the entries that
+    open a cycle (OPENING_KINDS, dated its first day) count before a meeting of their day: the
+    cycle starts with them. A reversal keeps the meeting and the date of the entry it cancels,
+    so it counts where that entry counted.
+
+    The condition uses a subquery on Meeting, so a SUM with it is one SQL query.
+    """
+    earlier = Meeting.select(Meeting.id).where(
+        (Meeting.cycle == cycle)
+        & ((Meeting.held_on <= held_on) if including else (Meeting.held_on < held_on))
+    )
+    outside = Entry.meeting.is_null() & (
+        (Entry.effective_on < held_on)
+        | ((Entry.effective_on == held_on) & Entry.kind.in_([kind.value for kind in OPENING_KINDS]))
+    )
+    return (Entry.cycle == cycle) & (Entry.meeting.in_(earlier) | outside)
+
+
+def balances_as_of(
+    group: SavingsGroup, cycle, held_on: date, *, including: bool = False
+) -> dict[Fund, int]:
+    """What each box of the cycle holds at a meeting held on `held_on` (one SUM query): when
+    it begins, or once it ends with `including`, in the order of counted_at. Every fund present.
+
+    The opening cash of a meeting is `balances_as_of(group, cycle, meeting.held_on)`; the
+    boxes of a cycle on its first day, before any meeting, `balances_as_of(group, cycle,
+    cycle.start_date)`.
+    """
+    query = (
+        Entry.select(Entry.fund, fn.SUM(Entry.amount).alias("total"))
+        .where((Entry.group == group) & counted_at(cycle, held_on, including=including))
+        .group_by(Entry.fund)
+    )
+    totals = {Fund(row.fund): int(row.total or 0) for row in query}
     return {fund: totals.get(fund, 0) for fund in Fund}
 
 

@@ -221,7 +221,8 @@ def record_opening(
     carry `remainder_note`), in the user's language. Each loan outstanding becomes a loan
     repaid from `on` (today by default; see lending.record_opening_loan) with an entry of
     amount 0 noted `loan_note(amount)`; the boxes still hold the cash counted (money out on
-    loans is in the loan fund's remainder).
+    loans is in the loan fund's remainder). The cash entries are dated the cycle's first day:
+    the opening counts before every meeting of the cycle (ledger.counted_at).
     """
     if cycle.group_id != group.id:
         raise ValueError("the cycle is not this group's")
@@ -254,7 +255,11 @@ def record_opening(
             member_id: members[member_id]
             for member_id in sorted(members, key=lambda i: found[i].number)
         }
-        lines = plan(cycle.share_value, cash, in_order, ledger.balances(group, cycle))
+        # The opening counts before every meeting of the cycle: dated its first day, it is
+        # counted against what the cycle held then (ledger.balances_as_of), not what a draft
+        # meeting has already lent.
+        before = ledger.balances_as_of(group, cycle, cycle.start_date)
+        lines = plan(cycle.share_value, cash, in_order, before)
         entries = [
             ledger.post(
                 actor,
@@ -266,6 +271,7 @@ def record_opening(
                 member=found[line.member_id] if line.member_id is not None else None,
                 shares=line.shares,
                 note=note if line.member_id is not None else remainder_note,
+                effective_on=cycle.start_date,
             )
             for line in lines
         ]

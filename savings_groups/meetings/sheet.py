@@ -4,12 +4,13 @@ import json
 import unicodedata
 from dataclasses import asdict, dataclass, field, replace
 
-from peewee import JOIN, fn
+from peewee import fn
 
 from savings_groups.core.errors import N_, Amount, DomainError, Invalid
 from savings_groups.core.money import MAX_AMOUNT
 from savings_groups.core.vocabulary import AttendanceStatus, Channel, EntryKind, Fund
 from savings_groups.groups.members import is_current
+from savings_groups.ledger import entries as ledger
 from savings_groups.loans import portfolio as loan_portfolio
 from savings_groups.store.models import Cycle, Entry, FineType, Loan, Meeting, Member, SavingsGroup
 
@@ -229,20 +230,9 @@ def fine_types(cycle: Cycle) -> list[FineType]:
 
 
 def balances_before(meeting: Meeting) -> dict[Fund, int]:
-    """What each box held when the meeting began: the cycle's entries of earlier meetings and
-    those of no meeting (opening balances), one SUM query."""
-    query = (
-        Entry.select(Entry.fund, fn.SUM(Entry.amount).alias("total"))
-        .join(Meeting, JOIN.LEFT_OUTER, on=(Entry.meeting == Meeting.id))
-        .where(
-            (Entry.group == meeting.group_id)
-            & (Entry.cycle == meeting.cycle_id)
-            & (Entry.meeting.is_null() | (Meeting.held_on < meeting.held_on))
-        )
-        .group_by(Entry.fund)
-    )
-    totals = {Fund(row.fund): int(row.total or 0) for row in query}
-    return {fund: totals.get(fund, 0) for fund in Fund}
+    """What each box held when the meeting began, in the ledger's order (one SUM query: see
+    ledger.balances_as_of): what was recorded after it never changes it."""
+    return ledger.balances_as_of(meeting.group_id, meeting.cycle_id, meeting.held_on)
 
 
 def postings(sheet: MeetingSheet, cycle: Cycle, fines: dict[int, FineType]) -> list[Posting]:

@@ -118,13 +118,11 @@ def summary(meeting: Meeting) -> Summary:
             fn.SUM(Entry.amount).alias("total"),
             fn.SUM(Entry.shares).alias("share_count"),
         )
-        .join(Meeting, JOIN.LEFT_OUTER, on=(Entry.meeting == Meeting.id))
         .where(
-            (Entry.cycle == meeting.cycle_id)
+            ledger.counted_at(meeting.cycle_id, meeting.held_on, including=True)
             & Entry.member.is_null(False)
             & Entry.kind.in_([k.value for k in ledger.SAVINGS_KINDS])
             & (Entry.fund == Fund.LOAN_FUND.value)
-            & (Entry.meeting.is_null() | (Meeting.held_on <= meeting.held_on))
         )
         .group_by(Entry.member)
     )

@@ -58,6 +58,7 @@ def club(conn, admin, make_group, make_member, make_cycle):
                 cycle=cycle,
                 member=member,
                 shares=1,
+                effective_on=cycle.start_date,  # before the first meeting
             )
         return group, cycle, people
 

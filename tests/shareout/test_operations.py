@@ -67,6 +67,7 @@ def buy(actor, cycle, member, shares, amount, meeting=None):
         member=member,
         shares=shares,
         meeting=meeting,
+        effective_on=None if meeting else cycle.start_date,  # outside a meeting: at the start
     )
 
 
