@@ -119,6 +119,7 @@ def grant_loan(
             meeting=meeting,
             member=request.member,
             loan=loan,
+            effective_on=on if meeting is None else None,
         )
         audit.record(
             actor,
@@ -208,6 +209,7 @@ def record_opening_loan(
             member=member,
             loan=loan,
             note=note,
+            effective_on=on,
         )
         audit.record(
             actor,
@@ -325,6 +327,7 @@ def record_repayment(
                     member=loan.member,
                     loan=loan,
                     note=note,
+                    effective_on=on if meeting is None else None,  # a meeting's entries: its day
                 )
         repaid = principal == book.outstanding and interest == interest_due
         if repaid:
@@ -376,6 +379,7 @@ def write_off(actor: User, loan: Loan, reason: str, on: date) -> Entry:
             member=loan.member,
             loan=loan,
             note=reason,
+            effective_on=on,
         )
         _sync(given, loan)
         audit.record(

@@ -240,6 +240,7 @@ def settle(
             cycle=found.cycle,
             member=member,
             note=note or reason,
+            effective_on=on,
         )
         try:
             with db.atomic():

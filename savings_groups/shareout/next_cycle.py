@@ -220,10 +220,19 @@ def start_next_cycle(
         for fund, amount in moved.items():
             if amount:
                 note = carry_note or CARRY_NOTE % {"number": cycle.number}
-                ledger.post(
-                    actor, group, fund, EntryKind.CARRY_OVER, -amount, cycle=cycle, note=note
-                )
-                ledger.post(actor, group, fund, EntryKind.CARRY_OVER, amount, cycle=new, note=note)
+                # One movement, dated the new cycle's first day: after every meeting and the
+                # share-out of the old cycle, before any meeting of the new one.
+                for into, moving in ((cycle, -amount), (new, amount)):
+                    ledger.post(
+                        actor,
+                        group,
+                        fund,
+                        EntryKind.CARRY_OVER,
+                        moving,
+                        cycle=into,
+                        note=note,
+                        effective_on=new.start_date,
+                    )
         by_id = {row.member.id: row.member for row in rows}
         for member_id, count in reinvest.items():
             ledger.post(
@@ -236,6 +245,7 @@ def start_next_cycle(
                 member=by_id[member_id],
                 shares=count,
                 note=reinvest_note or REINVEST_NOTE % {"number": cycle.number},
+                effective_on=new.start_date,
             )
         audit.record(
             actor,

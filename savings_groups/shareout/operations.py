@@ -586,7 +586,18 @@ def finalise(
 
 
 def _post(actor, sheet: Sheet, fund: Fund, kind: EntryKind, amount: int, member, note=""):
-    ledger.post(actor, sheet.group, fund, kind, amount, cycle=sheet.cycle, member=member, note=note)
+    """A share-out entry, dated the share-out day (not the day it was typed)."""
+    ledger.post(
+        actor,
+        sheet.group,
+        fund,
+        kind,
+        amount,
+        cycle=sheet.cycle,
+        member=member,
+        note=note,
+        effective_on=sheet.on,
+    )
 
 
 def _bring_back_account(actor, sheet: Sheet, note: str) -> None:
