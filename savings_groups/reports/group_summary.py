@@ -5,7 +5,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
-from peewee import fn
+from peewee import JOIN, fn
 
 from savings_groups.core.vocabulary import (
     AttendanceStatus,
@@ -22,6 +22,7 @@ from savings_groups.store.models import (
     Entry,
     Meeting,
     Member,
+    MemberExit,
     SavingsGroup,
 )
 
@@ -70,10 +71,13 @@ def group_summary(group: SavingsGroup) -> GroupSummary:
     - meetings held: closed meetings of the cycle;
     - attendance rate: attendance rows of closed meetings of the cycle marked present, late or
       represented, over all attendance rows of those meetings (None when there is none);
-    - savings: share purchases and opening savings of members (ledger.SAVINGS_KINDS in the loan
-      fund), i.e. the sum of the members' savings in ledger.member_totals;
-    - savings series: the savings posted outside any meeting (paper books) as the starting point,
-      then the running total after each closed meeting in date order.
+    - savings: what the members hold in the cycle: share purchases and opening savings
+      (ledger.SAVINGS_KINDS in the loan fund) of the members not settled on leaving in it (a
+      MemberExit: their savings were paid out), i.e. the members' savings in
+      ledger.member_totals, those settled left out;
+    - savings series: the savings posted outside any meeting (paper books, reinvested shares)
+      as the starting point, then the running total after each closed meeting and each
+      settlement, in the ledger's order (ledger.counted_at; one point a day).
     """
     cycle = current_cycle(group)
     balances = ledger.balances(group, cycle)
@@ -109,31 +113,48 @@ def group_summary(group: SavingsGroup) -> GroupSummary:
     attended = sum(by_status.get(status.value, 0) for status in ATTENDED)
     rate = Fraction(attended, rows) if rows else None
 
+    # Savings per meeting, and per day of settlement of the members who left during the cycle.
     saved = (
-        Entry.select(Entry.meeting, fn.SUM(Entry.amount).alias("total"))
+        Entry.select(Entry.meeting, MemberExit.settled_on, fn.SUM(Entry.amount).alias("total"))
+        .join(
+            MemberExit,
+            JOIN.LEFT_OUTER,
+            on=(MemberExit.member == Entry.member) & (MemberExit.cycle == Entry.cycle),
+        )
         .where(
             (Entry.group == group)
             & Entry.member.is_null(False)
             & Entry.kind.in_([kind.value for kind in ledger.SAVINGS_KINDS])
             & (Entry.fund == Fund.LOAN_FUND.value)
         )
-        .group_by(Entry.meeting)
+        .group_by(Entry.meeting, MemberExit.settled_on)
+        .dicts()
     )
     if cycle is not None:
         saved = saved.where(Entry.cycle == cycle)
-    per_meeting = {row.meeting_id: int(row.total or 0) for row in saved}
-    savings = sum(per_meeting.values())
+    per_meeting: dict[int | None, int] = {}
+    settled: dict[date, int] = {}
+    for row in saved:
+        total = int(row["total"] or 0)
+        per_meeting[row["meeting"]] = per_meeting.get(row["meeting"], 0) + total
+        if row["settled_on"] is not None:
+            settled[row["settled_on"]] = settled.get(row["settled_on"], 0) + total
+    savings = sum(per_meeting.values()) - sum(settled.values())
 
+    # In the ledger's order (ledger.counted_at): a settlement counts after a meeting of its day.
     running = per_meeting.get(None, 0)
+    events = [(m.held_on, 0, per_meeting.get(m.id, 0)) for m in closed_meetings]
+    events += [(day, 1, -amount) for day, amount in settled.items()]
+    events.sort(key=lambda event: event[:2])
     start = cycle.start_date if cycle is not None else None
     series = []
     if closed_meetings:
-        series.append((start or closed_meetings[0].held_on, running))
-    for meeting in closed_meetings:
-        running += per_meeting.get(meeting.id, 0)
-        series.append((meeting.held_on, running))
-    if series and series[0][0] == series[1][0]:
-        series = series[1:]  # opened on the day of the first meeting: one point is enough
+        series.append((start or events[0][0], running))
+    for day, _rank, amount in events:
+        running += amount
+        if series[-1][0] == day:
+            series.pop()  # one point a day: how the day ended
+        series.append((day, running))
     return GroupSummary(
         cycle=cycle,
         balances=balances,
