@@ -450,8 +450,10 @@ def _apply(actor: User, meeting: Meeting, wanted: list[Posting], reason: str) ->
 
 def why_not_reopened(meeting: Meeting) -> DomainError | None:
     """Why this meeting cannot be reopened, or None: it must be closed, in a cycle not shared
-    out, the latest closed one, and have no loan repayments posted (reopening would leave the
-    loans out of step with their money)."""
+    out, the latest closed one, have no loan repayments posted (reopening would leave the
+    loans out of step with their money), and no member with a line at it may have left on its
+    day or before (a settlement on a meeting's day comes after it, from its books: the line of
+    someone who has left could not be saved again)."""
     if meeting.status != MeetingStatus.CLOSED.value:
         return DomainError(N_("This meeting is not closed."), field="reason")
     if Cycle.get_by_id(meeting.cycle_id).closed_at is not None:
@@ -486,6 +488,26 @@ def why_not_reopened(meeting: Meeting) -> DomainError | None:
                 "loans would no longer match their money."
             ),
             field="reason",
+        )
+    sheet = stored_sheet(meeting)
+    ids = [line.member_id for line in sheet.lines if not line.is_empty()] if sheet else []
+    gone = (
+        Member.select()
+        .where(Member.id.in_(ids) & (Member.left_on <= meeting.held_on))
+        .order_by(Member.number)
+        .first()
+        if ids
+        else None
+    )
+    if gone is not None:
+        return DomainError(
+            N_(
+                "%(name)s left the group on %(date)s and has a line at this meeting: it "
+                "cannot be reopened, or that line could not be saved again."
+            ),
+            field="reason",
+            name=gone.full_name,
+            date=gone.left_on,
         )
     return None
 

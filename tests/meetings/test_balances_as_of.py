@@ -5,6 +5,7 @@ from datetime import date
 
 import pytest
 
+from savings_groups.core.errors import DomainError
 from savings_groups.core.vocabulary import EntryKind, Fund
 from savings_groups.ledger import entries as ledger
 from savings_groups.loans import operations as lending
@@ -175,6 +176,11 @@ def test_a_meeting_on_the_day_of_a_settlement_comes_before_it(admin, trio):
     assert balances_before(two)[LOAN] == 6_000
     assert ledger.balances_as_of(group, cycle, M2, including=True)[LOAN] == 9_000
     assert ledger.balances_as_of(group, cycle, M3)[LOAN] == 6_000
+    # Chris's line could not be saved again once he has left: the meeting stays closed.
+    refused = meetings.why_not_reopened(Meeting.get_by_id(two.id))
+    assert refused is not None and refused.params == {"name": "Chris", "date": M2}
+    with pytest.raises(DomainError):
+        meetings.reopen_meeting(admin, Meeting.get_by_id(two.id), "A share was forgotten")
 
 
 def test_savings_to_date_leave_out_a_member_paid_out_on_leaving(admin, trio):
