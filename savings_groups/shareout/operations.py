@@ -262,6 +262,17 @@ def _problems(group: SavingsGroup, cycle: Cycle, on: date, final) -> list[Domain
                 day=last or cycle.start_date,
             )
         )
+    settled = (
+        MemberExit.select(fn.MAX(MemberExit.settled_on)).where(MemberExit.cycle == cycle).scalar()
+    )
+    if settled is not None and on < settled:  # the share-out is made from the books after it
+        problems.append(
+            DomainError(
+                N_("A member was settled on %(day)s: the share-out cannot be dated before it."),
+                field="on",
+                day=settled,
+            )
+        )
     if on > today():
         problems.append(
             DomainError(

@@ -1,7 +1,7 @@
 """Balances "as of a meeting" (ledger.balances_as_of): an earlier meeting shows what it showed,
 whatever was recorded after it (a settlement, the share-out, the next cycle), to the franc."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -199,3 +199,14 @@ def test_savings_to_date_leave_out_a_member_paid_out_on_leaving(admin, trio):
         (LEFT, 8_000),
         (M3, 10_000),
     ]
+
+
+def test_the_share_out_is_not_dated_before_a_settlement(admin, trio):
+    """The share-out is made from the books after the settlement: dated before it, it would
+    count before it."""
+    group, cycle, (awa, binta, chris), _late = trio
+    hold(admin, group, M1, [(awa, 2, 0, ()), (binta, 2, 0, ()), (chris, 2, 0, ())])
+    exits.settle(admin, chris, LEFT, "Moved to Dakar")
+    early = closing.preview(group, cycle, LEFT - timedelta(days=1)).problems
+    assert [(p.field, p.params) for p in early] == [("on", {"day": LEFT})]
+    assert closing.preview(group, cycle, LEFT).problems == []
