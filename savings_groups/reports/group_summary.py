@@ -148,13 +148,13 @@ def group_summary(group: SavingsGroup) -> GroupSummary:
     events.sort(key=lambda event: event[:2])
     start = cycle.start_date if cycle is not None else None
     series = []
-    if closed_meetings:
+    if closed_meetings:  # no meeting closed yet: no chart
         series.append((start or events[0][0], running))
-    for day, _rank, amount in events:
-        running += amount
-        if series[-1][0] == day:
-            series.pop()  # one point a day: how the day ended
-        series.append((day, running))
+        for day, _rank, amount in events:
+            running += amount
+            if series[-1][0] == day:
+                series.pop()  # one point a day: how the day ended
+            series.append((day, running))
     return GroupSummary(
         cycle=cycle,
         balances=balances,

@@ -210,3 +210,22 @@ def test_the_share_out_is_not_dated_before_a_settlement(admin, trio):
     early = closing.preview(group, cycle, LEFT - timedelta(days=1)).problems
     assert [(p.field, p.params) for p in early] == [("on", {"day": LEFT})]
     assert closing.preview(group, cycle, LEFT).problems == []
+
+
+def test_savings_to_date_after_a_settlement_before_any_meeting(admin, trio):
+    group, cycle, (awa, binta, _chris), _late = trio
+    for member, shares in ((awa, 2), (binta, 3)):
+        ledger.post(
+            admin,
+            group,
+            LOAN,
+            EntryKind.OPENING_BALANCE,
+            shares * 1_000,
+            cycle=cycle,
+            member=member,
+            shares=shares,
+            effective_on=cycle.start_date,
+        )
+    exits.settle(admin, binta, LEFT, "Moved to Dakar")
+    figures = group_summary.group_summary(group)
+    assert (figures.savings, figures.savings_series) == (2_000, [])
