@@ -51,6 +51,7 @@ def test_a_loan_is_granted_and_repaid_over_three_meetings_in_french(
                 cycle=cycle,
                 member=member,
                 shares=10,
+                effective_on=cycle.start_date,  # before the meetings
             )
     make_user("mariam", role=Role.RECORDER, groups=[group], locale="fr")
     log_in(page, "mariam")
