@@ -100,7 +100,12 @@ def test_reclosing_a_meeting_after_an_exit_posts_no_false_difference(admin, trio
     hold(admin, group, M1, [(awa, 2, 200, ()), (binta, 3, 200, ()), (chris, 1, 200, ())])
     two = hold(admin, group, M2, [(awa, 1, 0, ()), (binta, 2, 0, ()), (chris, 2, 0, ())])
     exits.settle(admin, chris, LEFT, "Moved to Dakar")  # 3,000 out of the loan fund
-    assert balances_before(Meeting.get_by_id(two.id)) == {LOAN: 6_000, SOCIAL: 600, Fund.POT: 0}
+    assert balances_before(Meeting.get_by_id(two.id)) == {
+        LOAN: 6_000,
+        SOCIAL: 600,
+        Fund.POT: 0,
+        Fund.BANK: 0,
+    }
 
     meetings.reopen_meeting(admin, Meeting.get_by_id(two.id), "A share was forgotten")
     two = Meeting.get_by_id(two.id)

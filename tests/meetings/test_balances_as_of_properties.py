@@ -151,7 +151,9 @@ class Life:
             box: max(0, computed[box] + self.draw(st.sampled_from([0, 0, -75, 150]), "diff"))
             for box in BOXES
         }
-        meetings.close_meeting(self.actor, meeting, sheet, counted, "counted twice", 0)
+        meetings.close_meeting(
+            self.actor, meeting, sheet, counted, "counted twice", meeting.version
+        )
         self.remember(meeting)
 
     def reclose(self) -> None:
