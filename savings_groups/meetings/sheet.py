@@ -550,7 +550,9 @@ def _check_repayment(
 
 
 def _check_welfare(meeting: Meeting, sheet: MeetingSheet, members: dict) -> list[DomainError]:
-    """Grants come out of the social fund after this meeting's contributions, in sheet order."""
+    """Grants come out of the social fund after this meeting's contributions and the other
+    income it receives at this meeting (a donation), in sheet order; its expenses are checked
+    with every box at the end of the meeting."""
     lines = [
         line
         for line in sheet.lines
@@ -560,7 +562,16 @@ def _check_welfare(meeting: Meeting, sheet: MeetingSheet, members: dict) -> list
         and line.social_fund >= 0
         and line.welfare >= 0
     ]
-    available = balances_before(meeting)[Fund.SOCIAL_FUND] + sum(x.social_fund for x in lines)
+    income = sum(
+        x.amount
+        for x in sheet.group_money
+        if x.kind == INCOME and x.fund == Fund.SOCIAL_FUND.value and isinstance(x.amount, int)
+    )
+    available = (
+        balances_before(meeting)[Fund.SOCIAL_FUND]
+        + sum(x.social_fund for x in lines)
+        + max(income, 0)
+    )
     errors = []
     for line in lines:
         if not line.welfare:

@@ -11,14 +11,23 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from savings_groups.core.errors import DomainError
-from savings_groups.core.vocabulary import AttendanceStatus, ExitRule, Fund
+from savings_groups.core.vocabulary import AttendanceStatus, Channel, ExitRule, Fund
 from savings_groups.ledger import entries as ledger
 from savings_groups.loans.requests import LoanRequest
 from savings_groups.meetings import operations as meetings
 from savings_groups.meetings import sheet as meeting_sheet
 from savings_groups.meetings import summary as meeting_summary
-from savings_groups.meetings.operations import BOXES
-from savings_groups.meetings.sheet import MeetingSheet, MemberLine
+from savings_groups.meetings.operations import ACCOUNT, BOXES
+from savings_groups.meetings.sheet import (
+    DEPOSIT,
+    EXPENSE,
+    INCOME,
+    WITHDRAWAL,
+    GroupMoneyLine,
+    MeetingSheet,
+    MemberLine,
+    TransferLine,
+)
 from savings_groups.shareout import exits, next_cycle
 from savings_groups.shareout import operations as closing
 from savings_groups.shareout.next_cycle import NextMember
@@ -63,7 +72,7 @@ def check_every_meeting(group, shown: dict[int, tuple]) -> None:
                     and e.fund == box.value
                     and position(e, held) < (meeting.held_on, rank)
                 )
-                for box in BOXES
+                for box in (*BOXES, ACCOUNT)
             }
         summary = meeting_summary.summary(meeting)
         opening = {box: summary.opening[box] for box in BOXES}
@@ -74,9 +83,15 @@ def check_every_meeting(group, shown: dict[int, tuple]) -> None:
         as_of = ledger.balances_as_of(group, meeting.cycle_id, meeting.held_on)
         through = ledger.balances_as_of(group, meeting.cycle_id, meeting.held_on, including=True)
         before = meeting_sheet.balances_before(meeting)
-        assert opening == summed[False] == {box: as_of[box] for box in BOXES}
+        counted_boxes = {box: counted[box] for box in BOXES}
+        assert opening == {box: summed[False][box] for box in BOXES}
+        assert opening == {box: as_of[box] for box in BOXES}
         assert opening == {box: before[box] for box in BOXES}
-        assert closing == summed[True] == {box: through[box] for box in BOXES} == counted
+        assert closing == {box: summed[True][box] for box in BOXES} == counted_boxes
+        assert closing == {box: through[box] for box in BOXES}
+        # The account is not a box: its balance is the ledger's, counted only when given.
+        assert summed[False][ACCOUNT] == as_of[ACCOUNT] == before[ACCOUNT]
+        assert summed[True][ACCOUNT] == through[ACCOUNT] == counted.get(ACCOUNT, through[ACCOUNT])
         assert shown[meeting.id] == (opening, closing), meeting.held_on
 
 
@@ -141,20 +156,53 @@ class Life:
                     repayment=self.draw(st.integers(0, owed) | st.just(owed), "repaid"),
                 )
             )
-        available = meetings.preview(meeting, MeetingSheet(lines))[Fund.SOCIAL_FUND]
+        group_money, transfers = self.group_money(meeting, lines)
+        available = meetings.preview(meeting, MeetingSheet(lines, "", group_money, transfers))[
+            Fund.SOCIAL_FUND
+        ]
         for line in lines:
             line.welfare = self.draw(st.integers(0, max(available, 0)) | st.just(0), "welfare")
             available -= line.welfare
-        sheet = MeetingSheet(lines)
+        sheet = MeetingSheet(lines, "", group_money, transfers)
         computed = meetings.preview(meeting, sheet)
         counted = {
             box: max(0, computed[box] + self.draw(st.sampled_from([0, 0, -75, 150]), "diff"))
             for box in BOXES
         }
+        if computed[ACCOUNT] and self.draw(st.booleans(), "account counted"):
+            counted[ACCOUNT] = computed[ACCOUNT] + self.draw(st.sampled_from([0, -25]), "gap")
         meetings.close_meeting(
             self.actor, meeting, sheet, counted, "counted twice", meeting.version
         )
         self.remember(meeting)
+
+    def group_money(self, meeting, lines) -> tuple[list, list]:
+        """Perhaps an expense or other income, and perhaps cash taken to or from the account;
+        left out when they would take a box or the account below zero."""
+        group_money, transfers = [], []
+        if self.draw(st.booleans(), "expense or income"):
+            group_money.append(
+                GroupMoneyLine(
+                    self.draw(st.sampled_from([EXPENSE, INCOME])),
+                    self.draw(st.sampled_from([Fund.LOAN_FUND.value, Fund.SOCIAL_FUND.value])),
+                    self.draw(st.integers(1, 40), "expense") * 25,
+                    purpose="Padlock",
+                )
+            )
+        if self.draw(st.booleans(), "to or from the account"):
+            transfers.append(
+                TransferLine(
+                    self.draw(st.sampled_from([DEPOSIT, WITHDRAWAL])),
+                    self.draw(st.integers(1, 40), "transfer") * 25,
+                    Channel.MOBILE_MONEY.value,
+                )
+            )
+        after = meetings.preview(meeting, MeetingSheet(lines, "", group_money, transfers))
+        if any(after[fund] < 0 for fund in (*BOXES, ACCOUNT)):
+            return [], []
+        if group_money or transfers:
+            event("group money at a meeting")
+        return group_money, transfers
 
     def reclose(self) -> None:
         """Reopen the latest closed meeting, close it again with its sheet and the count it
@@ -258,5 +306,5 @@ def test_every_meeting_shows_its_entries_in_order_and_its_count(
             else:
                 life.reclose()
         old = ledger.balances(group, cycle)
-        assert old[Fund.LOAN_FUND] == old[Fund.SOCIAL_FUND] == 0  # all carried over
+        assert old[Fund.LOAN_FUND] == old[Fund.SOCIAL_FUND] == old[ACCOUNT] == 0  # all carried over
     check_every_meeting(group, life.shown)

@@ -340,3 +340,26 @@ def test_a_recorder_records_an_expense_and_a_deposit_through_the_page(web, app, 
     history = web.client.get(f"/groups/{group.id}/ledger").get_data(as_text=True)
     assert "Group expense" in history and "Mobile money" in history
     assert f"Approved by {awa.full_name}" in history
+
+
+def test_a_donation_to_the_social_fund_can_pay_a_grant_at_the_same_meeting(conn, admin, vsla):
+    """The grant is checked against the social fund after the meeting's contributions and its
+    other income, as the page's preview of the box shows it."""
+    group, cycle, (awa, binta), _ = vsla("XOF", members=2, fines=())
+    meeting = meetings.open_meeting(admin, group, HELD_ON)
+    grant = line(binta, shares=1, social=0)
+    grant.welfare = 1_100
+    sheet = MeetingSheet(
+        [line(awa, shares=1, social=200), grant],
+        group_money=[money("income", SOCIAL, 1_000, "Donation from the imam")],
+    )
+    assert meetings.preview(meeting, sheet)[SOCIAL] == 100
+
+    close(admin, meeting, sheet, {LOAN: 2 * cycle.share_value, SOCIAL: 100})
+
+    assert ledger.balances(group, cycle)[SOCIAL] == 100
+    grant.welfare = 1_300  # more than 200 + 1,000: refused whole
+    second = meetings.open_meeting(admin, group, date(2026, 3, 9))
+    with pytest.raises(SheetInvalid):
+        close(admin, second, MeetingSheet([line(awa, shares=1), grant]), {LOAN: 0, SOCIAL: 0})
+    assert not Entry.select().where(Entry.meeting == second).exists()
