@@ -219,6 +219,17 @@ def open_meeting(actor: User, group: SavingsGroup, held_on: date) -> Meeting:
                     field="held_on",
                     date=held_on,
                 )
+            settled = _last_settlement(cycle)
+            if settled is not None and held_on <= settled:
+                raise DomainError(
+                    N_(
+                        "A member's departure was settled on %(date)s from the books as they "
+                        "stood then: a meeting of this cycle can no longer be dated on or "
+                        "before that day."
+                    ),
+                    field="held_on",
+                    date=settled,
+                )
             same_day = (Meeting.group == group) & (Meeting.held_on == held_on)
             if Meeting.select().where(same_day).exists():
                 raise taken
@@ -229,6 +240,16 @@ def open_meeting(actor: User, group: SavingsGroup, held_on: date) -> Meeting:
     except IntegrityError:  # the same day opened at the same moment by someone else
         raise taken from None
     return meeting
+
+
+def _last_settlement(cycle) -> date | None:
+    """The day of the cycle's latest settlement of a leaving member (one query): a meeting
+    dated then or before would change the books the settlement was computed from."""
+    return (
+        Entry.select(fn.MAX(Entry.effective_on))
+        .where((Entry.cycle == cycle) & (Entry.kind == EntryKind.EXIT_SETTLEMENT.value))
+        .scalar()
+    )
 
 
 def save_draft(

@@ -234,3 +234,20 @@ def test_savings_to_date_after_a_settlement_before_any_meeting(admin, trio):
     exits.settle(admin, binta, LEFT, "Moved to Dakar")
     figures = group_summary.group_summary(group)
     assert (figures.savings, figures.savings_series) == (2_000, [])
+
+
+def test_no_meeting_is_dated_on_or_before_a_settlement(admin, trio):
+    """A settlement is computed from the books as they stood on its day: a meeting recorded
+    later for that day or an earlier one would change them."""
+    group, cycle, (awa, binta, chris), _late = trio
+    hold(admin, group, M1, [(awa, 2, 0, ()), (binta, 2, 0, ()), (chris, 2, 0, ())])
+    exits.settle(admin, chris, LEFT, "Moved to Dakar")
+    written = Meeting.select().count()
+    for day in (M2, LEFT):
+        with pytest.raises(DomainError) as refused:
+            meetings.open_meeting(admin, group, day)
+        assert refused.value.field == "held_on" and refused.value.params == {"date": LEFT}
+    assert Meeting.select().count() == written
+    assert meetings.open_meeting(
+        admin, group, LEFT + timedelta(days=1)
+    ).held_on == LEFT + timedelta(days=1)
