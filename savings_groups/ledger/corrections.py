@@ -33,6 +33,15 @@ ROUND_ENTRY = N_(
     "This entry belongs to a round of a rotation: correct it on the round's page, where "
     "recording a contribution again reverses the old one with a reason."
 )
+ROTATION_END_ENTRY = N_(
+    "This entry belongs to the end of a rotation: what stayed in its pot, shared among the "
+    "members or carried over to the next rotation. It is final and cannot be corrected."
+)
+DEBT_REPAYMENT_ENTRY = N_(
+    "This entry is one half of a repayment between two members of a rotation: undo the "
+    "repayment on the rotation's page, so that both halves are reversed together."
+)
+ROTATION_END_KINDS = frozenset({EntryKind.ROTATION_SHARE, EntryKind.POT_CARRY_OVER})
 SETTLEMENT_ENTRY = N_(
     "This entry belongs to a share-out, a member's settlement or a carry-over to the next "
     "cycle: it is final and cannot be corrected."
@@ -63,6 +72,10 @@ def why_not_correctable(entry: Entry, closed_cycles: set[int] | None = None) -> 
     """
     if entry.loan_id is not None:
         return LOAN_ENTRY
+    if entry.kind in ROTATION_END_KINDS:
+        return ROTATION_END_ENTRY
+    if entry.kind == EntryKind.DEBT_REPAYMENT:
+        return DEBT_REPAYMENT_ENTRY
     if entry.fund == Fund.POT:
         return ROUND_ENTRY
     if entry.kind in SETTLEMENT_KINDS:

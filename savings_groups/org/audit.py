@@ -59,6 +59,7 @@ ACTION_LABELS = {
     "round.undo_payout": N_("Round's payout undone by reversal"),
     "rotation.commission": N_("Organiser's commission set"),
     "rotation.repay_debt": N_("Repayment between members recorded"),
+    "rotation.undo_repayment": N_("Repayment between members undone"),
 }
 
 

@@ -226,6 +226,7 @@ class TontineLine:
     balance: int  # paid in - received, so far
     takes_pot: bool  # one of the member's hands takes this round's pot (or took it)
     paid_out: bool
+    paid_on: date | None = None  # the day the member's last part came in (a part paid later)
 
 
 @dataclass(frozen=True)
@@ -374,6 +375,7 @@ def tontine_passbook(group: SavingsGroup, member: Member) -> list[TontineBook]:
                     balance=balance,
                     takes_pot=number in served_rounds | fixed_turns,
                     paid_out=paid_out,
+                    paid_on=max((c.entry.effective_on for c in mine if c.entry_id), default=None),
                 )
             )
         books.append(TontineBook(rotation, hands, lines, -end_shares.get(rotation_id, 0)))
@@ -382,11 +384,14 @@ def tontine_passbook(group: SavingsGroup, member: Member) -> list[TontineBook]:
 
 def _tontine_contributions(member: Member, rotation_ids: list[int]):
     """The member's own current contribution rows by (rotation id, round number), and the
-    names of the members they paid for (one query)."""
+    names of the members they paid for (one query); each row's entry comes with its date (for
+    a part paid later, the day the rest came in)."""
     newer = Contribution.alias()
     query = (
-        Contribution.select(Contribution, Round, Member)
+        Contribution.select(Contribution, Round, Member, Entry.id, Entry.effective_on)
         .join(Round)
+        .switch(Contribution)
+        .join(Entry, JOIN.LEFT_OUTER, on=(Contribution.entry == Entry.id))
         .switch(Contribution)
         .join(Member, on=(Contribution.member == Member.id))
         .switch(Contribution)

@@ -15,7 +15,15 @@ from savings_groups.ledger import entries as ledger
 from savings_groups.org import audit
 from savings_groups.rosca.compute import RoscaError
 from savings_groups.store.db import db, lock
-from savings_groups.store.models import Contribution, DebtRepayment, Member, Rotation, Round, User
+from savings_groups.store.models import (
+    Contribution,
+    DebtRepayment,
+    Entry,
+    Member,
+    Rotation,
+    Round,
+    User,
+)
 
 
 @dataclass(frozen=True)
@@ -55,11 +63,13 @@ def debts_of(rotation: Rotation, members: Mapping[int, Member] | None = None) ->
     pairs: dict[tuple[int, int], list[int]] = {}
     for debtor, creditor, total in covered:
         pairs[debtor, creditor] = [int(total or 0), 0]
+    reversal = Entry.alias()
     repaid = (
         DebtRepayment.select(
             DebtRepayment.debtor, DebtRepayment.creditor, fn.SUM(DebtRepayment.amount)
         )
-        .where(DebtRepayment.rotation == rotation)
+        .join(reversal, JOIN.LEFT_OUTER, on=(reversal.reverses == DebtRepayment.debtor_entry))
+        .where((DebtRepayment.rotation == rotation) & reversal.id.is_null())
         .group_by(DebtRepayment.debtor, DebtRepayment.creditor)
         .tuples()
     )
@@ -186,5 +196,53 @@ def repay_debt(
             creditor=debt.creditor.number,
             amount=amount,
             on=on,
+        )
+        return repayment
+
+
+def live_repayments(rotation: Rotation) -> list[DebtRepayment]:
+    """The rotation's repayments not undone, the latest first, with debtor and creditor (one
+    query)."""
+    debtor, creditor, reversal = Member.alias(), Member.alias(), Entry.alias()
+    return list(
+        DebtRepayment.select(DebtRepayment, debtor, creditor)
+        .join(debtor, on=(DebtRepayment.debtor == debtor.id))
+        .switch(DebtRepayment)
+        .join(creditor, on=(DebtRepayment.creditor == creditor.id))
+        .switch(DebtRepayment)
+        .join(reversal, JOIN.LEFT_OUTER, on=(reversal.reverses == DebtRepayment.debtor_entry))
+        .where((DebtRepayment.rotation == rotation) & reversal.id.is_null())
+        .order_by(DebtRepayment.paid_on.desc(), DebtRepayment.id.desc())
+    )
+
+
+def undo_repayment(actor: User, repayment: DebtRepayment, reason: str) -> DebtRepayment:
+    """Undo a repayment recorded by mistake: both its entries reversed with `reason`, so the
+    debt is owed again. Refused, nothing written: no reason, a repayment already undone, an
+    archived group."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(N_("Say why the repayment is undone."), field="repayment_reason")
+    with db.atomic():
+        rotation = lock(Rotation, repayment.rotation_id)
+        if rotation.group.archived_at is not None:
+            raise RoscaError(N_("This group is archived: nothing can be recorded in it."))
+        repayment = DebtRepayment.get_by_id(repayment.id)
+        entries = [repayment.debtor_entry, repayment.creditor_entry]
+        if Entry.select().where(Entry.reverses.in_([e.id for e in entries])).exists():
+            raise DomainError(N_("This repayment has already been undone."), field="repayment")
+        for entry in entries:
+            ledger.reverse(actor, entry, reason)
+        audit.record(
+            actor,
+            "rotation.undo_repayment",
+            repayment,
+            group=rotation.group_id,
+            rotation=rotation.number,
+            debtor=repayment.debtor.number,
+            creditor=repayment.creditor.number,
+            amount=repayment.amount,
+            on=repayment.paid_on,
+            reason=reason,
         )
         return repayment

@@ -327,6 +327,7 @@ def record_contributions(
     lines: Iterable[ContributionLine],
     reason: str = "",
     notes: RoundNotes = RoundNotes(),
+    parts_on: date | None = None,
 ) -> list[Contribution]:
     """Record how each holder paid their part of round `number`; returns the rows written.
 
@@ -342,8 +343,9 @@ def record_contributions(
         setup, rounds = _open(rotation, number)
         errors: list[DomainError] = []
         planned = _plan_lines(setup, rounds, number, lines, reason, errors)
+        parts_on = _check_parts_on(planned, parts_on, errors)
         _raise_if(errors)
-        return _write_lines(actor, setup, rounds, number, planned, reason, notes)
+        return _write_lines(actor, setup, rounds, number, planned, reason, notes, parts_on)
 
 
 def _open(rotation: Rotation, number: int) -> tuple[Setup, dict[int, Round]]:
@@ -485,6 +487,55 @@ def _plan_lines(
     return planned
 
 
+def _check_parts_on(
+    planned: list[_Planned], on: date | None, errors: list[DomainError], payout: date | None = None
+) -> date | None:
+    """The day the rest of a part paid before was paid: the day the money changed hands, not
+    the round's date. When it is given (the round page's date, today by default there), it is
+    refused, to `errors`, if a line pays such a rest and it is in the future, before the part
+    paid before it (itself dated the round's date or the day it was recorded, so never before
+    the rotation starts) or after `payout`, the day the pot is handed over in the same save.
+    Not given (a caller with no such date), it is inferred: the payout's day, else today, and
+    never before the part paid before."""
+    rests = [line for line in planned if line.continues]
+    if not rests:
+        return on
+    ids = [line.old.entry_id for line in rests if line.old.entry_id is not None]
+    earlier = max(
+        (e.effective_on for e in Entry.select(Entry.effective_on).where(Entry.id.in_(ids))),
+        default=None,
+    )
+    if on is None:
+        inferred = payout or today()
+        return max(inferred, earlier) if earlier else inferred
+    if on > today():
+        errors.append(
+            RoscaError(
+                N_("This date is in the future: enter the day the money changed hands."),
+                field="parts_on",
+            )
+        )
+    elif earlier is not None and on < earlier:
+        errors.append(
+            RoscaError(
+                N_(
+                    "The part paid before was paid on %(date)s: the rest cannot be dated before it."
+                ),
+                field="parts_on",
+                date=earlier,
+            )
+        )
+    elif payout is not None and on > payout:
+        errors.append(
+            RoscaError(
+                N_("The rest of a part cannot be dated after the payout (%(date)s)."),
+                field="parts_on",
+                date=payout,
+            )
+        )
+    return on
+
+
 def _amount_of(status: ContributionStatus, holder: HolderShare, paid: int | None) -> int:
     """What a contribution row says is in the pot for the holder."""
     if status.value in IN_THE_POT:
@@ -526,11 +577,14 @@ def _write_lines(
     planned: list[_Planned],
     reason: str,
     notes: RoundNotes,
+    parts_on: date | None = None,
 ) -> list[Contribution]:
     if not planned:
         return []
     round_ = _round_row(setup, rounds, number)
-    written = [_write_contribution(actor, round_, line, reason, notes) for line in planned]
+    written = [
+        _write_contribution(actor, round_, line, reason, notes, parts_on) for line in planned
+    ]
     audit.record(
         actor,
         "round.contributions",
@@ -553,13 +607,21 @@ def _write_lines(
 
 
 def _write_contribution(
-    actor: User, round_: Round, line: _Planned, reason: str, notes: RoundNotes
+    actor: User,
+    round_: Round,
+    line: _Planned,
+    reason: str,
+    notes: RoundNotes,
+    parts_on: date | None = None,
 ) -> Contribution:
+    """A holder's row and its entries: dated the round's date, except the rest of a part paid
+    before, dated the day it was paid (`parts_on`, today by default)."""
     hand_id, holder, status, payer, old, amount, continues = line
     if old is not None and not continues:
         for entry in _live_entries(old):
             ledger.reverse(actor, entry, reason)
     before = old.amount if continues else 0
+    paid_on = (parts_on or today()) if continues else None
     entry = fine = None
     rotation = round_.rotation
     if status.value in PAID or status is ContributionStatus.PARTIAL:
@@ -570,6 +632,7 @@ def _write_contribution(
             amount - before,
             holder.member,
             notes.contribution,
+            on=paid_on,
         )
         if status is ContributionStatus.LATE and rotation.late_fine:
             fine = _post(
@@ -579,6 +642,7 @@ def _write_contribution(
                 rotation.late_fine,
                 holder.member,
                 notes.late_fine,
+                on=paid_on,
             )
     elif status is ContributionStatus.COVERED:
         entry = _post(
@@ -920,13 +984,15 @@ def save_round(
     notes: RoundNotes = RoundNotes(),
     unread: Iterable[DomainError] = (),
     seen: str | None = None,
+    parts_on: date | None = None,
 ) -> Round | None:
     """The round page's save: the contributions and, when asked, the payout, all or nothing.
     Every wrong field is reported at once (RoundInvalid when several), with `unread`: the
     fields the page could not read (an offer typed wrong), so nothing is written then either.
     `on` is the payout's date; without a payout it is not stored, only refused in the future
     (the contributions are recorded now, their round says when they were due). `seen`: the
-    round_version the page was drawn from; another save since then refuses this one."""
+    round_version the page was drawn from; another save since then refuses this one.
+    `parts_on`: the day the rest of a part paid before was paid (see _check_parts_on)."""
     reason = (reason or "").strip()
     seed = _clean_seed(seed)
     bids = dict(bids or {})
@@ -943,6 +1009,7 @@ def save_round(
                 except RoscaError as error:
                     errors.append(error)
             planned = _plan_lines(setup, rounds, number, lines, reason, errors)
+            parts_on = _check_parts_on(planned, parts_on, errors, on if pay else None)
             if pay:
                 unread_bids = any((e.field or "").startswith("bid-") for e in errors)
                 errors += _payout_errors(setup, rounds, number, on, seed, bids, unread_bids)
@@ -954,7 +1021,7 @@ def save_round(
                     _parts_paid(current, planned),
                 )
             _raise_if(errors)
-            _write_lines(actor, setup, rounds, number, planned, reason, notes)
+            _write_lines(actor, setup, rounds, number, planned, reason, notes, parts_on)
             if pay:
                 return pay_out(actor, setup.rotation, number, on, seed, bids, notes)
             return rounds.get(number)

@@ -155,7 +155,7 @@ def test_a_part_paid_now_and_the_rest_later_completes_the_pot(admin, rosca_group
     assert positions(rotation)[awa.id].owed == 3_000
     # More of it, then the rest, late: no reason needed, nothing reversed.
     more = ContributionLine(1, awa.id, "partial", None, 3_500)
-    rosca_rounds.record_contributions(admin, rotation, 1, [more])
+    rosca_rounds.record_contributions(admin, rotation, 1, [more], parts_on=START)
     rosca_rounds.save_round(
         admin, rotation, 1, [ContributionLine(1, awa.id, "late")], START, pay=True
     )
@@ -362,3 +362,57 @@ def test_a_save_from_a_page_drawn_before_another_save_is_refused(admin, rosca_gr
     fresh = rosca_rounds.round_version(rotation, 1)
     rosca_rounds.save_round(admin, rotation, 1, [], START, pay=True, seen=fresh)
     assert rosca_rounds.round_version(rotation, 1) != fresh
+
+
+def test_the_rest_of_a_part_is_dated_the_day_it_is_paid(admin, rosca_group):
+    """Awa pays 4 000 of her 10 000 on round 1's date and the rest nine days later, recorded
+    later still: the rest (and its fine) carry the day it was paid, her passbook says so."""
+    from savings_groups.reports.passbook import tontine_passbook
+
+    group, members = rosca_group()
+    rotation = set_up_rotation(admin, group, members, late_fine=500)
+    awa = members[0]
+    lines = everyone(rotation)
+    lines[0] = ContributionLine(1, awa.id, "partial", None, 4_000)
+    rosca_rounds.record_contributions(admin, rotation, 1, lines)
+    rest = [ContributionLine(1, awa.id, "late")]
+    before = counts()
+    for wrong in (dates.today() + timedelta(days=1), START - timedelta(days=1)):
+        with pytest.raises(DomainError) as caught:
+            rosca_rounds.save_round(admin, rotation, 1, rest, None, parts_on=wrong)
+        assert caught.value.field == "parts_on"
+        assert counts() == before
+    paid_on = START + timedelta(days=9)
+    with pytest.raises(DomainError) as caught:  # the pot handed over before the rest came in
+        rosca_rounds.save_round(
+            admin, rotation, 1, rest, START + timedelta(days=8), pay=True, parts_on=paid_on
+        )
+    assert caught.value.field == "parts_on"
+    assert counts() == before
+    rosca_rounds.save_round(admin, rotation, 1, rest, paid_on, pay=True, parts_on=paid_on)
+    mine = Entry.select().where(Entry.member == awa).order_by(Entry.id)
+    assert [(e.kind, e.amount, e.effective_on) for e in mine if e.kind != "pot_payout"] == [
+        (EntryKind.CONTRIBUTION.value, 4_000, START),
+        (EntryKind.CONTRIBUTION.value, 6_000, paid_on),
+        (EntryKind.LATE_FINE.value, 500, paid_on),
+    ]
+    others = Entry.select().where(
+        (Entry.member != awa) & (Entry.kind == EntryKind.CONTRIBUTION.value)
+    )
+    assert {e.effective_on for e in others} == {START}
+    (book,) = tontine_passbook(group, awa)
+    assert (book.lines[0].paid, book.lines[0].paid_on) == (10_000, paid_on)
+    (other,) = tontine_passbook(group, members[1])
+    assert other.lines[0].paid_on == START
+
+
+def test_the_rest_of_a_part_recorded_without_a_date_is_dated_today(admin, rosca_group):
+    group, members = rosca_group()
+    rotation = set_up_rotation(admin, group, members)
+    awa = members[0]
+    rosca_rounds.record_contributions(
+        admin, rotation, 1, [ContributionLine(1, awa.id, "partial", None, 4_000)]
+    )
+    rosca_rounds.record_contributions(admin, rotation, 1, [ContributionLine(1, awa.id, "on_time")])
+    dated = [e.effective_on for e in Entry.select().where(Entry.member == awa).order_by(Entry.id)]
+    assert dated == [START, dates.today()]

@@ -375,6 +375,19 @@ MATRIX = [
         "rosca_rounds.repay",
         (422, 422, 422, FORBIDDEN),
     ),
+    # No repayment chosen: refused next to the field (422).
+    (
+        "POST",
+        "/groups/{rosca}/rotations/{rotation}/repayments/undo",
+        "rosca_rounds.undo_repayment",
+        (422, 422, FORBIDDEN, FORBIDDEN),
+    ),
+    (
+        "POST",
+        "/groups/{other}/rotations/{rotation}/repayments/undo",
+        "rosca_rounds.undo_repayment",
+        (404, MISSING, MISSING, MISSING),
+    ),
     # Nothing given: no commission, saved (302).
     (
         "POST",

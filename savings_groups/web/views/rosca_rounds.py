@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from babel.numbers import format_percent
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_babel import format_decimal, get_locale
+from flask_babel import format_date, format_decimal, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -72,6 +72,19 @@ def _sheet(rotation, number: int):
     return sheet
 
 
+def _swaps(report) -> list[dict]:
+    """The turns swapped in the rotation, the first first, each with the two hands as they are
+    now (their holders), for the rotation page and its printed schedule (one query)."""
+    return [
+        {
+            "swap": swap,
+            "first": report.setup.hand(swap.first_hand.number),
+            "second": report.setup.hand(swap.second_hand.number),
+        }
+        for swap in rotations.swaps_of(report.setup.rotation)
+    ]
+
+
 def _whole_rotation(template: str, group_id: int, rotation_id: int, **context):
     """A page of the whole rotation as it stands today: its page, or its printable schedule."""
     group, rotation = _rotation(group_id, rotation_id)
@@ -82,6 +95,7 @@ def _whole_rotation(template: str, group_id: int, rotation_id: int, **context):
         rotation=rotation,
         report=report,
         summary=_summary(report.setup),
+        swaps=_swaps(report),
         **context,
     )
 
@@ -106,6 +120,29 @@ class RepaymentForm(FlaskForm):
             )
             for p in report.positions
             for debt in p.owes
+        ]
+        return self
+
+
+class UndoRepaymentForm(FlaskForm):
+    """Undoing a repayment between members recorded by mistake."""
+
+    repayment = SelectField(_l("Repayment undone"), choices=[], validate_choice=False)
+    repayment_reason = StringField(_l("Why the repayment is undone"), validators=[Length(max=500)])
+
+    def fill(self, repayments, currency: str) -> "UndoRepaymentForm":
+        self.repayment.choices = [("", "—")] + [
+            (
+                str(repayment.id),
+                _(
+                    "%(date)s: %(debtor)s repaid %(amount)s to %(creditor)s",
+                    date=format_date(repayment.paid_on),
+                    debtor=repayment.debtor.full_name,
+                    creditor=repayment.creditor.full_name,
+                    amount=format_amount(repayment.amount, currency, str(get_locale())),
+                ),
+            )
+            for repayment in repayments
         ]
         return self
 
@@ -143,9 +180,13 @@ def _rotation_forms(report, group, rotation, **forms) -> dict:
                 rosca_commission.share_text(rotation.commission_share)
             )
         commission.organiser.data = str(rotation.organiser_id or "")
+    undo_repayment = forms.get("undo_repayment_form") or UndoRepaymentForm(formdata=None)
     return {
         "repayment_form": repayment.fill(report, group.currency),
         "commission_form": commission.fill(report),
+        "undo_repayment_form": undo_repayment.fill(
+            rosca_debts.live_repayments(rotation), group.currency
+        ),
     }
 
 
@@ -165,6 +206,7 @@ def _show_page(group, rotation, report, status: int = 200, **forms):
             rotation=rotation,
             report=report,
             summary=_summary(report.setup),
+            swaps=_swaps(report),
             paid_any=any(line.paid_out for line in report.rounds),
             commission_percent=format_percent(
                 Decimal(rotation.commission_share).scaleb(-4),
@@ -214,6 +256,29 @@ def repay(group_id: int, rotation_id: int):
     return _show_page(group, rotation, report, 422, repayment_form=form)
 
 
+@bp.route("/rotations/<int:rotation_id>/repayments/undo", methods=["POST"])
+@login_required
+def undo_repayment(group_id: int, rotation_id: int):
+    group, rotation = _rotation(group_id, rotation_id, Action.EDIT_GROUP)
+    form = UndoRepaymentForm()
+    if form.validate_on_submit():
+        chosen = _whole(form.repayment.data)
+        repayment = next((r for r in rosca_debts.live_repayments(rotation) if r.id == chosen), None)
+        try:
+            if repayment is None:
+                raise DomainError(N_("Choose a repayment to undo."), field="repayment")
+            rosca_debts.undo_repayment(
+                current_user.user, repayment, form.repayment_reason.data or ""
+            )
+        except DomainError as error:
+            show_error(form, error)
+        else:
+            flash(_("The repayment is undone: the debt is owed again."), "success")
+            return redirect(url_for(".show", group_id=group.id, rotation_id=rotation.id))
+    report = rosca_reports.rotation_report(rotation, today())
+    return _show_page(group, rotation, report, 422, undo_repayment_form=form)
+
+
 @bp.route("/rotations/<int:rotation_id>/commission", methods=["POST"])
 @login_required
 def commission(group_id: int, rotation_id: int):
@@ -249,6 +314,7 @@ class RoundForm(FlaskForm):
     fields (status-*, paid_by-*, bid-*) are read from the request."""
 
     on = DateField(_l("Date of the payout"), default=today)  # required only to pay out
+    parts_on = DateField(_l("Date the rest of a part was paid"), default=today)
     seed = StringField(
         _l("Seed of the draw"),
         validators=[Length(max=rosca_rounds.SEED_MAX)],
@@ -382,6 +448,7 @@ def round_page(group_id: int, rotation_id: int, number: int):
                 notes=_notes(),
                 unread=unread,
                 seen=form.version.data or None,
+                parts_on=form.parts_on.data,
             )
         except DomainError as error:
             errors = _show_errors(form, error, sheet)

@@ -3,11 +3,18 @@ hand, undoing a payout, the commission and repayments; bad input refused next to
 with nothing written."""
 
 import re
+from datetime import timedelta
 
+from babel.dates import format_date
+
+from savings_groups.core import dates
 from savings_groups.core.money import format_amount
+from savings_groups.rosca import debts as rosca_debts
 from savings_groups.rosca import rounds as rosca_rounds
 from savings_groups.store.models import Contribution, DebtRepayment, Entry, Rotation, Round
-from tests.rosca.test_rounds import everyone, run_round, set_up_rotation
+from tests.conftest import Browser
+from tests.rosca.test_rounds import START, everyone, run_round, set_up_rotation
+from tests.web.views.test_ledger import _refused_here
 from tests.web.views.test_loans import part
 from tests.web.views.test_rosca_rounds import part_tag, statuses, tontine, url
 
@@ -169,3 +176,81 @@ def test_a_commission_share_is_shown_and_offered_in_the_reader_s_way(
     page = web.client.get(url(rotation, "rounds", 1))
     assert xof(750) in part(page, "commission")
     assert 'id="paid-' not in page.get_data(as_text=True)  # paid out: no part to type
+
+
+def test_a_repayment_recorded_by_mistake_is_undone_on_the_rotation_page(
+    app, web, conn, admin, make_group, make_member, make_user
+):
+
+    rotation, people = tontine(admin, make_group, make_member, members=3)
+    run_round(admin, rotation, 1, overrides={people[1].id: ("covered", people[0].id)})
+    repayment = rosca_debts.repay_debt(admin, rotation, people[1].id, people[0].id, 4_000, START)
+    make_user("mariam", role="recorder", groups=[rotation.group])
+    recorder = Browser(app.test_client())  # records repayments, does not undo them
+    recorder.login("mariam")
+    page = recorder.client.get(url(rotation))
+    assert 'id="undo-repayment-form"' not in page.get_data(as_text=True)
+    web.login("admin")
+    _refused_here(web, rotation.group, repayment.debtor_entry, "undo the repayment on the")
+    page_url = url(rotation)
+    page = web.client.get(page_url)
+    assert f"repaid {xof(4_000)} to {people[0].full_name}" in part(page, "repayment")
+    before = counts()
+    refused = web.post(
+        url(rotation, "repayments", "undo"), {"repayment": str(repayment.id)}, page_url
+    )
+    assert refused.status_code == 422
+    assert "Say why the repayment is undone" in part(refused, "repayment_reason-error")
+    assert counts() == before
+    done = web.post(
+        url(rotation, "repayments", "undo"),
+        {"repayment": str(repayment.id), "repayment_reason": "wrong member"},
+        page_url,
+    )
+    assert done.status_code == 302
+    assert Entry.select().where(Entry.note == "wrong member").count() == 2
+    page = web.client.get(page_url)
+    assert f"owes {xof(10_000)} to {people[0].full_name}" in part(page, "position-2")
+    assert 'id="undo-repayment-form"' not in page.get_data(as_text=True)  # none left
+    again = web.post(
+        url(rotation, "repayments", "undo"),
+        {"repayment": str(repayment.id), "repayment_reason": "twice"},
+        page_url,
+    )
+    assert again.status_code == 422
+    assert "Choose a repayment to undo" in part(again, "repayment-error")
+
+
+def test_the_rest_of_a_part_is_dated_on_the_round_page(web, conn, admin, make_group, make_member):
+
+    rotation, people = tontine(admin, make_group, make_member, members=3)
+    key = f"1-{people[0].id}"
+    form = url(rotation, "rounds", 1)
+    web.login("admin")
+    assert 'id="parts_on"' not in web.client.get(form).get_data(as_text=True)
+    data = {**statuses(rotation), f"status-{key}": "partial", f"paid-{key}": "4,000"}
+    assert web.post(form, {**data, "save": "1"}).status_code == 302
+    page = web.client.get(form)
+    assert f'value="{dates.today().isoformat()}"' in part_tag(page, "parts_on")
+    rest = {**statuses(rotation), "save": "1"}
+    before = counts()
+    for wrong, words in (
+        (dates.today() + timedelta(days=1), "in the future"),
+        (START - timedelta(days=1), "the rest cannot be dated before it"),
+    ):
+        refused = web.post(form, {**rest, "parts_on": wrong.isoformat()})
+        assert refused.status_code == 422
+        assert words in part(refused, "parts_on-error")
+        assert counts() == before
+    paid_on = START + timedelta(days=10)
+    assert web.post(form, {**rest, "parts_on": paid_on.isoformat()}).status_code == 302
+    latest = Entry.select().order_by(Entry.id.desc()).get()
+    assert (latest.member_id, latest.amount, latest.effective_on) == (people[0].id, 6_000, paid_on)
+    history = web.client.get(f"/groups/{rotation.group_id}/ledger")
+    assert f"{day(paid_on)}" in part(history, f"entry-{latest.id}")
+    passbook = web.client.get(f"/groups/{rotation.group_id}/members/{people[0].id}/passbook")
+    assert f"paid on {day(paid_on)}" in part(passbook, "book-1-round-1")
+
+
+def day(on) -> str:
+    return format_date(on, "medium", locale="en")

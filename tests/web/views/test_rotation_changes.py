@@ -3,6 +3,7 @@ shared or carried over at the end, the end rule, and a tontine member's passbook
 
 import re
 
+from babel.dates import format_date
 from playhouse.test_utils import count_queries
 
 from savings_groups.core.money import format_amount
@@ -223,3 +224,27 @@ def test_the_tontine_passbook_reads_the_same_number_of_queries_at_two_sizes(
         return counter.count
 
     assert queries(3) == queries(9)
+
+
+def test_swapped_turns_are_on_the_rotation_page_and_its_printed_schedule(
+    web, admin, make_group, make_member, make_user
+):
+    group, people, rotation = tontine(admin, make_group, make_member, make_user)
+    with db.connection_context():
+        ids = {h.number: h.id for h in Hand.select().where(Hand.rotation == rotation)}
+        rotations.swap_turns(admin, rotation, ids[2], ids[4], True, "Binta travels in March")
+        on = TurnSwap.get().recorded_at.date()
+    web.login("mariam")
+    said = f"Turns swapped on {day(on)}: hand 2 (Binta) ↔ hand 4 (Djeneba)"
+    for page in (path(rotation), path(rotation, "/schedule"), path(rotation, "/schedule?size=a5")):
+        swaps = part(web.client.get(page), "rotation-swaps")
+        assert said in text_of(swaps), page
+        assert "Binta travels in March" in swaps
+
+
+def text_of(html: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", html)).replace("&amp;", "&")
+
+
+def day(on) -> str:
+    return format_date(on, "medium", locale="en")
