@@ -10,6 +10,7 @@ from savings_groups.core.vocabulary import Role
 from savings_groups.rosca import rotations
 from savings_groups.store.db import db
 from tests.e2e.conftest import log_in
+from tests.e2e.test_rosca_browser import pdf_pages
 from tests.rosca.test_rounds import run_round, set_up_rotation
 
 pytestmark = pytest.mark.e2e
@@ -65,3 +66,34 @@ def test_two_turns_are_swapped_then_a_passbook_opened_in_french(
     expect(page.locator("#passbook-lines")).to_have_count(0)  # no savings-group columns
     page.get_by_role("link", name="Page A5").click()
     expect(page).to_have_url(f"/groups/{group.id}/members/{binta.id}/passbook?size=a5")
+
+
+A4_HEIGHT, A5_HEIGHT = 842, 595  # points
+
+
+def test_the_printed_schedule_of_six_hands_shows_the_swaps_on_one_sheet(
+    page: Page, admin, make_user, make_group, make_member
+):
+    """Six hands, two swaps with their notes: on A4 and on A5 the schedule says which turns
+    were swapped, when and by whom, and still prints on a single sheet."""
+    group = make_group("Tontine Benkadi", kind="rosca", currency="XOF")
+    names = ("Awa", "Binta", "Coumba", "Djeneba", "Fanta", "Hawa")
+    people = [make_member(group, full_name=name) for name in names]
+    with db.connection_context():
+        rotation = set_up_rotation(admin, group, people)
+        run_round(admin, rotation, 1)
+        ids = {h.number: h.id for h in rotations.hands_of(rotation)}
+        note = "Binta voyage en mars pour les funérailles de son oncle, Djeneba accepte " * 3
+        rotations.swap_turns(admin, rotation, ids[2], ids[4], True, note.strip())
+        rotations.swap_turns(admin, rotation, ids[5], ids[6], True, "Fanta accouche en avril")
+    make_user("mariam", role=Role.RECORDER, groups=[group], locale="fr")
+    log_in(page, "mariam")
+    for size, height in (("a4", A4_HEIGHT), ("a5", A5_HEIGHT)):
+        page.goto(f"/groups/{group.id}/rotations/{rotation.id}/schedule?size={size}")
+        swaps = page.locator("#rotation-swaps li")
+        expect(swaps).to_have_count(2)
+        expect(swaps.first).to_contain_text("main 2 (Binta) ↔ main 4 (Djeneba)")
+        expect(swaps.last).to_contain_text("Fanta accouche en avril")
+        page.emulate_media(media="print")
+        assert pdf_pages(page.pdf(prefer_css_page_size=True)) == [height], size
+        page.emulate_media(media="screen")
