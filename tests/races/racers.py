@@ -12,11 +12,13 @@ from savings_groups.loans import operations as lending
 from savings_groups.loans.requests import LoanRequest
 from savings_groups.meetings import operations as meetings
 from savings_groups.meetings.sheet import MeetingSheet, MemberLine
+from savings_groups.rosca import debts as rosca_debts
 from savings_groups.rosca import rounds as rosca_rounds
 from savings_groups.shareout import exits, next_cycle
 from savings_groups.shareout import operations as closing
 from savings_groups.store.models import (
     Cycle,
+    DebtRepayment,
     Loan,
     Meeting,
     Member,
@@ -85,3 +87,8 @@ def start_next(actor: int, cycle: int):
 def pay_out(actor: int, rotation: int, number: int, on: date):
     user, found = User.get_by_id(actor), Rotation.get_by_id(rotation)
     return lambda: rosca_rounds.pay_out(user, found, number, on, seed="race")
+
+
+def undo_repayment(actor: int, repayment: int):
+    user, found = User.get_by_id(actor), DebtRepayment.get_by_id(repayment)
+    return lambda: rosca_debts.undo_repayment(user, found, "race")

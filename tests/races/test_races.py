@@ -16,6 +16,7 @@ from savings_groups.ledger import entries as ledger
 from savings_groups.loans.requests import LoanRequest
 from savings_groups.meetings import operations as meetings
 from savings_groups.meetings.sheet import MeetingSheet, MemberLine
+from savings_groups.rosca import debts as rosca_debts
 from savings_groups.rosca import rounds as rosca_rounds
 from savings_groups.shareout import operations as closing
 from savings_groups.store.models import (
@@ -453,3 +454,25 @@ def test_one_rosca_round_paid_out_twice_at_once(race, admin, make_group, make_me
         return "one"
 
     repeat("payout vs payout", once)
+
+
+def test_one_repayment_between_members_undone_twice_at_once(race, admin, make_group, make_member):
+    def once():
+        group = make_group(kind="rosca")
+        awa, bintou, coumba = (make_member(group) for _ in range(3))
+        rotation = set_up_rotation(admin, group, [awa, bintou, coumba])
+        rosca_rounds.record_contributions(
+            admin, rotation, 1, everyone(rotation, {bintou.id: ("covered", awa.id)})
+        )
+        repayment = rosca_debts.repay_debt(admin, rotation, bintou.id, awa.id, 4_000, START)
+        click = racer("undo_repayment", actor=admin.id, repayment=repayment.id)
+        outcomes = race(click, click)
+        no_crash(*outcomes)
+        assert sorted(o.ok for o in outcomes) == [False, True]
+        refused(next(o for o in outcomes if not o.ok), "This repayment has already been undone")
+        reversals = Entry.select().where((Entry.group == group) & Entry.reverses.is_null(False))
+        assert sorted(e.amount for e in reversals) == [-4_000, 4_000]
+        assert [d.outstanding for d in rosca_debts.debts_of(rotation)] == [10_000]
+        return "one"
+
+    repeat("undo repayment vs undo repayment", once)
