@@ -33,6 +33,12 @@ ROUND_ENTRY = N_(
     "This entry belongs to a round of a rotation: correct it on the round's page, where "
     "recording a contribution again reverses the old one with a reason."
 )
+PAYOUT_ENTRY = N_(
+    "This entry belongs to a round's payout (the pot handed over, a share of the winning bid "
+    "or the organiser's commission): a facilitator undoes the payout on the round's page, "
+    "which reverses its entries with a reason."
+)
+PAYOUT_KINDS = frozenset({EntryKind.POT_PAYOUT, EntryKind.BID_DISCOUNT, EntryKind.COMMISSION})
 ROTATION_END_ENTRY = N_(
     "This entry belongs to the end of a rotation: what stayed in its pot, shared among the "
     "members or carried over to the next rotation. It is final and cannot be corrected."
@@ -76,6 +82,8 @@ def why_not_correctable(entry: Entry, closed_cycles: set[int] | None = None) -> 
         return ROTATION_END_ENTRY
     if entry.kind == EntryKind.DEBT_REPAYMENT:
         return DEBT_REPAYMENT_ENTRY
+    if entry.fund == Fund.POT and entry.kind in PAYOUT_KINDS:
+        return PAYOUT_ENTRY
     if entry.fund == Fund.POT:
         return ROUND_ENTRY
     if entry.kind in SETTLEMENT_KINDS:

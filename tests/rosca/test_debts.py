@@ -72,3 +72,5 @@ def test_the_correction_screen_names_where_each_rosca_entry_is_corrected(admin, 
         assert corrections.why_not_correctable(entry) == corrections.ROTATION_END_ENTRY
     contribution = Entry.get(Entry.kind == EntryKind.CONTRIBUTION.value)
     assert corrections.why_not_correctable(contribution) == corrections.ROUND_ENTRY
+    payout = Entry.get(Entry.kind == EntryKind.POT_PAYOUT.value)
+    assert corrections.why_not_correctable(payout) == corrections.PAYOUT_ENTRY
