@@ -457,6 +457,19 @@ def form_of(page: str) -> dict:
     return {name: value for name, value in data.items() if not name.startswith("leaves-")}
 
 
+def test_the_next_cycle_page_in_french_does_not_say_part_for_leaving(web, world, make_user):
+    # « Part » is a share in the glossary: the column of members leaving must not read
+    # « Part maintenant » beside « Parts à réinvestir ».
+    w = world()
+    w.share_out()
+    make_user("aminata", role=Role.FACILITATOR, groups=[w.group], locale="fr")
+    web.login("aminata")
+    page = web.client.get(f"/groups/{w.group.id}/cycles/{w.cycle.id}/next")
+    text = page.get_data(as_text=True)
+    assert "Quitte le groupe" in text and "Part maintenant" not in text
+    assert "Reçu de la caisse de crédit" in text
+
+
 def test_the_cycles_page_offers_the_next_cycle_and_the_page_starts_it(web, fatou):
     w = fatou
     index = web.client.get(f"/groups/{w.group.id}/cycles").get_data(as_text=True)
