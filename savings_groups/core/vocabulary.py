@@ -521,6 +521,8 @@ labelled(
 # then writes both forms, « président/présidente »). The web layer's `gendered` does the lookup.
 GENDER_CONTEXTS = {Gender.FEMALE.value: "female", Gender.MALE.value: "male"}
 SERVED = N_("served")  # a ROSCA member whose hand has taken the pot
+NET_CREDITOR = N_("net creditor")  # a ROSCA member who has paid in more than received
+NET_DEBTOR = N_("net debtor")  # a ROSCA member who has received more than paid in
 GENDERED = frozenset(
     {
         NP_("female", "Returnee"),
@@ -543,5 +545,9 @@ GENDERED = frozenset(
         NP_("male", "Represented"),
         NP_("female", "served"),
         NP_("male", "served"),
+        NP_("female", "net creditor"),
+        NP_("male", "net creditor"),
+        NP_("female", "net debtor"),
+        NP_("male", "net debtor"),
     }
 )

@@ -117,5 +117,11 @@ def test_a_rosca_member_served_and_the_hand_in_a_sentence(french, admin, make_gr
     page = french_page(french, base)
     position = re.search(r'<tr id="position-1".*?</tr>', page, re.S).group(0)
     assert ">servie</span>" in position and "servi<" not in page
+    # Her balance agrees with her too: « débitrice nette », « créancière nette ».
+    assert "débitrice nette" in position
+    assert "créancière nette" in re.search(r'<tr id="position-2".*?</tr>', page, re.S).group(0)
+    assert "créancier net<" not in page and "débiteur net<" not in page
+    passbook = french_page(french, f"/groups/{group.id}/members/{people[0].id}/passbook")
+    assert "débitrice nette" in passbook and "débiteur net<" not in passbook
     receipt = french_page(french, f"{base}/rounds/1/receipt")
     assert "remise à la main 1 (Personne 1)" in receipt
