@@ -67,5 +67,3 @@ def test_attendance_reads_whole_and_loan_warnings_read_in_french(
     expect(page.locator("label[for=acknowledged-debt_ratio]")).to_contain_text(
         "Dette élevée par rapport à l’épargne\u202f: Après ce prêt"
     )
-    # The rate's hint says the cycle's rules allow at most the rate.
-    expect(page.locator("main")).to_contain_text("les règles du cycle permettent au plus 10")
