@@ -19,6 +19,7 @@ from savings_groups.store.models import (
     Contribution,
     Cycle,
     CycleShareOut,
+    DebtRepayment,
     Entry,
     Hand,
     HandHolder,
@@ -235,10 +236,16 @@ class TontineBook:
     hands: list[TontineHand]
     lines: list[TontineLine]
     end_share: int  # the member's share of what stayed in the pot at the end
+    # Repayments between members (a contribution one paid for the other): what this member
+    # paid back to others (+), and what others paid back to them (+).
+    repaid_to_others: int = 0
+    repaid_by_others: int = 0
 
     @property
     def paid(self) -> int:
-        return sum(line.paid for line in self.lines)
+        """The rounds' contributions, plus what the member repaid to others less what was repaid
+        to them: the rotation page's "paid in"."""
+        return sum(line.paid for line in self.lines) + self.repaid_to_others - self.repaid_by_others
 
     @property
     def received(self) -> int:
@@ -265,7 +272,7 @@ def tontine_passbook(group: SavingsGroup, member: Member) -> list[TontineBook]:
     themselves and for others), fines, what they received (the pot, shares of winning bids) and
     their balance; and their share of what stayed in the pot at the end.
 
-    Seven queries whatever the number of rotations and rounds.
+    Eight queries whatever the number of rotations and rounds.
     """
     held = list(
         HandHolder.select(HandHolder, Hand, Rotation)
@@ -323,6 +330,24 @@ def tontine_passbook(group: SavingsGroup, member: Member) -> list[TontineBook]:
         .group_by(RotationEntry.rotation)
         .tuples()
     )
+    repaid: dict[tuple[int, bool], int] = {}
+    for rotation_id, to_others, total in (
+        Entry.select(DebtRepayment.rotation, DebtRepayment.debtor == member, fn.SUM(Entry.amount))
+        .join(
+            DebtRepayment,
+            on=(
+                (DebtRepayment.debtor_entry == Entry.id)
+                | (DebtRepayment.creditor_entry == Entry.id)
+                | (DebtRepayment.debtor_entry == Entry.reverses)
+                | (DebtRepayment.creditor_entry == Entry.reverses)
+            ),
+        )
+        .where((Entry.member == member) & DebtRepayment.rotation.in_(rotation_ids))
+        .group_by(DebtRepayment.rotation, DebtRepayment.debtor == member)
+        .tuples()
+    ):
+        key = (rotation_id, bool(to_others))
+        repaid[key] = repaid.get(key, 0) + int(total or 0)
     own, paid_for = _tontine_contributions(member, rotation_ids)
 
     books = []
@@ -378,7 +403,16 @@ def tontine_passbook(group: SavingsGroup, member: Member) -> list[TontineBook]:
                     paid_on=max((c.entry.effective_on for c in mine if c.entry_id), default=None),
                 )
             )
-        books.append(TontineBook(rotation, hands, lines, -end_shares.get(rotation_id, 0)))
+        books.append(
+            TontineBook(
+                rotation,
+                hands,
+                lines,
+                -end_shares.get(rotation_id, 0),
+                repaid_to_others=repaid.get((rotation_id, True), 0),
+                repaid_by_others=-repaid.get((rotation_id, False), 0),
+            )
+        )
     return books
 
 

@@ -90,3 +90,41 @@ def test_the_passbook_reads_a_fixed_number_of_queries(conn, admin, make_group, m
         return counter.count
 
     assert queries(1) == queries(4)
+
+
+def test_the_passbook_counts_repayments_between_members_as_the_rotation_page_does(
+    conn, admin, make_group, make_member
+):
+    """Awa paid Binta's third part; Binta repays her: both passbooks agree with the rotation
+    page's positions, and again once the repayment is undone."""
+    from savings_groups.rosca import debts
+    from savings_groups.rosca.reports import rotation_report
+    from savings_groups.store.models import DebtRepayment
+
+    group = make_group(kind="rosca", currency="XOF")
+    awa, binta, coumba, djeneba = (make_member(group, full_name=n) for n in NAMES)
+    rotation = set_up_rotation(admin, group, [awa, binta, coumba, djeneba])
+    for number in (1, 2):
+        run_round(admin, rotation, number)
+    run_round(admin, rotation, 3, overrides={binta.id: ("covered", awa.id)})
+    debts.repay_debt(admin, rotation, binta.id, awa.id, 10_000, END)
+
+    def figures(member):
+        [book] = passbooks.tontine_passbook(group, member)
+        return book.paid, book.received, book.balance
+
+    def position(member):
+        report = rotation_report(rotation, END)
+        [row] = [p for p in report.positions if p.member.id == member.id]
+        return row.paid_in, row.received, row.balance
+
+    # Binta: her two parts, then 10 000 back to Awa; Awa: her three parts and Binta's, less
+    # the 10 000 Binta gave back. Each took a pot of 40 000.
+    assert figures(binta) == position(binta) == (30_000, 40_000, -10_000)
+    assert figures(awa) == position(awa) == (30_000, 40_000, -10_000)
+    [awa_book] = passbooks.tontine_passbook(group, awa)
+    assert (awa_book.repaid_to_others, awa_book.repaid_by_others) == (0, 10_000)
+
+    debts.undo_repayment(admin, DebtRepayment.get(), "Typed twice")
+    assert figures(binta) == position(binta) == (20_000, 40_000, -20_000)
+    assert figures(awa) == position(awa) == (40_000, 40_000, 0)
