@@ -883,6 +883,7 @@ def test_the_rules_page_sets_the_rate_period_and_the_methods_and_shows_them(
     assert html.unescape(rate) == "10% a month ≈ 2.3077% a week"
     methods = re.search(r'id="rule-loan_methods">([^<]+)<', page).group(1)
     assert methods.startswith("Flat") and "Flexible" in methods and "Declining" not in methods
+    assert " and " in methods and ";" not in methods  # a list in the reader's language
     response = web.post(path.replace("new", f"{cycle.id}/rules"), form(loan_rate_period="day"))
     assert response.status_code == 422
     assert re.search(r'id="loan_rate_period-error"', response.get_data(as_text=True))

@@ -4,6 +4,7 @@ import re
 from datetime import date
 from decimal import Decimal
 
+from babel.lists import format_list
 from babel.numbers import format_percent
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import format_date, get_locale
@@ -220,7 +221,7 @@ def rule_text(name: str, value, currency: str, cycle=None, frequency: str = "") 
             return str(value)
     if name == "loan_methods":
         named = str(value).split(",")
-        return "; ".join(_(m.label) for m in LoanMethod if m.value in named)
+        return format_list([_(m.label) for m in LoanMethod if m.value in named], locale=locale)
     if name == "loan_rate_period":
         try:
             return _(RatePeriod(value).label)
@@ -236,7 +237,13 @@ def rule_text(name: str, value, currency: str, cycle=None, frequency: str = "") 
     if name == "fines":
         if not value:
             return _("none")
-        return "; ".join(f"{n}: {format_amount(int(a), currency, locale)}" for n, a in value)
+        return format_list(
+            [
+                _("%(name)s: %(amount)s", name=n, amount=format_amount(int(a), currency, locale))
+                for n, a in value
+            ],
+            locale=locale,
+        )
     if name in ("loan_max_multiple", "debt_warning_ratio"):
         return _number_text(Decimal(value))
     return _number_text(value)

@@ -106,6 +106,25 @@ def test_the_preview_shows_every_figure_and_says_it_is_not_final(web, world):
     assert 'id="finalise-form"' not in page  # a viewer cannot finalise
 
 
+def test_the_sheet_says_the_account_will_be_then_was_brought_back_to_the_box(web, world):
+    w = world()
+    with db.connection_context():
+        for fund, amount in ((Fund.LOAN_FUND, -2_000), (Fund.BANK, 2_000)):
+            ledger.post(
+                w.admin, w.group, fund, EntryKind.ACCOUNT_DEPOSIT, amount, cycle=w.cycle,
+                channel="bank", effective_on=date(2026, 2, 9),
+            )  # fmt: skip
+    web.login("rec")
+    page = text(web.client.get(w.url(on=ON.isoformat())))
+    assert f'id="cash-bank">{xof(2_000)}' in page
+    assert "brought back to the box when it is finalised" in page
+    with db.connection_context():
+        closing.finalise(w.admin, w.group, w.cycle, ON)
+    page = text(web.client.get(w.url(cycle=w.cycle.id)))
+    assert "brought back to the box when it was finalised" in page
+    assert "when it is finalised" not in page
+
+
 def test_a_recorder_finalises_with_the_confirmation(web, world):
     w = world()
     web.login("rec")
