@@ -331,8 +331,8 @@ def tontine_passbook(group: SavingsGroup, member: Member) -> list[TontineBook]:
         .tuples()
     )
     repaid: dict[tuple[int, bool], int] = {}
-    for rotation_id, to_others, total in (
-        Entry.select(DebtRepayment.rotation, DebtRepayment.debtor == member, fn.SUM(Entry.amount))
+    for rotation_id, debtor_id, total in (
+        Entry.select(DebtRepayment.rotation, DebtRepayment.debtor, fn.SUM(Entry.amount))
         .join(
             DebtRepayment,
             on=(
@@ -343,10 +343,10 @@ def tontine_passbook(group: SavingsGroup, member: Member) -> list[TontineBook]:
             ),
         )
         .where((Entry.member == member) & DebtRepayment.rotation.in_(rotation_ids))
-        .group_by(DebtRepayment.rotation, DebtRepayment.debtor == member)
+        .group_by(DebtRepayment.rotation, DebtRepayment.debtor)
         .tuples()
     ):
-        key = (rotation_id, bool(to_others))
+        key = (rotation_id, debtor_id == member.id)  # the member repaid others, or was repaid
         repaid[key] = repaid.get(key, 0) + int(total or 0)
     own, paid_for = _tontine_contributions(member, rotation_ids)
 
