@@ -224,36 +224,48 @@ def _debt_pair(value: str | None) -> tuple[int | None, int | None]:
     return _whole(debtor), _whole(creditor)
 
 
+def _rotation_form_post(group, rotation, form, form_name: str, write, done: str):
+    """A form of the rotation page posted: the domain `write` called with the valid form, then
+    back to the page with `done` flashed; or the page again with the form's errors (422)."""
+    if form.validate_on_submit():
+        try:
+            write()
+        except DomainError as error:
+            show_error(form, error)
+        else:
+            flash(done, "success")
+            return redirect(url_for(".show", group_id=group.id, rotation_id=rotation.id))
+    report = rosca_reports.rotation_report(rotation, today())
+    return _show_page(group, rotation, report, 422, **{form_name: form})
+
+
 @bp.route("/rotations/<int:rotation_id>/repayments", methods=["POST"])
 @login_required
 def repay(group_id: int, rotation_id: int):
     group, rotation = _rotation(group_id, rotation_id, Action.RECORD)
     form = RepaymentForm()
-    if form.validate_on_submit():
+
+    def write():
         debtor, creditor = _debt_pair(form.debt.data)
-        try:
-            amount = parse_amount(
-                form.amount.data or "", group.currency, str(get_locale()), field="amount"
-            )
-            rosca_debts.repay_debt(
-                current_user.user,
-                rotation,
-                debtor,
-                creditor,
-                amount,
-                form.on.data,
-                rosca_debts.RepaymentNotes(
-                    debtor=_("Repaid to %(name)s, who paid a contribution for them"),
-                    creditor=_("Repaid by %(name)s, for a contribution paid for them"),
-                ),
-            )
-        except DomainError as error:
-            show_error(form, error)
-        else:
-            flash(_("The repayment is recorded."), "success")
-            return redirect(url_for(".show", group_id=group.id, rotation_id=rotation.id))
-    report = rosca_reports.rotation_report(rotation, today())
-    return _show_page(group, rotation, report, 422, repayment_form=form)
+        amount = parse_amount(
+            form.amount.data or "", group.currency, str(get_locale()), field="amount"
+        )
+        rosca_debts.repay_debt(
+            current_user.user,
+            rotation,
+            debtor,
+            creditor,
+            amount,
+            form.on.data,
+            rosca_debts.RepaymentNotes(
+                debtor=_("Repaid to %(name)s, who paid a contribution for them"),
+                creditor=_("Repaid by %(name)s, for a contribution paid for them"),
+            ),
+        )
+
+    return _rotation_form_post(
+        group, rotation, form, "repayment_form", write, _("The repayment is recorded.")
+    )
 
 
 @bp.route("/rotations/<int:rotation_id>/repayments/undo", methods=["POST"])
@@ -261,22 +273,22 @@ def repay(group_id: int, rotation_id: int):
 def undo_repayment(group_id: int, rotation_id: int):
     group, rotation = _rotation(group_id, rotation_id, Action.EDIT_GROUP)
     form = UndoRepaymentForm()
-    if form.validate_on_submit():
+
+    def write():
         chosen = _whole(form.repayment.data)
         repayment = next((r for r in rosca_debts.live_repayments(rotation) if r.id == chosen), None)
-        try:
-            if repayment is None:
-                raise DomainError(N_("Choose a repayment to undo."), field="repayment")
-            rosca_debts.undo_repayment(
-                current_user.user, repayment, form.repayment_reason.data or ""
-            )
-        except DomainError as error:
-            show_error(form, error)
-        else:
-            flash(_("The repayment is undone: the debt is owed again."), "success")
-            return redirect(url_for(".show", group_id=group.id, rotation_id=rotation.id))
-    report = rosca_reports.rotation_report(rotation, today())
-    return _show_page(group, rotation, report, 422, undo_repayment_form=form)
+        if repayment is None:
+            raise DomainError(N_("Choose a repayment to undo."), field="repayment")
+        rosca_debts.undo_repayment(current_user.user, repayment, form.repayment_reason.data or "")
+
+    return _rotation_form_post(
+        group,
+        rotation,
+        form,
+        "undo_repayment_form",
+        write,
+        _("The repayment is undone: the debt is owed again."),
+    )
 
 
 @bp.route("/rotations/<int:rotation_id>/commission", methods=["POST"])
@@ -284,23 +296,20 @@ def undo_repayment(group_id: int, rotation_id: int):
 def commission(group_id: int, rotation_id: int):
     group, rotation = _rotation(group_id, rotation_id, Action.EDIT_GROUP)
     form = CommissionForm()
-    if form.validate_on_submit():
-        try:
-            rosca_commission.set_commission(
-                current_user.user,
-                rotation,
-                form.commission_amount.data or "",
-                form.commission_share.data or "",
-                _whole(form.organiser.data),
-                str(get_locale()),
-            )
-        except DomainError as error:
-            show_error(form, error)
-        else:
-            flash(_("The organiser's commission is saved."), "success")
-            return redirect(url_for(".show", group_id=group.id, rotation_id=rotation.id))
-    report = rosca_reports.rotation_report(rotation, today())
-    return _show_page(group, rotation, report, 422, commission_form=form)
+
+    def write():
+        rosca_commission.set_commission(
+            current_user.user,
+            rotation,
+            form.commission_amount.data or "",
+            form.commission_share.data or "",
+            _whole(form.organiser.data),
+            str(get_locale()),
+        )
+
+    return _rotation_form_post(
+        group, rotation, form, "commission_form", write, _("The organiser's commission is saved.")
+    )
 
 
 @bp.route("/rotations/<int:rotation_id>/schedule")
