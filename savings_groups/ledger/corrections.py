@@ -70,6 +70,15 @@ SETTLEMENT_KINDS = frozenset(
     }
 )
 
+# Kinds of entry that are final, or corrected on another page, and why.
+CORRECTED_ELSEWHERE = {
+    **dict.fromkeys(ROTATION_END_KINDS, ROTATION_END_ENTRY),
+    EntryKind.DEBT_REPAYMENT: DEBT_REPAYMENT_ENTRY,
+    **dict.fromkeys(PAYOUT_KINDS, PAYOUT_ENTRY),
+    **dict.fromkeys(SETTLEMENT_KINDS, SETTLEMENT_ENTRY),
+    **dict.fromkeys(TRANSFER_KINDS, TRANSFER_ENTRY),
+}
+
 
 def why_not_correctable(entry: Entry, closed_cycles: set[int] | None = None) -> str | None:
     """Why this entry may not be corrected on the correction screen (a msgid), or None.
@@ -78,18 +87,10 @@ def why_not_correctable(entry: Entry, closed_cycles: set[int] | None = None) -> 
     """
     if entry.loan_id is not None:
         return LOAN_ENTRY
-    if entry.kind in ROTATION_END_KINDS:
-        return ROTATION_END_ENTRY
-    if entry.kind == EntryKind.DEBT_REPAYMENT:
-        return DEBT_REPAYMENT_ENTRY
-    if entry.fund == Fund.POT and entry.kind in PAYOUT_KINDS:
-        return PAYOUT_ENTRY
+    if entry.kind in CORRECTED_ELSEWHERE:
+        return CORRECTED_ELSEWHERE[entry.kind]
     if entry.fund == Fund.POT:
         return ROUND_ENTRY
-    if entry.kind in SETTLEMENT_KINDS:
-        return SETTLEMENT_ENTRY
-    if entry.kind in TRANSFER_KINDS:
-        return TRANSFER_ENTRY
     if entry.cycle_id is not None:
         if closed_cycles is None:
             closed = entry.cycle.closed_at is not None
