@@ -35,8 +35,15 @@ from savings_groups.org import audit
 from savings_groups.rosca import compute as rosca
 from savings_groups.rosca.commission import commission_for
 from savings_groups.rosca.compute import RoscaError
-from savings_groups.rosca.rotations import HandInfo, HolderShare, due_date, hands_of, stakes_of
-from savings_groups.store.db import db, lock
+from savings_groups.rosca.rotations import (
+    HandInfo,
+    HolderShare,
+    due_date,
+    hands_of,
+    locked,
+    stakes_of,
+)
+from savings_groups.store.db import db
 from savings_groups.store.models import (
     Bid,
     Contribution,
@@ -196,12 +203,6 @@ class ContributionLine:
     amount: int | None = None  # paid so far, for a part paid (ContributionStatus.PARTIAL)
 
 
-def _fresh(rotation: Rotation) -> Rotation:
-    """The rotation as it is now, read inside the write's transaction and held until it ends
-    (store.db.lock: another user paying a round out or recording it waits, then sees it)."""
-    return lock(Rotation, rotation.id)
-
-
 def _check_running(rotation: Rotation) -> None:
     if rotation.group.archived_at is not None:
         raise RoscaError(N_("This group is archived: nothing can be recorded in it."))
@@ -350,7 +351,7 @@ def record_contributions(
 
 def _open(rotation: Rotation, number: int) -> tuple[Setup, dict[int, Round]]:
     """The rotation's hands and rounds as they are now, when round `number` may be recorded."""
-    rotation = _fresh(rotation)
+    rotation = locked(rotation)
     _check_running(rotation)
     setup = setup_of(rotation)
     _check_number(setup, number)
@@ -1064,7 +1065,7 @@ def undo_payout(actor: User, rotation: Rotation, number: int, reason: str) -> Ro
     a later round paid out already."""
     reason = (reason or "").strip()
     with db.atomic():
-        rotation = _fresh(rotation)
+        rotation = locked(rotation)
         if rotation.group.archived_at is not None:
             raise RoscaError(N_("This group is archived: nothing can be recorded in it."))
         setup = setup_of(rotation)
