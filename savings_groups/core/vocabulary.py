@@ -245,6 +245,9 @@ labelled(
     },
 )
 
+# The cash boxes a savings group counts at each meeting (the account is counted apart).
+BOXES = (Fund.LOAN_FUND, Fund.SOCIAL_FUND)
+
 
 class Channel(Choice):
     """Where the money of an entry moved: counted in the box, or through an account."""

@@ -9,7 +9,7 @@ from peewee import JOIN
 from savings_groups.core.dates import today
 from savings_groups.core.errors import N_, DomainError
 from savings_groups.core.money import MAX_AMOUNT, format_amount
-from savings_groups.core.vocabulary import EntryKind, Fund, GroupKind, MeetingStatus
+from savings_groups.core.vocabulary import BOXES, EntryKind, Fund, GroupKind, MeetingStatus
 from savings_groups.cycles.operations import MAX_PERIODS, lock_cycle
 from savings_groups.ledger import entries as ledger
 from savings_groups.loans import operations as lending
@@ -21,7 +21,6 @@ from savings_groups.store.models import Cycle, Entry, Meeting, Member, SavingsGr
 OPENING_NOTE = "Opening balance from the paper books"
 REMAINDER_NOTE = "Opening: cash not attributed to members"
 LOAN_NOTE = "Loan outstanding from the paper books: %(amount)s"
-BOXES = (Fund.LOAN_FUND, Fund.SOCIAL_FUND)
 MAX_SHARES = 1_000_000
 
 

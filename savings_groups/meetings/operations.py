@@ -19,7 +19,7 @@ from peewee import JOIN, IntegrityError, fn
 from savings_groups.core.dates import today, utcnow
 from savings_groups.core.errors import N_, DomainError
 from savings_groups.core.money import MAX_AMOUNT
-from savings_groups.core.vocabulary import EntryKind, Fund, GroupKind, MeetingStatus
+from savings_groups.core.vocabulary import BOXES, EntryKind, Fund, GroupKind, MeetingStatus
 from savings_groups.cycles.operations import current_cycle, lock_cycle
 from savings_groups.ledger import entries as ledger
 from savings_groups.loans import operations as lending
@@ -61,7 +61,6 @@ from savings_groups.store.models import (
 )
 
 # The boxes of an accumulating group, counted at every meeting.
-BOXES = (Fund.LOAN_FUND, Fund.SOCIAL_FUND)
 # The group's bank or mobile-money account: its balance is shown at closing and, when the
 # treasurer enters the balance the statement (or the phone) shows, compared like a box.
 ACCOUNT = Fund.BANK

@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 
 from peewee import JOIN, Case, fn
 
-from savings_groups.core.vocabulary import AttendanceStatus, EntryKind, Fund
+from savings_groups.core.vocabulary import BOXES, AttendanceStatus, EntryKind, Fund
 from savings_groups.ledger import entries as ledger
 from savings_groups.meetings.operations import loans_granted, meeting_net
 from savings_groups.meetings.sheet import balances_before
@@ -68,7 +68,6 @@ class Summary:
         return (*BOXES, Fund.BANK) if account or Fund.BANK in self.counts else BOXES
 
 
-BOXES = (Fund.LOAN_FUND, Fund.SOCIAL_FUND)
 GROUP_MONEY_KINDS = (EntryKind.GROUP_EXPENSE.value, EntryKind.OTHER_INCOME.value)
 TRANSFER_KINDS = (EntryKind.ACCOUNT_DEPOSIT.value, EntryKind.ACCOUNT_WITHDRAWAL.value)
 

@@ -10,7 +10,7 @@ from peewee import JOIN
 from savings_groups.core.dates import parse_date
 from savings_groups.core.errors import N_, Amount, DomainError
 from savings_groups.core.numbers import parse_whole
-from savings_groups.core.vocabulary import EntryKind, Fund
+from savings_groups.core.vocabulary import BOXES, EntryKind, Fund
 from savings_groups.cycles import operations as cycles
 from savings_groups.cycles.operations import CycleRules, FineInput
 from savings_groups.groups import members
@@ -29,7 +29,6 @@ from savings_groups.store.models import (
 # English defaults; the view passes them translated, as the user reads them at the time.
 CARRY_NOTE = "Carried over from cycle %(number)d"
 REINVEST_NOTE = "Reinvested from the share-out of cycle %(number)d"
-BOXES = (Fund.LOAN_FUND, Fund.SOCIAL_FUND)
 
 
 @dataclass(frozen=True)
