@@ -31,6 +31,8 @@ from savings_groups.meetings.sheet import (
     MeetingSheet,
     Posting,
     SheetInvalid,
+    add_effect,
+    add_loans,
     amount_error,
     balances_before,
     cell,
@@ -42,8 +44,12 @@ from savings_groups.meetings.sheet import (
     loan_positions,
     postings,
     repayment_plan,
+    sheet_repayments,
     stored_draft,
     stored_sheet,
+)
+from savings_groups.meetings.sheet import (
+    preview as preview,  # the boxes after a sheet; callers read it here
 )
 from savings_groups.org import audit
 from savings_groups.org.access import Action, require
@@ -93,34 +99,6 @@ def meeting_net(meeting: Meeting) -> dict[Fund, int]:
     )
     totals = {Fund(row.fund): int(row.total or 0) for row in query}
     return {fund: totals.get(fund, 0) for fund in Fund}
-
-
-def add_effect(balances: dict[Fund, int], entries) -> dict[Fund, int]:
-    result = dict(balances)
-    for posting in entries:
-        result[posting.fund] = result.get(posting.fund, 0) + posting.amount
-    return result
-
-
-def sheet_repayments(sheet: MeetingSheet) -> int:
-    return sum(line.repayment for line in sheet.lines if isinstance(line.repayment, int))
-
-
-def add_loans(balances: dict[Fund, int], loan_total: int, sheet: MeetingSheet) -> dict[Fund, int]:
-    """The boxes with the meeting's loan entries (`loan_total`, see loan_entries_total) and the
-    repayments typed in the sheet added to the loan fund."""
-    result = dict(balances)
-    result[Fund.LOAN_FUND] = result.get(Fund.LOAN_FUND, 0) + loan_total + sheet_repayments(sheet)
-    return result
-
-
-def preview(meeting: Meeting, sheet: MeetingSheet) -> dict[Fund, int]:
-    """What each box will hold once this sheet is posted (before any cash difference): the
-    sheet's entries, the loans granted at the meeting and the repayments typed in."""
-    cycle = meeting.cycle
-    fines = {fine.id: fine for fine in fine_types(cycle)}
-    computed = add_effect(balances_before(meeting), postings(sheet, cycle, fines))
-    return add_loans(computed, loan_entries_total(meeting), sheet)
 
 
 # Checking -----------------------------------------------------------------------------------

@@ -385,6 +385,34 @@ def loan_entries_total(meeting: Meeting) -> int:
     return int(total or 0)
 
 
+def add_effect(balances: dict[Fund, int], entries) -> dict[Fund, int]:
+    result = dict(balances)
+    for posting in entries:
+        result[posting.fund] = result.get(posting.fund, 0) + posting.amount
+    return result
+
+
+def sheet_repayments(sheet: MeetingSheet) -> int:
+    return sum(line.repayment for line in sheet.lines if isinstance(line.repayment, int))
+
+
+def add_loans(balances: dict[Fund, int], loan_total: int, sheet: MeetingSheet) -> dict[Fund, int]:
+    """The boxes with the meeting's loan entries (`loan_total`, see loan_entries_total) and the
+    repayments typed in the sheet added to the loan fund."""
+    result = dict(balances)
+    result[Fund.LOAN_FUND] = result.get(Fund.LOAN_FUND, 0) + loan_total + sheet_repayments(sheet)
+    return result
+
+
+def preview(meeting: Meeting, sheet: MeetingSheet) -> dict[Fund, int]:
+    """What each box will hold once this sheet is posted (before any cash difference): the
+    sheet's entries, the loans granted at the meeting and the repayments typed in."""
+    cycle = meeting.cycle
+    fines = {fine.id: fine for fine in fine_types(cycle)}
+    computed = add_effect(balances_before(meeting), postings(sheet, cycle, fines))
+    return add_loans(computed, loan_entries_total(meeting), sheet)
+
+
 def amount_error(value, name: str) -> DomainError | None:
     if isinstance(value, bool) or not isinstance(value, int):
         return DomainError(N_("Enter an amount."), field=name)
@@ -692,14 +720,7 @@ def _check_group_money(meeting: Meeting, sheet: MeetingSheet, members: dict) -> 
         errors.extend(_transfer_errors(line, index))
     if errors or not (sheet.group_money or sheet.transfers):
         return errors
-    others = MeetingSheet(sheet.lines)
-    cycle = meeting.cycle
-    fines = {fine.id: fine for fine in fine_types(cycle)}
-    start = balances_before(meeting)
-    for posting in postings(others, cycle, fines):
-        start[posting.fund] += posting.amount
-    repaid = sum(x.repayment for x in sheet.lines if isinstance(x.repayment, int))
-    start[Fund.LOAN_FUND] += loan_entries_total(meeting) + repaid
+    start = preview(meeting, MeetingSheet(sheet.lines))  # everything but these lines
     after = dict(start)
     last_taker: dict[Fund, str] = {}
     for posting, name in zip(money_postings(sheet), _posting_fields(sheet), strict=True):
