@@ -144,9 +144,7 @@ def import_command(dry_run, path):
     app = _app()
     with open(path, "rb") as handle:
         data = handle.read(archive.Limits().file_bytes + 1)
-    result = _domain(
-        operations.import_bundle, None, data, app.instance_path, dry_run=dry_run
-    )
+    result = _domain(operations.import_bundle, None, data, app.instance_path, dry_run=dry_run)
     for group in result.groups:
         state = "new" if group.new else ("changed" if group.changed else "already up to date")
         added = ", ".join(f"{n} {t}" for t, n in sorted(group.added.items())) or "nothing"

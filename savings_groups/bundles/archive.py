@@ -6,6 +6,7 @@ import hashlib
 import io
 import json
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
@@ -90,9 +91,16 @@ def read(data: bytes, limits: Limits = Limits()) -> Opened:
             infos = archive.infolist()
             _check_names_and_sizes(infos, limits)
             contents = {info.filename: _read_member(archive, info) for info in infos}
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError, OSError) as error:
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        zlib.error,
+        EOFError,
+        ValueError,
+        OSError,
+    ) as error:
         raise BundleRefused(CORRUPT, reason=str(error) or type(error).__name__) from error
-    except NotImplementedError as error:  # a compression method zipfile cannot read
+    except (NotImplementedError, RuntimeError) as error:  # a method or encryption unknown here
         raise BundleRefused(CORRUPT, reason=str(error)) from error
     for name in (MANIFEST, SIGNATURE):
         if name not in contents:

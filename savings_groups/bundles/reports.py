@@ -124,7 +124,7 @@ def brought(group_ids) -> list[Brought]:
         .group_by(BundleExchange.group, BundleExchange.instance)
     )
     rows = (
-        BundleExchange.select(BundleExchange, SavingsGroup.name)
+        BundleExchange.select(BundleExchange, SavingsGroup.id, SavingsGroup.name)
         .join(SavingsGroup)
         .where(BundleExchange.id.in_(latest))
         .order_by(SavingsGroup.name, BundleExchange.at.desc())

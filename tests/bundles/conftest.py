@@ -29,7 +29,7 @@ class Side:
         previous = db.obj
         db.initialize(self.database)
         try:
-            with db.connection_context():
+            with self.database.connection_context():
                 yield
         finally:
             db.initialize(previous)
