@@ -5,6 +5,7 @@ import io
 
 from savings_groups import create_app
 from savings_groups.core.vocabulary import Role
+from savings_groups.store.db import db
 from savings_groups.store.models import SavingsGroup
 from tests.bundles.conftest import second_url
 from tests.bundles.helpers import unzip
@@ -68,6 +69,15 @@ def test_the_server_checks_then_imports_an_uploaded_bundle(client, web, books, s
     settings = app_settings(tmp_path / "srv", second_url(tmp_path))
     settings["INSTANCE_PATH"] = server.instance
     there = Browser(create_app(settings).test_client())
+    served = db.obj  # the second app's database: the factory made it the one `db` stands for
+    try:
+        serve_and_check(there, bundle)
+    finally:
+        print("open at the end:", not served.is_closed())
+        served.close()
+
+
+def serve_and_check(there, bundle):
     there.login("boss")
 
     def upload(button):
