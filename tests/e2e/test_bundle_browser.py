@@ -28,12 +28,12 @@ def free_port() -> int:
 @pytest.fixture
 def server_url(request, tmp_path):
     """The server instance served in its own process (the app holds one database per process)."""
-    server = request.getfixturevalue("server")
+    side = request.getfixturevalue("server")
     port = free_port()
     env = {
         **os.environ,
         "DATABASE_URL": second_url(tmp_path),
-        "SAVINGS_GROUPS_INSTANCE": str(server.instance),
+        "SAVINGS_GROUPS_INSTANCE": str(side.instance),
         "PYTHONPATH": os.getcwd(),
     }
     process = subprocess.Popen(
