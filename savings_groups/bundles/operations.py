@@ -40,7 +40,10 @@ from savings_groups.store.models import (
     AuditEntry,
     BundleExchange,
     BundleRow,
+    FineType,
     GroupAssignment,
+    Meeting,
+    Member,
     SavingsGroup,
     User,
 )
@@ -177,6 +180,8 @@ def _group_data(group_id: int, instance: str, user_ids: set) -> dict:
                     out[f.name] = None if value is None else target[value]
                 elif model is AuditEntry and f.name == "object_id":
                     out[f.name] = _object_uid(row, uids)
+                elif model is Meeting and f.name == "draft":
+                    out[f.name] = _sheet_ids(value, lambda m, i: uids[m].get(i))
                 else:
                     out[f.name] = plain(f, value)
             written.append(out)
@@ -190,6 +195,24 @@ def _object_uid(row: dict, uids: dict):
     if model is None or row["object_id"] is None:
         return None
     return uids[model].get(row["object_id"])
+
+
+def _sheet_ids(text: str, mapped) -> str:
+    """A meeting's stored sheet (meetings.sheet: members' lines, their fines, who approved
+    group money) with its member and fine type ids mapped by mapped(model, id) -> id."""
+    try:
+        data = json.loads(text or "{}")
+    except ValueError:
+        return text
+    if not isinstance(data, dict):
+        return text
+    for line in data.get("lines", []):
+        line["member_id"] = mapped(Member, line.get("member_id"))
+        line["fines"] = [mapped(FineType, fine) for fine in line.get("fines", [])]
+    for line in data.get("group_money", []):
+        if line.get("approved_by") is not None:
+            line["approved_by"] = mapped(Member, line["approved_by"])
+    return json.dumps(data, ensure_ascii=False, sort_keys=True)
 
 
 def _users_data(user_ids: set, instance: str) -> list[dict]:
@@ -516,6 +539,8 @@ class _Importer:
         if model is AuditEntry and f.name == "object_id":
             target = BY_CLASS.get(row["object_type"])
             return self.local(target._meta.table_name, raw) if target and raw else None
+        if model is Meeting and f.name == "draft":
+            return _sheet_ids(raw, lambda m, uid: self.local(m._meta.table_name, uid))
         return typed(f, raw)
 
     def _remove_rewritten(self, group_id: int, data: dict, result: GroupImport) -> None:
