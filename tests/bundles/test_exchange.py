@@ -6,9 +6,11 @@ import pytest
 
 from savings_groups.bundles import operations, reports
 from savings_groups.bundles.tables import NOT_EXPORTED, PARENT
+from savings_groups.core.vocabulary import Role
 from savings_groups.groups import members as member_ops
 from savings_groups.meetings import operations as meetings
 from savings_groups.meetings.sheet import MeetingSheet, MemberLine
+from savings_groups.org import access
 from savings_groups.store.models import (
     ALL_MODELS,
     AuditEntry,
@@ -250,3 +252,41 @@ def test_a_meeting_reopened_and_closed_again_travels_with_its_new_attendance(
 def laptop_balances(laptop):
     with laptop.active():
         return figures("Benkadi")["balances"]
+
+
+def test_a_facilitator_imports_new_groups_and_only_updates_their_own(
+    laptop, server, books, admin, policy
+):
+    from savings_groups.org import accounts
+    from tests.conftest import PASSWORD
+
+    (group, _cycle, _people, draft, _t), (tontine, _r) = books
+    first = export(laptop, group)
+    with server.active():
+        fatou = accounts.create_user(
+            server.admin, "fatou", "Fatou", Role.FACILITATOR, PASSWORD, "fr", policy
+        )
+        (imported,) = operations.import_bundle(fatou, first, server.instance).groups
+        assert [g.name for g in access.visible_groups(fatou)] == ["Benkadi"]
+        awa = accounts.create_user(
+            server.admin, "awa", "Awa", Role.FACILITATOR, PASSWORD, "fr", policy
+        )
+    close_draft(admin, draft)
+    newer = export(laptop, group)
+    with server.active():
+        recorder = accounts.create_user(
+            server.admin, "rita", "Rita", Role.RECORDER, PASSWORD, "fr", policy
+        )
+        before = snapshot()
+        with pytest.raises(operations.BundleRefused, match="not assigned to you"):
+            operations.import_bundle(awa, newer, server.instance)
+        with pytest.raises(operations.BundleRefused, match="may not add groups"):
+            operations.import_bundle(recorder, export_of(laptop, tontine), server.instance)
+        assert snapshot() == before
+        operations.import_bundle(fatou, newer, server.instance)
+        assert Meeting.get(Meeting.held_on == draft.held_on).status == "closed"
+
+
+def export_of(laptop, group):
+    with laptop.active():
+        return export(laptop, group)

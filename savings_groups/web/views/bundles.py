@@ -13,12 +13,12 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import SubmitField
 
 from savings_groups.bundles import operations, reports
-from savings_groups.bundles.archive import BundleRefused
 from savings_groups.core.dates import utcnow
+from savings_groups.core.errors import DomainError
 from savings_groups.org import access
 from savings_groups.org.access import Action
 from savings_groups.web.forms import MultiCheckboxField
-from savings_groups.web.views import render_form, show_error
+from savings_groups.web.views import render_form, show_error, translate
 
 bp = Blueprint("bundles", __name__, url_prefix="/bundles")
 
@@ -85,7 +85,13 @@ def export():
         form.groups.errors = [_("Choose at least one group to export.")]
         return _page(export_form=form, status=422)
     user = current_user.user
-    data = operations.export_groups(form.groups.data, current_app.instance_path, by=user.username)
+    try:
+        data = operations.export_groups(
+            form.groups.data, current_app.instance_path, by=user.username
+        )
+    except DomainError as error:  # the key file of another organization, say
+        form.groups.errors = [translate(error)]
+        return _page(export_form=form, status=422)
     name = f"savings-groups-{utcnow():%Y%m%d-%H%M%S}.zip"
     return send_file(
         BytesIO(data), mimetype="application/zip", as_attachment=True, download_name=name
@@ -103,7 +109,7 @@ def import_bundle():
         imported = operations.import_bundle(
             current_user.user, data, current_app.instance_path, dry_run=bool(form.check.data)
         )
-    except BundleRefused as error:
+    except DomainError as error:  # BundleRefused, or the key file of another organization
         show_error(form, error)
         return _page(import_form=form)
     return _page(imported=imported)
