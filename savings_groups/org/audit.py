@@ -34,6 +34,7 @@ ACTION_LABELS = {
     "member.create": N_("Member added"),
     "member.update": N_("Member changed"),
     "member.leave": N_("Member's departure recorded"),
+    "member.new_card": N_("Member's card re-issued"),
     "cycle.opening": N_("Opening balances entered from paper books"),
     "loan.grant": N_("Loan granted"),
     "loan.repay": N_("Loan repayment recorded"),

@@ -16,6 +16,7 @@ from peewee import (
     TextField,
 )
 
+from savings_groups.core.card_codes import new_code
 from savings_groups.core.dates import utcnow
 from savings_groups.core.vocabulary import (
     Channel,
@@ -160,6 +161,9 @@ class Member(BaseModel):
     left_on = DateField(null=True)
     left_reason = CharField(max_length=200, default="")
     created_at = DateTimeField(default=utcnow)
+    # The identifier on the member's card ("SG-" and nine characters, core.card_codes): opaque,
+    # unique in the database, replaced when the card is re-issued.
+    card_code = CharField(max_length=20, unique=True, default=new_code)
 
     class Meta:
         indexes = ((("group", "number"), True),)
