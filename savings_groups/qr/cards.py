@@ -53,7 +53,7 @@ def find(group: SavingsGroup, scanned_text: str | None) -> Member:
             code=code,
         )
     if member.group_id != group.id:
-        raise CardNotFound(N_("The card %(code)s is a member's of another group."), code=code)
+        raise CardNotFound(N_("The card %(code)s belongs to a member of another group."), code=code)
     if member.left_on is not None:
         raise CardNotFound(
             N_("No. %(number)s, %(name)s, has left the group: the card selects nobody."),
