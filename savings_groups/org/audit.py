@@ -35,6 +35,8 @@ ACTION_LABELS = {
     "member.update": N_("Member changed"),
     "member.leave": N_("Member's departure recorded"),
     "member.new_card": N_("Member's card re-issued"),
+    "member.photo": N_("Member's photo added"),
+    "member.photo_remove": N_("Member's photo removed"),
     "cycle.opening": N_("Opening balances entered from paper books"),
     "loan.grant": N_("Loan granted"),
     "loan.repay": N_("Loan repayment recorded"),

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from savings_groups.core import card_codes
 from savings_groups.core.errors import N_, DomainError
+from savings_groups.groups import photos
 from savings_groups.groups.members import current_members
 from savings_groups.org import audit
 from savings_groups.qr.svg import svg
@@ -26,6 +27,7 @@ class Card:
     member: Member
     code: str
     qr_svg: str  # inline SVG of the QR code holding `code`
+    photo: bool  # the member has a photo to print on the card
 
 
 def find(group: SavingsGroup, scanned_text: str | None) -> Member:
@@ -68,8 +70,13 @@ def cards(group: SavingsGroup, member_ids: list[int] | None = None) -> list[Card
     query = current_members(group)
     if member_ids is not None:
         query = query.where(Member.id.in_(member_ids))
+    people = list(query)
+    pictured = photos.with_photo([m.id for m in people])
     return [
-        Card(m, m.card_code, svg(m.card_code, size=CARD_QR_SIZE, label=m.card_code)) for m in query
+        Card(
+            m, m.card_code, svg(m.card_code, size=CARD_QR_SIZE, label=m.card_code), m.id in pictured
+        )
+        for m in people
     ]
 
 

@@ -5,6 +5,7 @@ from decimal import Decimal
 from peewee import (
     AutoField,
     BigIntegerField,
+    BlobField,
     BooleanField,
     CharField,
     DateField,
@@ -167,6 +168,18 @@ class Member(BaseModel):
 
     class Meta:
         indexes = ((("group", "number"), True),)
+
+
+class MemberPhoto(BaseModel):
+    """A member's photo for their card, when one was added (JPEG or PNG, checked on upload);
+    in a table of its own so that reading members never loads it."""
+
+    id = AutoField()
+    member = ForeignKeyField(Member, unique=True, backref="+", on_delete="RESTRICT")
+    content_type = CharField(max_length=20)
+    data = BlobField()
+    uploaded_by = ForeignKeyField(User, on_delete="RESTRICT")
+    uploaded_at = DateTimeField(default=utcnow)
 
 
 class Cycle(BaseModel):
@@ -653,6 +666,7 @@ ALL_MODELS = [
     GroupAssignment,
     AuditEntry,
     Member,
+    MemberPhoto,
     Cycle,
     FineType,
     RuleDecision,

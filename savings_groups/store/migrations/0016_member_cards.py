@@ -1,11 +1,12 @@
-"""Member cards: each member gets the opaque identifier printed on their card (core.card_codes).
+"""Member cards: each member gets the opaque identifier printed on their card (core.card_codes),
+and may have a photo for it (member_photo).
 
 Existing members get a fresh random code each; new members get one on creation (the model's
 default). The column stays nullable in the database (SQLite cannot add NOT NULL without
 rebuilding the table); every row has a code and the unique index keeps them apart.
 """
 
-from peewee import CharField
+from peewee import BlobField, CharField, DateTimeField, ForeignKeyField, Model
 
 from savings_groups.core.card_codes import new_code
 
@@ -26,9 +27,33 @@ def up(migrator, db):
         )
     migrator.migrate(migrator.add_index("member", ("card_code",), True))
 
+    def table(name):
+        class Table(Model):
+            class Meta:
+                database = db
+                table_name = name
+
+        return Table
+
+    Member, User = table("member"), table("user")
+
+    class MemberPhoto(Model):
+        member = ForeignKeyField(Member, unique=True, backref="+", on_delete="RESTRICT")
+        content_type = CharField(max_length=20)
+        data = BlobField()
+        uploaded_by = ForeignKeyField(User, backref="+", on_delete="RESTRICT")
+        uploaded_at = DateTimeField()
+
+        class Meta:
+            database = db
+            table_name = "member_photo"
+
+    db.create_tables([MemberPhoto])
+
 
 def down(migrator, db):
     migrator.migrate(
+        migrator.drop_table("member_photo"),
         migrator.drop_index("member", "member_card_code"),
         migrator.drop_column("member", "card_code"),
     )

@@ -1,10 +1,20 @@
 """Member cards: the printable sheet, re-issuing a card, and finding a member by scanning one."""
 
-from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    flash,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from savings_groups.core.errors import N_, DomainError, NotFound
+from savings_groups.groups import photos
 from savings_groups.groups.members import current_members
 from savings_groups.meetings.sheet import grid_members
 from savings_groups.org import access
@@ -19,6 +29,7 @@ bp = Blueprint("cards", __name__, url_prefix="/groups/<int:group_id>")
 # page to come back to with the message when the card selects nobody.
 TARGETS = ("grid", "passbook", "loan")
 CARDS_PER_PAGE = 10  # two columns of five cards of 85 × 54 mm on an A4 page
+FORM_OVERHEAD = 64 * 1024  # a photo's upload: the form's fields and boundaries besides the file
 
 
 @bp.route("/cards")
@@ -37,13 +48,19 @@ def sheet(group_id: int):
     )
 
 
-@bp.route("/members/<int:member_id>/card", methods=["POST"])
-@login_required
-def reissue(group_id: int, member_id: int):
+def _member(group_id: int, member_id: int):
+    """The group (the user may edit it) and its member; 404 for another group's member."""
     group = access.group_for(current_user.user, group_id, Action.EDIT_GROUP)
     member = Member.get_or_none((Member.id == member_id) & (Member.group == group))
     if member is None:
         raise NotFound(N_("This member does not exist in this group."))
+    return group, member
+
+
+@bp.route("/members/<int:member_id>/card", methods=["POST"])
+@login_required
+def reissue(group_id: int, member_id: int):
+    group, member = _member(group_id, member_id)
     try:
         code = cards.reissue(current_user.user, member)
     except DomainError as error:
@@ -58,6 +75,45 @@ def reissue(group_id: int, member_id: int):
         "success",
     )
     return redirect(url_for(".sheet", group_id=group.id, member=member.id))
+
+
+@bp.route("/members/<int:member_id>/photo")
+@login_required
+def photo(group_id: int, member_id: int):
+    _group, member = _member(group_id, member_id)
+    found = photos.photo_of(member)
+    if found is None:
+        raise NotFound(N_("This member has no photo."))
+    kind, data = found
+    response = make_response(data)
+    response.headers["Content-Type"] = kind
+    response.headers["Content-Disposition"] = "inline"
+    return response
+
+
+@bp.route("/members/<int:member_id>/photo", methods=["POST"])
+@login_required
+def change_photo(group_id: int, member_id: int):
+    """Add, replace or remove the photo printed on the member's card."""
+    group, member = _member(group_id, member_id)
+    back = url_for("members.edit", group_id=group.id, member_id=member.id, _anchor="photo")
+    try:
+        if request.form.get("action") == "remove":
+            photos.remove_photo(current_user.user, member)
+            flash(_("The photo of %(name)s is removed.", name=member.full_name), "success")
+            return redirect(back)
+        photos.check_size((request.content_length or 0) - FORM_OVERHEAD)
+        upload = request.files.get("photo")
+        data = upload.read(photos.MAX_BYTES + 1) if upload else b""
+        photos.set_photo(current_user.user, member, data)
+    except DomainError as error:
+        flash(translate(error), "danger")
+        return redirect(back)
+    flash(
+        _("The photo of %(name)s is saved: it is printed on the card.", name=member.full_name),
+        "success",
+    )
+    return redirect(back)
 
 
 @bp.route("/cards/find")
