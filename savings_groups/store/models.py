@@ -5,6 +5,7 @@ from decimal import Decimal
 from peewee import (
     AutoField,
     BigIntegerField,
+    BlobField,
     BooleanField,
     CharField,
     DateField,
@@ -16,6 +17,7 @@ from peewee import (
     TextField,
 )
 
+from savings_groups.core.card_codes import new_code
 from savings_groups.core.dates import utcnow
 from savings_groups.core.vocabulary import (
     Channel,
@@ -160,9 +162,24 @@ class Member(BaseModel):
     left_on = DateField(null=True)
     left_reason = CharField(max_length=200, default="")
     created_at = DateTimeField(default=utcnow)
+    # The identifier on the member's card ("SG-" and nine characters, core.card_codes): opaque,
+    # unique in the database, replaced when the card is re-issued.
+    card_code = CharField(max_length=20, unique=True, default=new_code)
 
     class Meta:
         indexes = ((("group", "number"), True),)
+
+
+class MemberPhoto(BaseModel):
+    """A member's photo for their card, when one was added (JPEG or PNG, checked on upload);
+    in a table of its own so that reading members never loads it."""
+
+    id = AutoField()
+    member = ForeignKeyField(Member, unique=True, backref="+", on_delete="RESTRICT")
+    content_type = CharField(max_length=20)
+    data = BlobField()
+    uploaded_by = ForeignKeyField(User, on_delete="RESTRICT")
+    uploaded_at = DateTimeField(default=utcnow)
 
 
 class Cycle(BaseModel):
@@ -649,6 +666,7 @@ ALL_MODELS = [
     GroupAssignment,
     AuditEntry,
     Member,
+    MemberPhoto,
     Cycle,
     FineType,
     RuleDecision,

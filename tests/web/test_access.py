@@ -89,6 +89,56 @@ MATRIX = [
     # An archive form posted without fields asks to un-archive a group that is not archived.
     ("POST", "/groups/{mine}/archive", "groups.archive", (302, 302, FORBIDDEN, FORBIDDEN)),
     ("POST", "/groups/{other}/archive", "groups.archive", (302, MISSING, MISSING, MISSING)),
+    # cards: member cards, photos and scan to find ({member}: a current member of {mine})
+    ("GET", "/groups/{mine}/cards", "cards.sheet", (OK, OK, FORBIDDEN, FORBIDDEN)),
+    ("GET", "/groups/{other}/cards", "cards.sheet", (OK, MISSING, MISSING, MISSING)),
+    (
+        "POST",
+        "/groups/{mine}/members/{member}/card",
+        "cards.reissue",
+        (302, 302, FORBIDDEN, FORBIDDEN),
+    ),
+    (
+        "POST",
+        "/groups/{other}/members/{member}/card",
+        "cards.reissue",
+        (404, MISSING, MISSING, MISSING),
+    ),
+    # No photo yet: 404 to whoever may see one.
+    (
+        "GET",
+        "/groups/{mine}/members/{member}/photo",
+        "cards.photo",
+        (404, 404, FORBIDDEN, FORBIDDEN),
+    ),
+    # No file sent: told so, back to the member's page.
+    (
+        "POST",
+        "/groups/{mine}/members/{member}/photo",
+        "cards.change_photo",
+        (302, 302, FORBIDDEN, FORBIDDEN),
+    ),
+    (
+        "POST",
+        "/groups/{other}/members/{member}/photo",
+        "cards.change_photo",
+        (404, MISSING, MISSING, MISSING),
+    ),
+    # No code scanned: told so, back to the page (anyone who sees the group may scan).
+    ("GET", "/groups/{mine}/cards/find", "cards.find", (302, 302, 302, 302)),
+    (
+        "GET",
+        "/groups/{mine}/cards/find?to=grid&meeting={meeting}",
+        "cards.find",
+        (302, 302, 302, 302),
+    ),
+    ("GET", "/groups/{other}/cards/find", "cards.find", (302, MISSING, MISSING, MISSING)),
+    (
+        "GET",
+        "/groups/{other}/cards/find?to=grid&meeting={meeting}",
+        "cards.find",
+        (404, MISSING, MISSING, MISSING),
+    ),
     # meetings: rows for the meeting pages ({meeting}: a draft meeting of {mine})
     ("GET", "/groups/{mine}/meetings", "meetings.index", (OK, OK, OK, OK)),
     ("GET", "/groups/{other}/meetings", "meetings.index", (OK, MISSING, MISSING, MISSING)),

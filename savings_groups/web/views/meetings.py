@@ -533,6 +533,7 @@ def _loan_form(group, meeting) -> LoanForm:
     cycle = meeting.cycle
     form.method.choices = [SelectChoice(m.value, _(m.label)) for m in allowed_methods(cycle)]
     if request.method == "GET":  # the rules' usual method and rate, to change if agreed
+        form.member.data = request.args.get("member", type=int)  # a card scanned (cards.find)
         form.method.data = cycle.loan_method
         form.rate_percent.data = format_number((cycle.loan_rate * 100).normalize() + 0, _locale())
     return form

@@ -17,7 +17,7 @@ from savings_groups.core.money import format_amount, parse_amount
 from savings_groups.core.numbers import parse_whole
 from savings_groups.core.vocabulary import Fund, Gender, GroupRole, MemberType
 from savings_groups.cycles import operations as cycles
-from savings_groups.groups import members
+from savings_groups.groups import members, photos
 from savings_groups.meetings import opening
 from savings_groups.org import access
 from savings_groups.org.access import Action
@@ -141,7 +141,8 @@ def edit(group_id: int, member_id: int):
         else:
             flash(_("The details of %(name)s are saved.", name=member.full_name), "success")
             return redirect(url_for("members.index", group_id=group.id))
-    return render_form("members/form.html", form, group=group, member=member)
+    has_photo = bool(photos.with_photo([member.id]))
+    return render_form("members/form.html", form, group=group, member=member, has_photo=has_photo)
 
 
 @bp.route("/members/<int:member_id>/leave", methods=["GET", "POST"])
