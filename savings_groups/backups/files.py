@@ -271,7 +271,7 @@ def check(path: Path, current: Path | None = None, shown: Path | None = None) ->
         ) from error
     version = check_versions(shown, names)
     ours = organization_of(current)
-    if ours and organization != ours:
+    if ours and (organization is None or organization[1] != ours[1]):  # created_at: its identity
         raise BadBackup(
             N_(
                 "%(path)s is a backup of another organization (“%(theirs)s”), not of "

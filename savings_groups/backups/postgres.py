@@ -138,7 +138,7 @@ def check(path: Path, url: str) -> str:
     version = files.check_versions(path, [row[1] for row in _table_rows(path, "schema_migration")])
     theirs = [(row[1], row[3]) for row in _table_rows(path, "organization")[:1]]
     ours = _organization(url)
-    if ours and (theirs[0] if theirs else None) != ours:
+    if ours and (not theirs or theirs[0][1] != ours[1]):  # created_at: its identity
         raise BadBackup(
             N_(
                 "%(path)s is a backup of another organization (“%(theirs)s”), not of "
