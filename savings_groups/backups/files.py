@@ -247,8 +247,7 @@ def check(path: Path, current: Path | None = None, shown: Path | None = None) ->
     """Refuse (BadBackup) a file that is not a sound backup of this installation; its schema
     version when it is one. `current` is the database it would replace, if there is one;
     messages name `shown` (the file the user gave) rather than the private copy checked."""
-    if not path.is_file():
-        raise BadBackup(N_("There is no file %(path)s."), path=str(path))
+    require_file(path)
     shown = shown or path
     _check_header(path, shown)
     try:
@@ -270,18 +269,13 @@ def check(path: Path, current: Path | None = None, shown: Path | None = None) ->
             reason=str(error),
         ) from error
     version = check_versions(shown, names)
-    ours = organization_of(current)
-    if ours and (organization is None or organization[1] != ours[1]):  # created_at: its identity
-        raise BadBackup(
-            N_(
-                "%(path)s is a backup of another organization (“%(theirs)s”), not of "
-                "“%(ours)s”. Nothing was changed."
-            ),
-            path=str(shown),
-            theirs=organization[0] if organization else "—",
-            ours=ours[0],
-        )
+    check_organization(shown, organization, organization_of(current))
     return version
+
+
+def require_file(path: Path) -> None:
+    if not path.is_file():
+        raise BadBackup(N_("There is no file %(path)s."), path=str(path))
 
 
 def check_versions(path: Path, names: list[str] | None) -> str:
@@ -307,6 +301,23 @@ def check_versions(path: Path, names: list[str] | None) -> str:
             known=schema.latest_version(),
         )
     return max(names)
+
+
+def check_organization(
+    shown: Path, theirs: tuple[str, str] | None, ours: tuple[str, str] | None
+) -> None:
+    """A backup belongs to the organization of the database it replaces, when that has one:
+    (name, created_at), the date it was set up saying which (its name may have changed)."""
+    if ours and (theirs is None or theirs[1] != ours[1]):
+        raise BadBackup(
+            N_(
+                "%(path)s is a backup of another organization (“%(theirs)s”), not of "
+                "“%(ours)s”. Nothing was changed."
+            ),
+            path=str(shown),
+            theirs=theirs[0] if theirs else "—",
+            ours=ours[0],
+        )
 
 
 def _check_header(path: Path, shown: Path) -> None:
@@ -379,8 +390,7 @@ def restore(source: Path, database: Path, folder: Path) -> Restored:
     """Replace the database by a checked copy of `source`, keeping the one it replaces aside in
     `folder`. Everything is checked on a private copy first: a refusal changes nothing. The app
     must not be running (a database still in use is refused)."""
-    if not source.is_file():
-        raise BadBackup(N_("There is no file %(path)s."), path=str(source))
+    require_file(source)
     private_folder(folder)
     incoming = _temporary(database.parent, database.name)
     try:

@@ -110,8 +110,9 @@ def _unreadable(path: Path) -> BadBackup:
     )
 
 
-def _table_rows(path: Path, table: str) -> list[list[str]]:
-    """The rows of one table in a dump, as text (pg_restore writes them as COPY data)."""
+def _table_rows(path: Path, table: str) -> list[dict[str, str]]:
+    """The rows of one table in a dump, as text by column name (pg_restore writes them as
+    COPY data: `COPY public.t (a, b) FROM stdin;`, a row a line, tab-separated)."""
     done = subprocess.run(
         [tool("pg_restore"), "--data-only", f"--table={table}", "-f", "-", str(path)],
         capture_output=True,
@@ -119,35 +120,25 @@ def _table_rows(path: Path, table: str) -> list[list[str]]:
     )
     if done.returncode:
         raise _unreadable(path)
-    rows, inside = [], False
+    rows, columns = [], None
     for line in done.stdout.splitlines():
         if line.startswith("COPY "):
-            inside = True
-        elif inside and line == "\\.":
-            inside = False
-        elif inside:
-            rows.append(line.split("\t"))
+            columns = [name.strip(' "') for name in line.split("(", 1)[1].split(")")[0].split(",")]
+        elif columns and line == "\\.":
+            columns = None
+        elif columns:
+            rows.append(dict(zip(columns, line.split("\t"), strict=True)))
     return rows
 
 
 def check(path: Path, url: str) -> str:
     """Refuse a dump that is not a sound backup of this installation; its schema version."""
-    if not path.is_file():
-        raise BadBackup(N_("There is no file %(path)s."), path=str(path))
+    files.require_file(path)
     check_readable(path)
-    version = files.check_versions(path, [row[1] for row in _table_rows(path, "schema_migration")])
-    theirs = [(row[1], row[3]) for row in _table_rows(path, "organization")[:1]]
-    ours = _organization(url)
-    if ours and (not theirs or theirs[0][1] != ours[1]):  # created_at: its identity
-        raise BadBackup(
-            N_(
-                "%(path)s is a backup of another organization (“%(theirs)s”), not of "
-                "“%(ours)s”. Nothing was changed."
-            ),
-            path=str(path),
-            theirs=theirs[0][0] if theirs else "—",
-            ours=ours[0],
-        )
+    names = [row["name"] for row in _table_rows(path, "schema_migration")]
+    version = files.check_versions(path, names)
+    theirs = [(row["name"], row["created_at"]) for row in _table_rows(path, "organization")[:1]]
+    files.check_organization(path, theirs[0] if theirs else None, _organization(url))
     current = _versions(url)
     if current and version < max(current):
         raise BadBackup(

@@ -37,8 +37,7 @@ def ledger_of(path: Path) -> tuple[int, int]:
 def books(admin, make_group, make_member, make_cycle):
     """A group with a cycle and two members, and `buy(amount, member=0)` posting a share purchase
     in its own connection (the restore tests keep no connection open across a restore)."""
-    from savings_groups.core.vocabulary import EntryKind, Fund
-    from savings_groups.ledger import entries as ledger
+    from tests.shareout.test_operations import buy as purchase
 
     group = make_group()
     cycle = make_cycle(group)
@@ -46,15 +45,6 @@ def books(admin, make_group, make_member, make_cycle):
 
     def buy(amount, member=0):
         with db.connection_context():
-            ledger.post(
-                admin,
-                group,
-                Fund.LOAN_FUND,
-                EntryKind.SHARE_PURCHASE,
-                amount,
-                cycle=cycle,
-                member=members[member],
-                shares=amount // 1_000,
-            )
+            purchase(admin, cycle, members[member], amount // 1_000, amount)
 
     return buy

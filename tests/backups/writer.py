@@ -1,5 +1,6 @@
 """A second process that records meetings in a loop (run by test_while_writing.py):
-each meeting and its five entries in one transaction, until the stop file appears.
+each meeting and its five share purchases (ledger.entries) in one transaction, until the stop
+file appears.
 
 python -m tests.backups.writer URL ADMIN_ID GROUP_ID CYCLE_ID MEMBER_ID STOP_FILE
 """
@@ -8,10 +9,10 @@ import sys
 from datetime import date, timedelta
 from pathlib import Path
 
-from savings_groups.core.vocabulary import EntryKind, Fund, MeetingStatus
-from savings_groups.ledger import entries as ledger
+from savings_groups.core.vocabulary import MeetingStatus
 from savings_groups.store import db as store
 from savings_groups.store.models import Cycle, Meeting, Member, SavingsGroup, User
+from tests.shareout.test_operations import buy
 
 AMOUNTS = (1_000, 2_000, 3_000, 4_000, 5_000)  # one meeting's entries: 15,000 in all
 
@@ -30,17 +31,7 @@ def main(url, admin_id, group_id, cycle_id, member_id, stop_file) -> None:
                     group=group, cycle=cycle, held_on=day, status=MeetingStatus.CLOSED.value
                 )
                 for amount in AMOUNTS:
-                    ledger.post(
-                        admin,
-                        group,
-                        Fund.LOAN_FUND,
-                        EntryKind.SHARE_PURCHASE,
-                        amount,
-                        cycle=cycle,
-                        meeting=meeting,
-                        member=member,
-                        shares=amount // 1_000,
-                    )
+                    buy(admin, cycle, member, amount // 1_000, amount, meeting)
             day += timedelta(days=1)
 
 
