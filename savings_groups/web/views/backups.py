@@ -73,8 +73,11 @@ def index():
 @bp.route("/", methods=["POST"])
 def back_up_now():
     database = automatic.database_file()
-    if database is None or not BackupNowForm().validate_on_submit():
+    if not BackupNowForm().validate_on_submit():
         abort(400)
+    if database is None:
+        flash(_("On PostgreSQL, backups are made with pg_dump by the server's operator."), "info")
+        return redirect(url_for("backups.index"))
     try:
         backup = files.take(
             database, _folder(), BackupReason.MANUAL, current_app.config["BACKUP_KEEP"]
