@@ -137,7 +137,11 @@ def check(path: Path, url: str) -> str:
     check_readable(path)
     names = [row["name"] for row in _table_rows(path, "schema_migration")]
     version = files.check_versions(path, names)
-    theirs = [(row["name"], row["created_at"]) for row in _table_rows(path, "organization")[:1]]
+    # As psycopg gives it: COPY writes 12:06:59.12345 where str(datetime) writes .123450.
+    theirs = [
+        (row["name"], str(datetime.fromisoformat(row["created_at"])))
+        for row in _table_rows(path, "organization")[:1]
+    ]
     files.check_organization(path, theirs[0] if theirs else None, _organization(url))
     current = _versions(url)
     if current and version < max(current):

@@ -56,6 +56,8 @@ def scratch(url):
 
 @pytest.fixture
 def dump(url, app, books, tmp_path):
+    # A time whose microseconds end in 0: pg_restore writes .12345 where Python writes .123450.
+    execute(url, "UPDATE organization SET created_at = '2026-01-01 10:00:00.12345'")
     books(5_000)
     books(2_000, member=1)
     return postgres.take(url, tmp_path / "backups", BackupReason.MANUAL)
