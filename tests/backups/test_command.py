@@ -76,3 +76,9 @@ def test_restore_of_a_bad_file_says_why_without_a_traceback(command, tmp_path):
     assert result.exit_code == 1
     assert "it is not an SQLite database. Nothing was changed." in result.output
     assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("name", ["backup", "restore"])
+def test_the_commands_have_help(name):
+    result = CliRunner().invoke(main, [name, "--help"])
+    assert result.exit_code == 0 and "Usage:" in result.output

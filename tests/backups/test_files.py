@@ -206,3 +206,20 @@ def test_an_older_backup_is_restored_and_said_to_be_upgraded_at_the_next_start(
     connection = sqlite3.connect(sqlite_file)
     assert last not in {r[0] for r in connection.execute("SELECT name FROM schema_migration")}
     connection.close()
+
+
+def test_a_database_in_use_is_not_replaced(sqlite_file, folder, books):
+    books(2_000)
+    backup = files.take(sqlite_file, folder, BackupReason.MANUAL)
+    books(3_000)
+    reader = sqlite3.connect(sqlite_file, isolation_level=None)  # the app, mid-request
+    reader.execute("BEGIN")
+    reader.execute("SELECT COUNT(*) FROM entry").fetchone()
+    books(1_000)  # a write the reader's snapshot does not see: the log cannot be emptied
+    try:
+        with pytest.raises(files.BadBackup, match="The database is in use"):
+            files.restore(backup.path, sqlite_file, folder)
+    finally:
+        reader.close()
+    assert ledger_of(sqlite_file) == (3, 6_000)
+    assert [b.reason for b in files.listing(folder)] == [BackupReason.MANUAL]
