@@ -188,7 +188,7 @@ def prune(folder: Path, keep: int) -> list[Path]:
     deleted) and temporary files left by a process that died while writing."""
     removed = []
     automatic = [b for b in listing(folder) if b.reason != BackupReason.REPLACED]
-    for backup in automatic[max(keep, 1) :]:
+    for backup in automatic[max(int(keep), 1) :]:
         _remove(backup.path)
         removed.append(backup.path)
     for path in folder.glob(f".*{PARTIAL}*"):

@@ -131,3 +131,13 @@ def test_backups_of_a_day_are_kept_in_utc_names(sqlite_file, folder, conn):
     backup = files.take(sqlite_file, folder, BackupReason.MANUAL)
     assert backup.taken_at.tzinfo == UTC
     assert backup.name[15:31] == backup.taken_at.strftime("%Y%m%dT%H%M%SZ")
+
+
+def test_how_many_are_kept_is_a_setting_of_the_environment(
+    sqlite_file, folder, admin, app_config, monkeypatch
+):
+    monkeypatch.setenv("SAVINGS_GROUPS_BACKUP_KEEP", "2")
+    for _start in range(4):
+        create_app(app_config)
+    assert automatic.settings.keep == 2
+    assert reasons(folder) == [BackupReason.START, BackupReason.START]

@@ -63,7 +63,7 @@ def index():
         on_postgres=on_postgres,
         backups=[] if on_postgres else files.listing(_folder()),
         folder=_folder(),
-        keep=current_app.config["BACKUP_KEEP"],
+        keep=int(current_app.config["BACKUP_KEEP"]),
         automatic_on=current_app.config["BACKUPS_AUTOMATIC"],
         failed=translate(automatic.last_error) if automatic.last_error else None,
         form=BackupNowForm(),
