@@ -1,6 +1,8 @@
-"""The `savings-groups` command: serve, init, create-user."""
+"""The `savings-groups` command: serve, init, create-user, backup, restore."""
 
 import sys
+from datetime import UTC, datetime
+from pathlib import Path
 
 import click
 
@@ -90,6 +92,81 @@ def create_user(username, full_name, role, language, organization, password):
         except DomainError as error:
             raise click.ClickException(str(error)) from error
     click.echo(f"Account “{user.username}” created ({user.role}).")
+
+
+def _settings():
+    """The settings alone, the database left as it is (no migration, no start backup)."""
+    from savings_groups import config, configured_app
+    from savings_groups.backups import automatic
+    from savings_groups.store.db import open_database
+
+    app = configured_app()
+    try:
+        database = open_database(app.config["DATABASE_URL"])
+    except DomainError as error:
+        raise click.ClickException(str(error)) from error
+    return app, automatic.database_file(database), config.backup_folder(app)
+
+
+@main.command()
+@click.argument("path", required=False, type=click.Path(path_type=Path))
+def backup(path):
+    """Back up the database now: into the backups folder, or to PATH (a folder or a file name,
+    e.g. on a USB stick). SQLite: a checked copy made with SQLite's backup API while the app
+    may go on running. PostgreSQL: pg_dump -Fc."""
+    from savings_groups.backups import files, postgres
+    from savings_groups.core.vocabulary import BackupReason
+
+    app, database, folder = _settings()
+    now = datetime.now(UTC)
+    try:
+        if database is None:
+            click.echo("PostgreSQL: the backup is made with pg_dump -Fc.")
+            if path is None:
+                made = postgres.take(app.config["DATABASE_URL"], folder, BackupReason.MANUAL)
+            elif path.is_dir():
+                name = files.backup_name(BackupReason.MANUAL, now, files.DUMP_SUFFIX)
+                made = postgres.dump(app.config["DATABASE_URL"], path / name, replace=False)
+            else:
+                made = postgres.dump(app.config["DATABASE_URL"], path)
+        elif path is None:
+            made = files.take(database, folder, BackupReason.MANUAL, app.config["BACKUP_KEEP"])
+        elif path.is_dir():
+            made = files.write_copy(database, path, files.backup_name(BackupReason.MANUAL, now))
+        else:
+            made = files.write_copy(database, path.parent, path.name, replace=True)
+    except DomainError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Backup written and checked: {made.path} ({made.size} bytes).")
+
+
+@main.command()
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def restore(path, yes):
+    """Replace the database by the backup at PATH, after checking it (integrity, schema
+    version, same organization); the database it replaces is kept in the backups folder.
+    Stop the app first. PostgreSQL: pg_restore --clean, in one transaction."""
+    from savings_groups.backups import files, postgres
+
+    app, database, folder = _settings()
+    url = app.config["DATABASE_URL"]
+    target = database or url.rsplit("@", 1)[-1]
+    if not yes:
+        click.confirm(f"Replace the database {target} by {path}?", abort=True)
+    try:
+        if database is None:
+            click.echo("PostgreSQL: the backup is checked, then restored with pg_restore --clean.")
+            done = postgres.restore(path, url, folder)
+        else:
+            done = files.restore(path, database, folder)
+    except DomainError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Restored {path} (schema {done.version}) into {target}.")
+    if done.kept_aside:
+        click.echo(f"The database it replaced is kept in {done.kept_aside}.")
+    if done.upgraded_on_start:
+        click.echo("It was made by an older version: it is upgraded when the app next starts.")
 
 
 if __name__ == "__main__":

@@ -32,6 +32,11 @@ DEFAULTS = {
     "PREFERRED_URL_SCHEME": "http",
     "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
     "RUN_MIGRATIONS_ON_START": True,
+    # SQLite: backups at start, daily, before an upgrade and before a share-out, in
+    # BACKUP_FOLDER (None: <instance>/backups); the BACKUP_KEEP newest are kept.
+    "BACKUPS_AUTOMATIC": True,
+    "BACKUP_KEEP": 30,
+    "BACKUP_FOLDER": None,
 }
 
 SECRET_KEY_FILE = "secret_key"
@@ -50,6 +55,10 @@ def load(app, test_config=None):
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = read_or_create_secret_key(app.instance_path)
     app.permanent_session_lifetime = timedelta(minutes=app.config["IDLE_TIMEOUT_MINUTES"])
+
+
+def backup_folder(app) -> Path:
+    return Path(app.config["BACKUP_FOLDER"] or Path(app.instance_path) / "backups")
 
 
 def default_database_url(instance_path):

@@ -40,6 +40,14 @@ MATRIX = [
     ),
     ("GET", "/admin/organization", "admin.organization", (OK, FORBIDDEN, FORBIDDEN, FORBIDDEN)),
     ("GET", "/admin/audit", "admin.audit_log", (OK, FORBIDDEN, FORBIDDEN, FORBIDDEN)),
+    ("GET", "/admin/backups/", "backups.index", (OK, FORBIDDEN, FORBIDDEN, FORBIDDEN)),
+    ("POST", "/admin/backups/", "backups.back_up_now", (302, FORBIDDEN, FORBIDDEN, FORBIDDEN)),
+    (
+        "GET",
+        "/admin/backups/x.sqlite3",
+        "backups.download",
+        (MISSING, FORBIDDEN, FORBIDDEN, FORBIDDEN),
+    ),
     ("POST", "/groups/new", "groups.new", (422, 422, FORBIDDEN, FORBIDDEN)),
     # An edit form posted without fields keeps the group's values (WTForms): saved, redirected.
     ("POST", "/groups/{mine}/edit", "groups.edit", (302, 302, FORBIDDEN, FORBIDDEN)),

@@ -23,6 +23,7 @@ def init_app(app) -> None:
     from savings_groups.web.views import (
         admin,
         auth,
+        backups,
         cards,
         cycles,
         errors,
@@ -38,7 +39,7 @@ def init_app(app) -> None:
     from savings_groups.web.views.auth import language_switch_form
 
     blueprints = (auth, groups, members, cycles, meetings, ledger, loans, shareout)
-    for module in blueprints + (rotations, rosca_rounds, admin, cards):
+    for module in blueprints + (rotations, rosca_rounds, admin, cards, backups):
         app.register_blueprint(module.bp)
     errors.init_app(app)
     app.jinja_env.globals.update(can=lambda action: can(current_user.user, action), Action=Action)
