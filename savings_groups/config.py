@@ -32,6 +32,9 @@ DEFAULTS = {
     "PREFERRED_URL_SCHEME": "http",
     "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
     "RUN_MIGRATIONS_ON_START": True,
+    # The address members reach the app at (http://192.168.1.10:5000), put in the QR codes of
+    # printed statements; None: the address of the page being printed.
+    "PUBLIC_URL": None,
 }
 
 SECRET_KEY_FILE = "secret_key"
