@@ -23,11 +23,10 @@ from savings_groups.web.views import rate_text
 bp = Blueprint("verify", __name__)
 
 # Public and without login: a few dozen checks a minute from one address is plenty for people
-# scanning paper; more is someone guessing. Kept in memory, per worker: cheap, no data stored.
+# scanning paper; more is someone guessing. Kept in the app's memory, per worker: cheap, and
+# nothing is stored but the times of the last checks.
 RATE_LIMIT = 30
 RATE_WINDOW_SECONDS = 60
-_seen: dict[str, deque] = {}
-_seen_lock = threading.Lock()
 
 # The figures' names on the page, in the reader's language (tokens.FIELDS names them).
 FIGURE_LABELS = {
@@ -100,6 +99,7 @@ def init_app(app) -> None:
     app.jinja_env.globals["statement_qr"] = statement_qr
     app.jinja_env.globals["statements"] = statements
     app.jinja_env.globals["statement_day"] = today
+    app.extensions["verify_seen"] = ({}, threading.Lock())
 
 
 def _signing_key() -> keys.Key:
@@ -145,10 +145,11 @@ def statement_qr(statement) -> Markup:
 def _too_many() -> bool:
     address = request.remote_addr or "?"
     now = time.monotonic()
-    with _seen_lock:
-        if len(_seen) > 10_000:  # never grows without bound
-            _seen.clear()
-        seen = _seen.setdefault(address, deque())
+    everyone, guard = current_app.extensions["verify_seen"]
+    with guard:
+        if len(everyone) > 10_000:  # never grows without bound
+            everyone.clear()
+        seen = everyone.setdefault(address, deque())
         while seen and now - seen[0] > RATE_WINDOW_SECONDS:
             seen.popleft()
         if len(seen) >= RATE_LIMIT:

@@ -310,3 +310,14 @@ def test_the_page_is_in_french_when_the_reader_asks(app, web, meeting_world):
     shown = text(french)
     assert "Authentique" in shown
     assert format_amount(3_000, "XOF", "fr") in shown
+
+
+def test_too_many_checks_from_one_address_are_refused_for_a_minute(app, admin):
+    anonymous = app.test_client()
+    for _ in range(30):
+        assert anonymous.get("/verify/AAAA").status_code == 200
+    refused = anonymous.get("/verify/AAAA")
+    assert refused.status_code == 429
+    assert "Too many checks from this computer" in text(refused)
+    other = app.test_client().get("/verify/AAAA", environ_base={"REMOTE_ADDR": "10.0.0.7"})
+    assert other.status_code == 200
