@@ -15,7 +15,11 @@ pytestmark = pytest.mark.e2e
 
 
 def test_a_slip_is_authentique_and_an_altered_code_is_not(
-    page: Page, browser: Browser, live_server, shareout_world, make_user  # noqa: F811
+    page: Page,
+    browser: Browser,
+    live_server,
+    shareout_world,  # noqa: F811
+    make_user,
 ):
     w = shareout_world(users=False)
     with db.connection_context():
