@@ -189,3 +189,31 @@ def _reason(token: str) -> str:
     with pytest.raises(TokenError) as caught:
         verify(token, {1: KEY})
     return caught.value.reason
+
+
+def test_every_byte_of_every_kind_changed_in_every_bit_is_detected():
+    for kind, fields in FIELDS.items():
+        figures = {name: ("XOF" if t == "text" else 1_234) for name, t in fields}
+        raw = _bytes(sign(Statement(kind, 9, date(2026, 5, 1), figures), 1, KEY))
+        for at in range(len(raw)):
+            for bit in range(8):
+                altered = bytearray(raw)
+                altered[at] ^= 1 << bit
+                with pytest.raises(TokenError):
+                    verify(_token(bytes(altered)), {1: KEY, 2: OTHER_KEY, 3: KEY[::-1]})
+
+
+def test_sizes_stay_small():
+    """A big slip's token is 80 characters at most: its link on a local network is a version 6
+    code at level M (well under 10), and the code printed under it stays typeable."""
+    figures = {
+        "currency": "XOF", "cycle_number": 12, "member_number": 140, "initials": "MBD",
+        "shares": 250, "saved": 2_500_000, "profit": 312_500, "deducted": 150_000,
+        "social_fund": 25_000, "received": 2_687_500,
+    }  # fmt: skip
+    token = sign(Statement("slip", 12_345, date(2027, 6, 30), figures), 3, KEY)
+    assert len(token) <= 80, len(token)
+    code = qrcode.QRCode(error_correction=ERROR_CORRECT_M)
+    code.add_data(f"http://192.168.100.200:5000/verify/{token}".encode())
+    code.make(fit=True)
+    assert code.version <= 6
