@@ -133,7 +133,7 @@ def statement_qr(statement) -> Markup:
     return Markup(
         render_template(
             "verify/_qr.html",
-            code=svg(link, size="24mm", label=str(_l("Code to check this document"))),
+            code=svg(link, size="24mm", label=gettext("Code to check this document")),
             token=token,
             typed=grouped(token),
             on=statement.on,
@@ -162,9 +162,11 @@ def _too_many() -> bool:
 def form():
     """Type or paste the code printed under the QR code."""
     code = request.args.get("code", "")
-    if code.strip():
-        return redirect(url_for("verify.show", token=normalise(code)))
-    return render_template("verify/form.html", code=code)
+    token = normalise(code)
+    if token:
+        return redirect(url_for("verify.show", token=token))
+    error = gettext(REASONS["malformed"]) if code.strip() else None
+    return render_template("verify/form.html", code=code, error=error), 422 if error else 200
 
 
 @bp.route("/verify/<path:token>")

@@ -321,3 +321,11 @@ def test_too_many_checks_from_one_address_are_refused_for_a_minute(app, admin):
     assert "Too many checks from this computer" in text(refused)
     other = app.test_client().get("/verify/AAAA", environ_base={"REMOTE_ADDR": "10.0.0.7"})
     assert other.status_code == 200
+
+
+def test_a_code_of_only_dashes_or_far_too_long_is_refused_plainly(app, admin):
+    anonymous = app.test_client()
+    dashes = anonymous.get("/verify", query_string={"code": " - - "})
+    assert dashes.status_code == 422
+    assert "This is not a code of a document of this application." in text(dashes)
+    assert "not a code of a document" in check(app, "A" * 5_000)
