@@ -130,9 +130,11 @@ def statement_qr(statement) -> Markup:
     key = _signing_key()
     token = sign(statement, key.id, key.secret)
     link = _link(token)
+    # The template alone, without the page's context processors (a query each): one code per
+    # member on a page of receipts must not cost a query each.
+    template = current_app.jinja_env.get_template("verify/_qr.html")
     return Markup(
-        render_template(
-            "verify/_qr.html",
+        template.render(
             code=svg(link, size="24mm", label=gettext("Code to check this document")),
             token=token,
             typed=grouped(token),
