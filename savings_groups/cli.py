@@ -1,4 +1,4 @@
-"""The `savings-groups` command: serve, init, create-user, backup, restore."""
+"""The `savings-groups` command: serve, init, create-user, backup, restore, the statement keys."""
 
 import sys
 from datetime import UTC, datetime
@@ -167,6 +167,30 @@ def restore(path, yes):
         click.echo(f"The database it replaced is kept in {done.kept_aside}.")
     if done.upgraded_on_start:
         click.echo("It was made by an older version: it is upgraded when the app next starts.")
+@main.command("rotate-statement-key")
+def rotate_statement_key():
+    """Make a new key to sign printed statements; those signed before still verify."""
+    from savings_groups.core.dates import today
+    from savings_groups.qr import keys
+
+    app = _app()
+    key = keys.rotate(app.instance_path, today())
+    click.echo(f"Statements are now signed with key {key.id}; the previous keys still verify.")
+
+
+@main.command("retire-statement-key")
+@click.argument("key_id", type=int)
+def retire_statement_key(key_id):
+    """Stop trusting a key (lost or leaked): statements it signed no longer verify."""
+    from savings_groups.core.dates import today
+    from savings_groups.qr import keys
+
+    app = _app()
+    try:
+        key = keys.retire(app.instance_path, key_id, today())
+    except KeyError:
+        raise click.ClickException(f"There is no statement key {key_id}.") from None
+    click.echo(f"Key {key.id} is retired: statements it signed are no longer authentic.")
 
 
 if __name__ == "__main__":

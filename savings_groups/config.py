@@ -37,6 +37,9 @@ DEFAULTS = {
     "BACKUPS_AUTOMATIC": True,
     "BACKUP_KEEP": 30,
     "BACKUP_FOLDER": None,
+    # The address members reach the app at (http://192.168.1.10:5000), put in the QR codes of
+    # printed statements; None: the address of the page being printed.
+    "PUBLIC_URL": None,
 }
 
 SECRET_KEY_FILE = "secret_key"

@@ -455,6 +455,8 @@ MATRIX = [
     ),
 ]
 PUBLIC = {"auth.login", "auth.setup", "auth.language", "auth.logout", "auth.lock", "static"}
+# Statements anyone can verify: public on purpose (tests/web/views/test_verify.py).
+PUBLIC |= {"verify.form", "verify.show"}
 
 
 # rotations: {rosca}, a ROSCA group assigned like {mine}, with {rotation}, a started rotation of

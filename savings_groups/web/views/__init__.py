@@ -35,12 +35,15 @@ def init_app(app) -> None:
         rosca_rounds,
         rotations,
         shareout,
+        verify,
     )
     from savings_groups.web.views.auth import language_switch_form
 
     blueprints = (auth, groups, members, cycles, meetings, ledger, loans, shareout)
     for module in blueprints + (rotations, rosca_rounds, admin, cards, backups):
         app.register_blueprint(module.bp)
+    app.register_blueprint(verify.bp)
+    verify.init_app(app)
     errors.init_app(app)
     app.jinja_env.globals.update(can=lambda action: can(current_user.user, action), Action=Action)
     app.jinja_env.filters["label"] = lambda enum_value: gettext(enum_value.label)
