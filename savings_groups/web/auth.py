@@ -1,6 +1,8 @@
 """Sessions in the browser: Flask-Login, the idle timeout of a shared laptop, and setup first."""
 
 import time
+import unicodedata
+from urllib.parse import unquote, urlsplit
 
 from flask import current_app, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
@@ -109,10 +111,27 @@ def _safe_next(path: str | None) -> str | None:
     """Only a path on this site, so that a link cannot send the user elsewhere after login."""
     if not path or request.method != "GET":
         return None
-    return path.rstrip("?")
+    return safe_next(path.rstrip("?"))
 
 
 def safe_next(target: str | None) -> str | None:
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return None
+    """The target when it is a path of this site, else None.
+
+    Browsers drop tabs and line breaks from a URL and read a backslash as a slash, so that
+    "/%09/evil.example" or "/\\evil.example" would lead to another site: any whitespace, control
+    character or backslash (also percent-encoded), and any "//" at the start, refuse the target.
+    """
+    if not target or not target.startswith("/"):
+        return None
+    for text in (target, unquote(target)):
+        if "\\" in text or text.startswith("//") or any(_unsafe(char) for char in text):
+            return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return None
+    return target
+
+
+def _unsafe(char: str) -> bool:
+    """Whitespace or a control character, in any script (U+00A0, U+3000 included)."""
+    return char.isspace() or unicodedata.category(char)[0] in "CZ"
