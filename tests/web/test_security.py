@@ -4,6 +4,9 @@ import re
 
 import pytest
 
+from savings_groups.core.vocabulary import Role
+from savings_groups.store.db import db
+from savings_groups.store.models import Cycle
 from tests.conftest import PASSWORD
 
 
@@ -70,3 +73,36 @@ def test_a_page_of_this_site_is_where_login_goes_back_to(web, admin):
         },
     )
     assert response.location == "/groups/1/cycles?x=1"
+
+
+# --- the rules the group voted are for everyone who sees the group ---------------------------
+
+
+@pytest.mark.parametrize("role", [Role.VIEWER, Role.RECORDER])
+def test_viewers_and_recorders_read_a_cycles_rules_but_cannot_change_them(
+    web, make_user, make_group, make_cycle, role
+):
+    group = make_group()
+    cycle = make_cycle(group, share_value=1500)
+    make_user("reader", role, groups=[group])
+    web.login("reader")
+    path = f"/groups/{group.id}/cycles/{cycle.id}/rules"
+    response = web.client.get(path)
+    assert response.status_code == 200
+    text = page(response)
+    assert "Rules of cycle 1" in text
+    assert "Save the rules" not in text
+    assert 'disabled' in text
+    token = web.csrf(f"/groups/{group.id}/cycles")
+    response = web.client.post(path, data={"csrf_token": token, "share_value": "2000"})
+    assert response.status_code == 403
+    with db.connection_context():
+        assert Cycle.get_by_id(cycle.id).share_value == 1500
+
+
+def test_a_group_someone_is_not_assigned_to_stays_hidden(web, make_user, make_group, make_cycle):
+    group = make_group()
+    cycle = make_cycle(group)
+    make_user("reader", Role.VIEWER)
+    web.login("reader")
+    assert web.client.get(f"/groups/{group.id}/cycles/{cycle.id}/rules").status_code == 404

@@ -319,7 +319,11 @@ def new(group_id: int):
 @bp.route("/cycles/<int:cycle_id>/rules", methods=["GET", "POST"])
 @login_required
 def rules(group_id: int, cycle_id: int):
-    group = access.group_for(current_user.user, group_id, Action.EDIT_GROUP)
+    """The rules the group voted, for every role that sees the group; changed by editors only."""
+    group = access.group_for(current_user.user, group_id)
+    editable = access.can(current_user.user, Action.EDIT_GROUP)
+    if request.method == "POST":
+        access.require(current_user.user, Action.EDIT_GROUP)
     cycle = _cycle_in(group, cycle_id)
     form = RulesForm()
     form.fill_choices()
@@ -344,7 +348,9 @@ def rules(group_id: int, cycle_id: int):
             else:
                 flash(_("The rules are saved."), "success")
             return redirect(url_for("cycles.index", group_id=group.id))
-    return render_form("cycles/rules.html", form, status, group=group, cycle=cycle)
+    return render_form(
+        "cycles/rules.html", form, status, group=group, cycle=cycle, editable=editable
+    )
 
 
 class NextCycleForm(RulesForm):
