@@ -11,7 +11,6 @@ from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     FieldList,
@@ -34,7 +33,7 @@ from savings_groups.org import access
 from savings_groups.org.access import Action
 from savings_groups.shareout import next_cycle
 from savings_groups.store.models import Cycle, CycleShareOut, FineType
-from savings_groups.web.forms import MultiCheckboxField
+from savings_groups.web.forms import AppForm, MultiCheckboxField
 from savings_groups.web.views import rate_in_meetings, render_form, show_error, translate
 
 bp = Blueprint("cycles", __name__, url_prefix="/groups/<int:group_id>")
@@ -51,7 +50,7 @@ class FineRowForm(Form):
     remove = BooleanField(_l("Remove"))
 
 
-class RulesForm(FlaskForm):
+class RulesForm(AppForm):
     start_date = StringField(_l("Start date"), render_kw={"type": "date"})
     planned_end = StringField(_l("Planned end"), render_kw={"type": "date"})
     share_value = StringField(_l("Share value"), render_kw=AMOUNT)
