@@ -96,7 +96,12 @@ class _Contended:
 
 
 class AppSqliteDatabase(_Contended, SqliteDatabase):
-    pass
+    def rollback(self):
+        """SQLite rolls back by itself after some errors (a full disk, an I/O error): nothing is
+        left to roll back then, and the error that did it is the one to tell, not ROLLBACK's."""
+        if not self.is_closed() and not self._state.conn.in_transaction:
+            return
+        super().rollback()
 
 
 class AppPostgresqlDatabase(_Contended, PostgresqlDatabase):
@@ -174,10 +179,19 @@ def owner_only(database) -> None:
         return  # not ours to change: check_writable tells what is wrong
 
 
-def is_read_only_error(error: Exception) -> bool:
-    """True for the errors SQLite raises when its file may not be written."""
+# What SQLite says when its files cannot be written or read: read-only, a folder it may not write,
+# a full disk, a failing disk; PostgreSQL's codes for a read-only transaction and a full disk.
+UNWRITABLE_WORDS = ("readonly", "read-only", "unable to open", "disk i/o error", "disk is full")
+UNWRITABLE_CODES = {"25006", "53100"}
+
+
+def is_unwritable_error(error: Exception) -> bool:
+    """True for a database error that says the books cannot be written now (not a bug)."""
+    original = getattr(error, "orig", None) or error.__cause__ or error
+    if getattr(original, "sqlstate", None) in UNWRITABLE_CODES:
+        return True
     text = str(error).lower()
-    return "readonly" in text or "read-only" in text or "unable to open" in text
+    return any(words in text for words in UNWRITABLE_WORDS)
 
 
 def initialize(url: str) -> None:

@@ -5,17 +5,18 @@ import re
 import sqlite3
 import stat
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from peewee import CharField, TextField
+from peewee import CharField, OperationalError, TextField
 from werkzeug.datastructures import MultiDict
 
 from savings_groups import create_app
 from savings_groups.cli import main
 from savings_groups.core.vocabulary import Role
 from savings_groups.org import accounts
-from savings_groups.store.db import db
+from savings_groups.store.db import db, is_unwritable_error
 from savings_groups.store.models import BaseModel, Cycle, SavingsGroup
 from savings_groups.web.i18n import LANGUAGE_COOKIE
 from tests.conftest import CHEAP_ARGON2, PASSWORD, Browser, app_settings, database_url
@@ -387,3 +388,74 @@ def test_a_request_too_large_says_what_and_the_limit_in_the_users_language(
 
 def test_the_size_limit_is_twenty_megabytes_unless_set(tmp_path):
     assert sqlite_app(tmp_path).config["MAX_CONTENT_LENGTH"] == 20 * 1024 * 1024
+
+
+# --- a full disk or an unwritable database: a clear page in the user's language ----------------
+
+NOT_WRITTEN = "The books cannot be written: the disk is full or read-only. Nothing was saved."
+SQLITE_ONLY = pytest.mark.skipif(
+    bool(os.environ.get("TEST_DATABASE_URL")), reason="the files of a SQLite database"
+)
+
+
+@SQLITE_ONLY
+def test_a_full_disk_after_start_gives_a_clear_page_and_writes_nothing(web, admin, conn):
+    web.login("admin")
+    token = web.csrf("/groups/new")
+    pages = db.execute_sql("PRAGMA page_count").fetchone()[0]
+    db.execute_sql(f"PRAGMA max_page_count = {pages}")  # SQLite answers SQLITE_FULL from now on
+    form = {
+        "csrf_token": token,
+        "name": "Kafo",
+        "kind": "savings",
+        "currency": "XOF",
+        "meeting_frequency": "weekly",
+        "meeting_day": "",
+        "facilitator_id": "",
+        "country": "",
+        "notes": "n" * 4000,
+    }
+    response = web.client.post("/groups/new", data=form)
+    assert response.status_code == 503
+    assert NOT_WRITTEN in page(response)
+    assert "Awa Admin" in page(response)  # the page knows who is logged in, as before
+    assert SavingsGroup.select().count() == 0
+
+
+@SQLITE_ONLY
+def test_an_unopenable_database_after_start_gives_the_clear_page_on_login_too(
+    app, client, admin
+):
+    path = Path(db.obj.database)
+    client.get("/login")
+    if not db.is_closed():
+        db.close()
+    for suffix in ("-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    Path(f"{path}-wal").mkdir()  # the log cannot be made: no page can read or write
+    try:
+        client.set_cookie(LANGUAGE_COOKIE, "fr")
+        response = client.get("/login")
+        assert response.status_code == 503
+        assert "Rien n’a été enregistré" in page(response)
+        response = client.post("/login", data={"username": "admin", "password": PASSWORD})
+        assert response.status_code == 503
+    finally:
+        Path(f"{path}-wal").rmdir()
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "disk I/O error",
+        "database or disk is full",
+        "attempt to write a readonly database",
+        "unable to open database file",
+    ],
+)
+def test_every_way_sqlite_says_it_cannot_write_is_recognised(message):
+    assert is_unwritable_error(OperationalError(message))
+
+
+def test_other_database_errors_are_not_taken_for_a_full_disk():
+    assert not is_unwritable_error(OperationalError("no such table: member"))

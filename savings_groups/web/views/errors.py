@@ -2,15 +2,17 @@
 moment, where a view does not show it next to its form), 503 (database not writable)."""
 
 from babel.units import format_unit
-from flask import current_app, render_template, request
+from flask import current_app, g, render_template, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from peewee import DatabaseError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from savings_groups.core.errors import Forbidden, NotFound
 from savings_groups.store import db as database
+from savings_groups.web.auth import login_manager
 from savings_groups.web.views import translate
 
 
@@ -56,17 +58,19 @@ def init_app(app) -> None:
 
     @app.errorhandler(DatabaseError)
     def database_error(error):
-        if database.is_read_only_error(error):
-            return _page(
-                503,
-                _("The database cannot be written"),
-                _(
-                    "Nothing was saved: the database file cannot be written. Ask the person who "
-                    "looks after this computer to check the file's permissions and the free disk "
-                    "space."
-                ),
-            )
-        raise error
+        if not database.is_unwritable_error(error):
+            raise error
+        _without_database()
+        return _page(
+            503,
+            _("The database cannot be written"),
+            _("The books cannot be written: the disk is full or read-only. Nothing was saved.")
+            + " "
+            + _(
+                "Ask the person who looks after this computer to check the file's permissions "
+                "and the free disk space."
+            ),
+        )
 
     @app.errorhandler(RequestEntityTooLarge)
     def too_large(error):
@@ -104,3 +108,13 @@ def _megabytes(size: int) -> str:
     if megabytes == int(megabytes):
         megabytes = int(megabytes)
     return format_unit(megabytes, "digital-megabyte", length="short", locale=str(get_locale()))
+
+
+def _without_database() -> None:
+    """Let the error page render when the database is what failed: the page's shell asks
+    nothing more of it (g.database_failed), and a user it could not load is shown as logged out."""
+    g.database_failed = True
+    try:
+        current_user.is_authenticated  # noqa: B018 (loads the user when not loaded yet)
+    except DatabaseError:
+        login_manager._update_request_context_with_user()  # anonymous for this page
