@@ -38,6 +38,7 @@ MATRIX = [
         "admin.set_active",
         (302, FORBIDDEN, FORBIDDEN, FORBIDDEN),
     ),
+    ("POST", "/admin/users/{user}/unlock", "admin.unlock", (302, FORBIDDEN, FORBIDDEN, FORBIDDEN)),
     ("GET", "/admin/organization", "admin.organization", (OK, FORBIDDEN, FORBIDDEN, FORBIDDEN)),
     ("GET", "/admin/audit", "admin.audit_log", (OK, FORBIDDEN, FORBIDDEN, FORBIDDEN)),
     ("POST", "/groups/new", "groups.new", (422, 422, FORBIDDEN, FORBIDDEN)),

@@ -17,7 +17,15 @@ from savings_groups.cli import main
 from savings_groups.core.vocabulary import Role
 from savings_groups.org import accounts
 from savings_groups.store.db import db, is_unwritable_error
-from savings_groups.store.models import BaseModel, Cycle, SavingsGroup
+from savings_groups.store.models import (
+    AuditEntry,
+    BaseModel,
+    Cycle,
+    LoginThrottle,
+    SavingsGroup,
+    User,
+)
+from savings_groups.web.auth import DEVICE_COOKIE
 from savings_groups.web.i18n import LANGUAGE_COOKIE
 from tests.conftest import CHEAP_ARGON2, PASSWORD, Browser, app_settings, database_url
 from tests.web.test_access import MATRIX, world  # noqa: F401 (the fixture)
@@ -423,9 +431,7 @@ def test_a_full_disk_after_start_gives_a_clear_page_and_writes_nothing(web, admi
 
 
 @SQLITE_ONLY
-def test_an_unopenable_database_after_start_gives_the_clear_page_on_login_too(
-    app, client, admin
-):
+def test_an_unopenable_database_after_start_gives_the_clear_page_on_login_too(app, client, admin):
     path = Path(db.obj.database)
     client.get("/login")
     if not db.is_closed():
@@ -459,3 +465,91 @@ def test_every_way_sqlite_says_it_cannot_write_is_recognised(message):
 
 def test_other_database_errors_are_not_taken_for_a_full_disk():
     assert not is_unwritable_error(OperationalError("no such table: member"))
+
+
+# --- a stranger cannot lock an owner out of their own laptop; an administrator unlocks ---------
+
+LOCKED = "Too many failed attempts for this username"
+
+
+def try_login(browser, username, password):
+    response = browser.login(username, password)
+    return response.status_code == 302, page(response)
+
+
+def fail_until_locked(browser, username):
+    for _attempt in range(5):
+        logged_in, _text = try_login(browser, username, "wrong password")
+        assert not logged_in
+
+
+@pytest.fixture
+def owner_and_stranger(app, admin, make_user):
+    """Fatou's laptop, where she logged in before (its device cookie), and a stranger's browser."""
+    make_user("fatou", Role.RECORDER)
+    laptop = Browser(app.test_client())
+    assert try_login(laptop, "fatou", PASSWORD)[0]
+    laptop.post("/logout", form_path="/account")
+    return laptop, Browser(app.test_client())
+
+
+def test_a_strangers_failures_do_not_lock_the_owner_on_her_own_laptop(owner_and_stranger):
+    laptop, stranger = owner_and_stranger
+    fail_until_locked(stranger, "fatou")
+    logged_in, text = try_login(stranger, "fatou", PASSWORD)
+    assert not logged_in and LOCKED in text  # the lockout stays for other browsers
+    assert try_login(laptop, "fatou", PASSWORD)[0]
+
+
+def test_failures_on_the_owners_laptop_lock_it_too(owner_and_stranger):
+    laptop, _stranger = owner_and_stranger
+    fail_until_locked(laptop, "fatou")
+    logged_in, text = try_login(laptop, "fatou", PASSWORD)
+    assert not logged_in and LOCKED in text
+
+
+def test_a_forged_or_borrowed_device_cookie_counts_as_an_unknown_browser(
+    owner_and_stranger, app, make_user
+):
+    laptop, stranger = owner_and_stranger
+    fail_until_locked(stranger, "fatou")
+    forger = Browser(app.test_client())
+    forger.client.set_cookie(DEVICE_COOKIE, "forged")
+    assert LOCKED in try_login(forger, "fatou", PASSWORD)[1]
+    # A device cookie of one's own account gives no separate count for another's.
+    make_user("bob", Role.VIEWER)
+    insider = Browser(app.test_client())
+    assert try_login(insider, "bob", PASSWORD)[0]
+    insider.post("/logout", form_path="/account")
+    assert LOCKED in try_login(insider, "fatou", PASSWORD)[1]
+
+
+def test_an_administrator_sees_a_locked_account_and_unlocks_it(owner_and_stranger, app):
+    _laptop, stranger = owner_and_stranger
+    fail_until_locked(stranger, "fatou")
+    boss = Browser(app.test_client())
+    assert try_login(boss, "admin", PASSWORD)[0]
+    text = page(boss.client.get("/admin/users"))
+    assert "Locked until" in text
+    with db.connection_context():
+        fatou = User.get(User.username == "fatou")
+    response = boss.post(f"/admin/users/{fatou.id}/unlock", form_path="/admin/users")
+    assert response.status_code == 302
+    assert "Locked until" not in page(boss.client.get("/admin/users"))
+    with db.connection_context():
+        assert not LoginThrottle.select().where(LoginThrottle.username == "fatou").exists()
+        entry = AuditEntry.select().order_by(AuditEntry.id.desc()).first()
+        assert (entry.action, entry.object_id) == ("user.unlock", fatou.id)
+    assert try_login(stranger, "fatou", PASSWORD)[0]
+
+
+def test_unlocking_needs_the_forms_token(owner_and_stranger, app):
+    _laptop, stranger = owner_and_stranger
+    fail_until_locked(stranger, "fatou")
+    boss = Browser(app.test_client())
+    assert try_login(boss, "admin", PASSWORD)[0]
+    with db.connection_context():
+        fatou = User.get(User.username == "fatou")
+    assert boss.client.post(f"/admin/users/{fatou.id}/unlock").status_code == 400
+    with db.connection_context():
+        assert LoginThrottle.select().where(LoginThrottle.username == "fatou").exists()

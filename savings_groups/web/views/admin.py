@@ -69,7 +69,23 @@ def users():
             GroupAssignment.user, fn.COUNT(GroupAssignment.id).alias("count")
         ).group_by(GroupAssignment.user)
     }
-    return render_template("admin/users.html", people=list(people), counts=counts)
+    return render_template(
+        "admin/users.html",
+        people=list(people),
+        counts=counts,
+        locked=accounts.locked_accounts(),
+    )
+
+
+@bp.route("/users/<int:user_id>/unlock", methods=["POST"])
+def unlock(user_id: int):
+    """End the lock that failed logins put on an account (someone may have failed on purpose)."""
+    user = accounts.get_user(user_id)
+    if accounts.unlock(current_user.user, user):
+        flash(_("“%(username)s” can try to log in again.", username=user.username), "success")
+    else:
+        flash(_("“%(username)s” was not locked.", username=user.username), "info")
+    return redirect(url_for("admin.users"))
 
 
 @bp.route("/users/new", methods=["GET", "POST"])

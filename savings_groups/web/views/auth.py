@@ -19,7 +19,13 @@ from wtforms import HiddenField, PasswordField, SelectField, StringField
 
 from savings_groups.core.errors import DomainError
 from savings_groups.org import accounts
-from savings_groups.web.auth import end_session, safe_next, start_session
+from savings_groups.web.auth import (
+    device_for,
+    end_session,
+    remember_device,
+    safe_next,
+    start_session,
+)
 from savings_groups.web.forms import AppForm, NewPasswordMixin, required
 from savings_groups.web.i18n import available_locales, language_names, set_language_cookie
 from savings_groups.web.views import render_form, show_error
@@ -100,13 +106,19 @@ def login():
         form.username.data = session.get(LOCKED_USERNAME, "")
     if form.validate_on_submit():
         try:
-            user = accounts.authenticate(form.username.data, form.password.data, login_policy())
+            user = accounts.authenticate(
+                form.username.data,
+                form.password.data,
+                login_policy(),
+                device=device_for(form.username.data),
+            )
         except DomainError as error:
             show_error(form, error)
             form.password.data = ""
         else:
             start_session(user)
             response = redirect(safe_next(form.next.data) or url_for("groups.index"))
+            remember_device(response, user.username)
             if user.locale:
                 set_language_cookie(response, user.locale)
             return response
