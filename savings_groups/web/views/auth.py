@@ -118,9 +118,9 @@ def login():
         else:
             start_session(user)
             response = redirect(safe_next(form.next.data) or url_for("groups.index"))
-            remember_device(response, user.username)
             if user.locale:
                 set_language_cookie(response, user.locale)
+            remember_device(response, user.username)
             return response
     return render_form("auth/login.html", form)
 
