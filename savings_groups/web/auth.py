@@ -165,16 +165,18 @@ def safe_next(target: str | None) -> str | None:
 
     Browsers drop tabs and line breaks from a URL and read a backslash as a slash, so that
     "/%09/evil.example" or "/\\evil.example" would lead to another site: any whitespace, control
-    character or backslash (also percent-encoded), and any "//" at the start, refuse the target.
+    character or backslash (also percent-encoded in the path), and any "//" at the start, refuse
+    the target.
     """
     if not target or not target.startswith("/"):
         return None
-    for text in (target, unquote(target)):
-        if "\\" in text or text.startswith("//") or any(_unsafe(char) for char in text):
-            return None
     parts = urlsplit(target)
     if parts.scheme or parts.netloc:
         return None
+    # The whole target as sent, and its path decoded (a query's %20 or %2F is only data).
+    for text in (target, unquote(parts.path)):
+        if "\\" in text or text.startswith("//") or any(_unsafe(char) for char in text):
+            return None
     return target
 
 

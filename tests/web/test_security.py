@@ -84,18 +84,14 @@ def test_the_login_page_drops_an_off_site_next(client, admin, target):
     assert hidden.group(1) == ""
 
 
-def test_a_page_of_this_site_is_where_login_goes_back_to(web, admin):
+@pytest.mark.parametrize("target", ["/groups/1/cycles?x=1", "/groups/1/members?q=Awa%20Diallo"])
+def test_a_page_of_this_site_is_where_login_goes_back_to(web, admin, target):
     token = web.csrf("/login")
     response = web.client.post(
         "/login",
-        data={
-            "csrf_token": token,
-            "username": "admin",
-            "password": PASSWORD,
-            "next": "/groups/1/cycles?x=1",
-        },
+        data={"csrf_token": token, "username": "admin", "password": PASSWORD, "next": target},
     )
-    assert response.location == "/groups/1/cycles?x=1"
+    assert response.location == target
 
 
 # --- the rules the group voted are for everyone who sees the group ---------------------------
