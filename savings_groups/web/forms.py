@@ -83,6 +83,8 @@ def text_problem(field) -> str | None:
         return _("This text contains a control character that cannot be saved; type it again.")
     if any(isinstance(v, Length) for v in field.validators):
         return None  # the field's own limit, already checked
+    if (field.render_kw or {}).get("inputmode") in ("numeric", "decimal"):
+        return None  # a number: its parser says how large it may be
     limit = NOTE_MAX_CHARS if multiline else TEXT_MAX_CHARS
     if len(text) > limit:
         return _(
