@@ -16,6 +16,7 @@ ACTION_LABELS = {
     "user.reset_password": N_("Password reset"),
     "user.activate": N_("Account reactivated"),
     "user.deactivate": N_("Account deactivated"),
+    "user.unlock": N_("Account unlocked"),
     "group.create": N_("Group created"),
     "group.update": N_("Group changed"),
     "group.assign": N_("Assigned to a group"),

@@ -75,13 +75,19 @@ class User(BaseModel):
 
 
 class LoginThrottle(BaseModel):
-    """Failed logins per username (known or not), kept in the database to survive restarts."""
+    """Failed logins per username (known or not) and browser, kept in the database to survive
+    restarts: `device` is the signed device cookie of a browser where this username logged in
+    before, "" for every other browser (one shared count)."""
 
     id = AutoField()
-    username = CharField(max_length=40, unique=True)
+    username = CharField(max_length=40)
+    device = CharField(max_length=64, default="")
     failures = IntegerField(default=0)
     locked_until = DateTimeField(null=True)
     last_failure_at = DateTimeField(null=True)
+
+    class Meta:
+        indexes = ((("username", "device"), True),)
 
 
 class SavingsGroup(BaseModel):

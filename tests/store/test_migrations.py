@@ -158,3 +158,12 @@ def test_0009_gives_old_cycles_and_loans_their_meeting_period_and_changes_no_fig
     schema.runner(database).down("0009_loan_terms")  # and back: 0009 undone
     assert "rate_period" not in columns(database)["loan"]
     assert not {"loan_rate_period", "loan_methods"} & columns(database)["cycle"]
+
+
+def test_login_throttles_are_counted_per_device_from_0015_and_back(database):
+    schema.upgrade(database)
+    names = {i.name: i.columns for i in database.get_indexes("login_throttle")}
+    assert names["login_throttle_username_device"] == ["username", "device"]
+    schema.runner(database).down("0015_login_throttle_per_device")
+    assert "device" not in columns(database)["login_throttle"]
+    assert schema.upgrade(database)[-1] == "0015_login_throttle_per_device"  # and up again

@@ -38,6 +38,7 @@ MATRIX = [
         "admin.set_active",
         (302, FORBIDDEN, FORBIDDEN, FORBIDDEN),
     ),
+    ("POST", "/admin/users/{user}/unlock", "admin.unlock", (302, FORBIDDEN, FORBIDDEN, FORBIDDEN)),
     ("GET", "/admin/organization", "admin.organization", (OK, FORBIDDEN, FORBIDDEN, FORBIDDEN)),
     ("GET", "/admin/audit", "admin.audit_log", (OK, FORBIDDEN, FORBIDDEN, FORBIDDEN)),
     ("GET", "/admin/backups/", "backups.index", (OK, FORBIDDEN, FORBIDDEN, FORBIDDEN)),
@@ -81,7 +82,8 @@ MATRIX = [
     ("GET", "/groups/{mine}/cycles/new", "cycles.new", (OK, OK, FORBIDDEN, FORBIDDEN)),
     ("GET", "/groups/{other}/cycles/new", "cycles.new", (OK, MISSING, MISSING, MISSING)),
     ("POST", "/groups/{mine}/cycles/new", "cycles.new", (422, 422, FORBIDDEN, FORBIDDEN)),
-    ("GET", "/groups/{mine}/cycles/999999/rules", "cycles.rules", (404, 404, FORBIDDEN, FORBIDDEN)),
+    # Every role that sees the group reads a cycle's rules; only editors change them.
+    ("GET", "/groups/{mine}/cycles/999999/rules", "cycles.rules", (404, 404, 404, 404)),
     (
         "POST",
         "/groups/{mine}/cycles/999999/rules",

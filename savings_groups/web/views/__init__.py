@@ -4,7 +4,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
-from flask import render_template, request
+from flask import g, render_template, request
 from flask_babel import format_date, get_locale, gettext, pgettext
 from flask_login import current_user
 
@@ -59,7 +59,8 @@ def init_app(app) -> None:
 
     @app.context_processor
     def shell():
-        org = accounts.organization()
+        # An error page about the database itself asks it nothing more.
+        org = None if g.get("database_failed") else accounts.organization()
         return {
             "organization_name": org.name if org else None,
             "language_switch_form": language_switch_form,

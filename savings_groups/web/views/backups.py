@@ -15,12 +15,12 @@ from flask import (
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 
 from savings_groups import config
 from savings_groups.backups import automatic, files
 from savings_groups.core.vocabulary import BackupReason
 from savings_groups.org.access import Action, require
+from savings_groups.web.forms import AppForm
 from savings_groups.web.views import translate
 
 bp = Blueprint("backups", __name__, url_prefix="/admin/backups")
@@ -47,7 +47,7 @@ def file_size(size: int) -> str:
     return format_unit(round(value, 1), unit, length="short", locale=str(get_locale()))
 
 
-class BackupNowForm(FlaskForm):
+class BackupNowForm(AppForm):
     pass
 
 
