@@ -15,10 +15,37 @@ def resource_dir(name: str) -> Path:
 
 def create_app(test_config: dict | None = None) -> Flask:
     from savings_groups import config
+    from savings_groups.backups import automatic
     from savings_groups.core import dates
     from savings_groups.org import passwords
     from savings_groups.store import db, schema
     from savings_groups.web import auth, database, i18n, security, views
+
+    app = configured_app(test_config)
+    dates.configure(app.config["TIMEZONE"])
+    passwords.configure(
+        app.config["ARGON2_TIME_COST"],
+        app.config["ARGON2_MEMORY_COST"],
+        app.config["ARGON2_PARALLELISM"],
+    )
+    database.init_app(app)
+    automatic.configure(
+        config.backup_folder(app), app.config["BACKUP_KEEP"], app.config["BACKUPS_AUTOMATIC"]
+    )
+    if app.config["RUN_MIGRATIONS_ON_START"]:
+        with db.db.connection_context():
+            schema.upgrade(db.db.obj, before=automatic.before_migration)
+    automatic.at_start()
+    i18n.init_app(app, resource_dir("translations"))
+    security.init_app(app)
+    auth.init_app(app)
+    views.init_app(app)
+    return app
+
+
+def configured_app(test_config: dict | None = None) -> Flask:
+    """The app with its settings only, its database not opened yet (what `restore` needs)."""
+    from savings_groups import config
 
     app = Flask(
         __name__,
@@ -27,20 +54,6 @@ def create_app(test_config: dict | None = None) -> Flask:
         instance_path=_instance_path(test_config),
     )
     config.load(app, test_config)
-    dates.configure(app.config["TIMEZONE"])
-    passwords.configure(
-        app.config["ARGON2_TIME_COST"],
-        app.config["ARGON2_MEMORY_COST"],
-        app.config["ARGON2_PARALLELISM"],
-    )
-    database.init_app(app)
-    if app.config["RUN_MIGRATIONS_ON_START"]:
-        with db.db.connection_context():
-            schema.upgrade(db.db.obj)
-    i18n.init_app(app, resource_dir("translations"))
-    security.init_app(app)
-    auth.init_app(app)
-    views.init_app(app)
     return app
 
 

@@ -1,6 +1,8 @@
-"""The `savings-groups` command: serve, init, create-user."""
+"""The `savings-groups` command: serve, init, create-user, backup, restore, the statement keys."""
 
 import sys
+from datetime import UTC, datetime
+from pathlib import Path
 
 import click
 
@@ -179,6 +181,107 @@ def org_key_import(replace, path):
     app = _app()
     changed = _domain(identity.import_key, None, app.instance_path, path, replace=replace)
     click.echo("Organization key imported." if changed else "This laptop already has this key.")
+
+
+def _settings():
+    """The settings alone, the database left as it is (no migration, no start backup)."""
+    from savings_groups import config, configured_app
+    from savings_groups.backups import automatic
+    from savings_groups.store.db import open_database
+
+    app = configured_app()
+    try:
+        database = open_database(app.config["DATABASE_URL"])
+    except DomainError as error:
+        raise click.ClickException(str(error)) from error
+    return app, automatic.database_file(database), config.backup_folder(app)
+
+
+@main.command()
+@click.argument("path", required=False, type=click.Path(path_type=Path))
+def backup(path):
+    """Back up the database now: into the backups folder, or to PATH (a folder or a file name,
+    e.g. on a USB stick). SQLite: a checked copy made with SQLite's backup API while the app
+    may go on running. PostgreSQL: pg_dump -Fc."""
+    from savings_groups.backups import files, postgres
+    from savings_groups.core.vocabulary import BackupReason
+
+    app, database, folder = _settings()
+    now = datetime.now(UTC)
+    try:
+        if database is None:
+            click.echo("PostgreSQL: the backup is made with pg_dump -Fc.")
+            if path is None:
+                made = postgres.take(app.config["DATABASE_URL"], folder, BackupReason.MANUAL)
+            elif path.is_dir():
+                name = files.backup_name(BackupReason.MANUAL, now, files.DUMP_SUFFIX)
+                made = postgres.dump(app.config["DATABASE_URL"], path / name, replace=False)
+            else:
+                made = postgres.dump(app.config["DATABASE_URL"], path)
+        elif path is None:
+            made = files.take(database, folder, BackupReason.MANUAL, app.config["BACKUP_KEEP"])
+        elif path.is_dir():
+            made = files.write_copy(database, path, files.backup_name(BackupReason.MANUAL, now))
+        else:
+            made = files.write_copy(database, path.parent, path.name, replace=True)
+    except DomainError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Backup written and checked: {made.path} ({made.size} bytes).")
+
+
+@main.command()
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def restore(path, yes):
+    """Replace the database by the backup at PATH, after checking it (integrity, schema
+    version, same organization); the database it replaces is kept in the backups folder.
+    Stop the app first. PostgreSQL: pg_restore --clean, in one transaction."""
+    from savings_groups.backups import files, postgres
+
+    app, database, folder = _settings()
+    url = app.config["DATABASE_URL"]
+    target = database or url.rsplit("@", 1)[-1]
+    if not yes:
+        click.confirm(f"Replace the database {target} by {path}?", abort=True)
+    try:
+        if database is None:
+            click.echo("PostgreSQL: the backup is checked, then restored with pg_restore --clean.")
+            done = postgres.restore(path, url, folder)
+        else:
+            done = files.restore(path, database, folder)
+    except DomainError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Restored {path} (schema {done.version}) into {target}.")
+    if done.kept_aside:
+        click.echo(f"The database it replaced is kept in {done.kept_aside}.")
+    if done.upgraded_on_start:
+        click.echo("It was made by an older version: it is upgraded when the app next starts.")
+
+
+@main.command("rotate-statement-key")
+def rotate_statement_key():
+    """Make a new key to sign printed statements; those signed before still verify."""
+    from savings_groups.core.dates import today
+    from savings_groups.qr import keys
+
+    app = _app()
+    key = keys.rotate(app.instance_path, today())
+    click.echo(f"Statements are now signed with key {key.id}; the previous keys still verify.")
+
+
+@main.command("retire-statement-key")
+@click.argument("key_id", type=int)
+def retire_statement_key(key_id):
+    """Stop trusting a key (lost or leaked): statements it signed no longer verify."""
+    from savings_groups.core.dates import today
+    from savings_groups.qr import keys
+
+    app = _app()
+    try:
+        key = keys.retire(app.instance_path, key_id, today())
+    except KeyError:
+        raise click.ClickException(f"There is no statement key {key_id}.") from None
+    click.echo(f"Key {key.id} is retired: statements it signed are no longer authentic.")
 
 
 if __name__ == "__main__":

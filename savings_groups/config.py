@@ -30,8 +30,19 @@ DEFAULTS = {
     "SESSION_COOKIE_SAMESITE": "Lax",
     "REMEMBER_COOKIE_DURATION": timedelta(0),
     "PREFERRED_URL_SCHEME": "http",
-    "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
+    # Served over HTTPS (the organization's server behind TLS): cookies only travel encrypted.
+    "HTTPS": False,
+    # The largest request, in bytes (forms are small); a view may set request.max_content_length.
+    "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
     "RUN_MIGRATIONS_ON_START": True,
+    # SQLite: backups at start, daily, before an upgrade and before a share-out, in
+    # BACKUP_FOLDER (None: <instance>/backups); the BACKUP_KEEP newest are kept.
+    "BACKUPS_AUTOMATIC": True,
+    "BACKUP_KEEP": 30,
+    "BACKUP_FOLDER": None,
+    # The address members reach the app at (http://192.168.1.10:5000), put in the QR codes of
+    # printed statements; None: the address of the page being printed.
+    "PUBLIC_URL": None,
 }
 
 SECRET_KEY_FILE = "secret_key"
@@ -46,10 +57,25 @@ def load(app, test_config=None):
         app.config["DATABASE_URL"] = os.environ["DATABASE_URL"]
     if test_config:
         app.config.from_mapping(test_config)
+    make_instance_folder(app.instance_path)
     app.config.setdefault("DATABASE_URL", default_database_url(app.instance_path))
+    if app.config["HTTPS"]:
+        app.config.update(
+            SESSION_COOKIE_SECURE=True, REMEMBER_COOKIE_SECURE=True, PREFERRED_URL_SCHEME="https"
+        )
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = read_or_create_secret_key(app.instance_path)
     app.permanent_session_lifetime = timedelta(minutes=app.config["IDLE_TIMEOUT_MINUTES"])
+
+
+def backup_folder(app) -> Path:
+    return Path(app.config["BACKUP_FOLDER"] or Path(app.instance_path) / "backups")
+
+
+def make_instance_folder(instance_path) -> None:
+    """The folder of the books and the key, made for its owner only when it is new (whether or
+    not the key comes from the environment)."""
+    Path(instance_path).mkdir(mode=0o700, parents=True, exist_ok=True)
 
 
 def default_database_url(instance_path):
@@ -59,7 +85,6 @@ def default_database_url(instance_path):
 def read_or_create_secret_key(instance_path):
     """The key signs sessions; made once per installation, readable by its owner only."""
     path = Path(instance_path) / SECRET_KEY_FILE
-    path.parent.mkdir(parents=True, exist_ok=True)
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:

@@ -6,10 +6,11 @@ first written: the same on every laptop and server it travels to (bundles.operat
 to the local id through BundleRow).
 """
 
+import base64
 import datetime as dt
 from decimal import Decimal
 
-from peewee import BooleanField, DateField, DateTimeField, ForeignKeyField, Model
+from peewee import BlobField, BooleanField, DateField, DateTimeField, ForeignKeyField, Model
 
 from savings_groups.store import models as m
 
@@ -35,6 +36,7 @@ PARENT = {
     m.CycleShareOut: m.CycleShareOut.cycle,
     m.ShareOutLine: m.ShareOutLine.share_out,
     m.MemberExit: m.MemberExit.member,
+    m.MemberPhoto: m.MemberPhoto.member,
     m.Rotation: m.Rotation.group,
     m.Hand: m.Hand.rotation,
     m.HandHolder: m.HandHolder.hand,
@@ -112,6 +114,8 @@ def plain(field, value):
     """A column's value as JSON."""
     if value is None:
         return None
+    if isinstance(field, BlobField):  # a member's photo
+        return base64.b64encode(bytes(value)).decode("ascii")
     if isinstance(value, dt.datetime):
         return value.isoformat()
     if isinstance(value, dt.date):
@@ -131,6 +135,8 @@ def typed(field, value):
         return dt.date.fromisoformat(value)
     if isinstance(field, m.DecimalText):
         return Decimal(value)
+    if isinstance(field, BlobField):
+        return base64.b64decode(value, validate=True)
     if isinstance(field, BooleanField):
         if not isinstance(value, bool):
             raise ValueError(f"{field.name}: not true or false")

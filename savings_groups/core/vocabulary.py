@@ -554,3 +554,27 @@ GENDERED = frozenset(
         NP_("male", "net debtor"),
     }
 )
+
+
+class BackupReason(Choice):
+    """Why a backup was taken; it is part of the backup's file name."""
+
+    START = "start"
+    DAILY = "daily"
+    MIGRATION = "migration"
+    SHAREOUT = "shareout"
+    MANUAL = "manual"
+    REPLACED = "replaced"  # the database a restore replaced, kept aside
+
+
+labelled(
+    BackupReason,
+    {
+        BackupReason.START: N_("App started"),
+        BackupReason.DAILY: N_("Daily"),
+        BackupReason.MIGRATION: N_("Before an upgrade of the database"),
+        BackupReason.SHAREOUT: N_("Before a share-out"),
+        BackupReason.MANUAL: N_("Made by hand"),
+        BackupReason.REPLACED: N_("Replaced by a restore"),
+    },
+)

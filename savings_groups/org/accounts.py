@@ -140,17 +140,25 @@ def check_password_strength(password: str, policy: LoginPolicy) -> None:
 
 
 def authenticate(
-    username: str, password: str, policy: LoginPolicy, now: datetime | None = None
+    username: str,
+    password: str,
+    policy: LoginPolicy,
+    now: datetime | None = None,
+    device: str = "",
 ) -> User:
     """Return the active user with this password, or raise LoginRefused.
 
     Failures are counted per username in the database, known or not, so that a lock says
-    nothing about whether an account exists and survives a restart or a second worker.
+    nothing about whether an account exists and survives a restart or a second worker; and per
+    `device`: a browser where this username logged in before counts apart, every other browser
+    shares the count of "" (so a stranger's tries do not lock the owner out of their laptop).
     """
     now = now or utcnow()
     username = normalize_username(username)
     with db.atomic():
-        throttle = LoginThrottle.get_or_none(LoginThrottle.username == username)
+        throttle = LoginThrottle.get_or_none(
+            (LoginThrottle.username == username) & (LoginThrottle.device == device)
+        )
         if throttle and throttle.locked_until and throttle.locked_until > now:
             raise _locked(throttle.locked_until - now)
         user = User.get_or_none(User.username == username)
@@ -167,16 +175,16 @@ def authenticate(
                 user.password_hash = passwords.hash_password(password)
             user.save()
             return user
-        _count_failure(username, throttle, policy, now)
+        _count_failure(username, device, throttle, policy, now)
     # Raised after the commit, so that the failure stays counted.
     raise LoginRefused(BAD_LOGIN)
 
 
-def _count_failure(username, throttle, policy: LoginPolicy, now: datetime) -> None:
+def _count_failure(username, device, throttle, policy: LoginPolicy, now: datetime) -> None:
     if not username:
         return
     if throttle is None:
-        throttle = LoginThrottle(username=username[:40], failures=0)
+        throttle = LoginThrottle(username=username[:40], device=device, failures=0)
     throttle.failures += 1
     throttle.last_failure_at = now
     seconds = policy.lock_seconds(throttle.failures)
@@ -193,6 +201,26 @@ def _locked(remaining: timedelta) -> LoginRefused:
         ),
         minutes=minutes,
     )
+
+
+def locked_accounts(now: datetime | None = None) -> dict[str, datetime]:
+    """Usernames locked now on some browser, with the end of their longest lock."""
+    now = now or utcnow()
+    locked: dict[str, datetime] = {}
+    for throttle in LoginThrottle.select().where(LoginThrottle.locked_until > now):
+        previous = locked.get(throttle.username)
+        locked[throttle.username] = max(throttle.locked_until, previous or throttle.locked_until)
+    return locked
+
+
+def unlock(actor: User, user: User) -> bool:
+    """An administrator ends every lock and count of failed logins of an account; False when
+    there was none."""
+    with db.atomic():
+        removed = LoginThrottle.delete().where(LoginThrottle.username == user.username).execute()
+        if removed:
+            audit.record(actor, "user.unlock", user)
+    return bool(removed)
 
 
 def change_own_password(user: User, current: str, new: str, policy: LoginPolicy) -> None:

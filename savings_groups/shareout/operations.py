@@ -30,10 +30,12 @@ from decimal import Decimal
 
 from peewee import JOIN, IntegrityError, fn
 
+from savings_groups.backups import automatic
 from savings_groups.core.dates import add_periods, today, utcnow
 from savings_groups.core.errors import N_, Amount, DomainError
 from savings_groups.core.money import format_amount
 from savings_groups.core.vocabulary import (
+    BackupReason,
     Channel,
     EntryKind,
     Fund,
@@ -505,6 +507,8 @@ def finalise(
     if not isinstance(on, date):
         raise DomainError(N_("Enter the day of the share-out."), field="on")
     given = cycle
+    # A copy of the books as they were before: a share-out cannot be undone by a reversal.
+    automatic.before(BackupReason.SHAREOUT)
     with db.atomic():
         cycle = lock_cycle(cycle)
         sheet = preview(group, cycle, on)

@@ -1,11 +1,12 @@
 """The peewee database: created empty at import, opened from DATABASE_URL by the factory."""
 
+import os
 import sqlite3
 from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from peewee import DatabaseProxy, OperationalError, PostgresqlDatabase, SqliteDatabase
+from peewee import DatabaseProxy, DataError, OperationalError, PostgresqlDatabase, SqliteDatabase
 
 from savings_groups.core.errors import N_, DomainError
 
@@ -48,6 +49,20 @@ def is_contention_error(error: Exception) -> bool:
     return "database is locked" in text or "database table is locked" in text
 
 
+class Unstorable(DomainError):
+    """A value the database cannot hold: a number beyond its 64-bit integers (SQLite raises
+    OverflowError, PostgreSQL "out of range") or a text with a NUL character (PostgreSQL refuses
+    it). Nothing of the statement's transaction is written."""
+
+
+TOO_LARGE = N_("A number typed or asked for is too large to be stored. Nothing was saved.")
+NUL_TEXT = N_(
+    "A text contains a control character (NUL) that cannot be stored. Nothing was saved: "
+    "type the text again."
+)
+OUT_OF_RANGE_CODES = {"22003"}  # PostgreSQL: numeric value out of range
+
+
 @contextmanager
 def _contention_as_busy():
     try:
@@ -55,6 +70,15 @@ def _contention_as_busy():
     except OperationalError as error:
         if is_contention_error(error):
             raise Busy(BUSY) from error
+        raise
+    except OverflowError as error:
+        raise Unstorable(TOO_LARGE) from error
+    except DataError as error:
+        original = getattr(error, "orig", None) or error.__cause__ or error
+        if getattr(original, "sqlstate", None) in OUT_OF_RANGE_CODES:
+            raise Unstorable(TOO_LARGE) from error
+        if "NUL" in str(error):
+            raise Unstorable(NUL_TEXT) from error
         raise
 
 
@@ -72,7 +96,12 @@ class _Contended:
 
 
 class AppSqliteDatabase(_Contended, SqliteDatabase):
-    pass
+    def rollback(self):
+        """SQLite rolls back by itself after some errors (a full disk, an I/O error): nothing is
+        left to roll back then, and the error that did it is the one to tell, not ROLLBACK's."""
+        if not self.is_closed() and not self._state.conn.in_transaction:
+            return
+        super().rollback()
 
 
 class AppPostgresqlDatabase(_Contended, PostgresqlDatabase):
@@ -127,15 +156,48 @@ def check_writable(database) -> None:
         ) from error
 
 
-def is_read_only_error(error: Exception) -> bool:
-    """True for the errors SQLite raises when its file may not be written."""
+# The files of a SQLite database: the books, the write-ahead log and its index, a rollback journal.
+SQLITE_FILES = ("", "-wal", "-shm", "-journal")
+
+
+def owner_only(database) -> None:
+    """The SQLite file readable by its owner only (it holds members' money), like the secret key:
+    made 0600 when new (SQLite gives its log and index the file's own mode), and an existing
+    file and its companions set so on start."""
+    if not isinstance(database, SqliteDatabase) or database.database == ":memory:":
+        return
+    path = Path(database.database)
+    if not path.parent.is_dir():
+        return  # check_writable says so
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+        for suffix in SQLITE_FILES:
+            companion = Path(f"{path}{suffix}")
+            if companion.exists():
+                companion.chmod(0o600)
+    except OSError:
+        return  # not ours to change: check_writable tells what is wrong
+
+
+# What SQLite says when its files cannot be written or read: read-only, a folder it may not write,
+# a full disk, a failing disk; PostgreSQL's codes for a read-only transaction and a full disk.
+UNWRITABLE_WORDS = ("readonly", "read-only", "unable to open", "disk i/o error", "disk is full")
+UNWRITABLE_CODES = {"25006", "53100"}
+
+
+def is_unwritable_error(error: Exception) -> bool:
+    """True for a database error that says the books cannot be written now (not a bug)."""
+    original = getattr(error, "orig", None) or error.__cause__ or error
+    if getattr(original, "sqlstate", None) in UNWRITABLE_CODES:
+        return True
     text = str(error).lower()
-    return "readonly" in text or "read-only" in text or "unable to open" in text
+    return any(words in text for words in UNWRITABLE_WORDS)
 
 
 def initialize(url: str) -> None:
     """Open the database of a URL, check it can be written, and make it the one `db` stands for."""
     database = open_database(url)
+    owner_only(database)
     check_writable(database)
     db.initialize(database)
 

@@ -6,6 +6,7 @@ from uuid import uuid4
 from peewee import (
     AutoField,
     BigIntegerField,
+    BlobField,
     BooleanField,
     CharField,
     DateField,
@@ -17,6 +18,7 @@ from peewee import (
     TextField,
 )
 
+from savings_groups.core.card_codes import new_code
 from savings_groups.core.dates import utcnow
 from savings_groups.core.vocabulary import (
     Channel,
@@ -78,13 +80,19 @@ class User(BaseModel):
 
 
 class LoginThrottle(BaseModel):
-    """Failed logins per username (known or not), kept in the database to survive restarts."""
+    """Failed logins per username (known or not) and browser, kept in the database to survive
+    restarts: `device` is the signed device cookie of a browser where this username logged in
+    before, "" for every other browser (one shared count)."""
 
     id = AutoField()
-    username = CharField(max_length=40, unique=True)
+    username = CharField(max_length=40)
+    device = CharField(max_length=64, default="")
     failures = IntegerField(default=0)
     locked_until = DateTimeField(null=True)
     last_failure_at = DateTimeField(null=True)
+
+    class Meta:
+        indexes = ((("username", "device"), True),)
 
 
 class SavingsGroup(BaseModel):
@@ -165,9 +173,24 @@ class Member(BaseModel):
     left_on = DateField(null=True)
     left_reason = CharField(max_length=200, default="")
     created_at = DateTimeField(default=utcnow)
+    # The identifier on the member's card ("SG-" and nine characters, core.card_codes): opaque,
+    # unique in the database, replaced when the card is re-issued.
+    card_code = CharField(max_length=20, unique=True, default=new_code)
 
     class Meta:
         indexes = ((("group", "number"), True),)
+
+
+class MemberPhoto(BaseModel):
+    """A member's photo for their card, when one was added (JPEG or PNG, checked on upload);
+    in a table of its own so that reading members never loads it."""
+
+    id = AutoField()
+    member = ForeignKeyField(Member, unique=True, backref="+", on_delete="RESTRICT")
+    content_type = CharField(max_length=20)
+    data = BlobField()
+    uploaded_by = ForeignKeyField(User, on_delete="RESTRICT")
+    uploaded_at = DateTimeField(default=utcnow)
 
 
 class Cycle(BaseModel):
@@ -693,6 +716,7 @@ ALL_MODELS = [
     GroupAssignment,
     AuditEntry,
     Member,
+    MemberPhoto,
     Cycle,
     FineType,
     RuleDecision,

@@ -44,11 +44,17 @@ def check_not_newer(database) -> None:
         )
 
 
-def upgrade(database, target: str | None = None) -> list[str]:
-    """Apply every pending migration (or up to `target`); return the names applied."""
+def upgrade(database, target: str | None = None, before=None) -> list[str]:
+    """Apply every pending migration (or up to `target`); return the names applied.
+    `before(database)` is called first when a database that has data is about to change (the
+    caller's backup: the store does not know about backups)."""
     with _exclusive(database):
         check_not_newer(database)
-        return runner(database).up(target)
+        migrations = runner(database)
+        status = migrations.status()
+        if before and any(m.applied for m in status) and not all(m.applied for m in status):
+            before(database)
+        return migrations.up(target)
 
 
 @contextmanager

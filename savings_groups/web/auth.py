@@ -1,11 +1,15 @@
 """Sessions in the browser: Flask-Login, the idle timeout of a shared laptop, and setup first."""
 
+import secrets
 import time
+import unicodedata
+from urllib.parse import unquote, urlsplit
 
 from flask import current_app, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager, current_user, login_user, logout_user
+from itsdangerous import BadSignature, URLSafeSerializer
 
 from savings_groups.org import accounts
 from savings_groups.store.models import User
@@ -17,6 +21,11 @@ login_manager.login_message_category = "info"
 login_manager.session_protection = "strong"
 
 LAST_SEEN = "last_seen"
+# The browser's own id, signed with the app's secret, with the usernames that logged in there:
+# their failed logins in this browser count apart from a stranger's (accounts.authenticate).
+DEVICE_COOKIE = "device"
+DEVICE_MAX_AGE = 2 * 365 * 24 * 3600
+DEVICE_USERS_MAX = 20  # a shared laptop: its recent users
 # Pages anyone may open: logging in, first-run setup, choosing a language, static files.
 PUBLIC_ENDPOINTS = frozenset({"auth.login", "auth.setup", "auth.language", "static"})
 
@@ -57,6 +66,45 @@ def start_session(user: User) -> None:
     login_user(SessionUser(user))
     session.permanent = True
     session[LAST_SEEN] = int(time.time())
+
+
+def _devices() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.secret_key, salt="device")
+
+
+def _device() -> dict | None:
+    """This browser's signed device cookie, or None when it has none or it was altered."""
+    try:
+        data = _devices().loads(request.cookies.get(DEVICE_COOKIE, ""))
+    except BadSignature:
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("users"), list):
+        return None
+    return data
+
+
+def device_for(username: str) -> str:
+    """Whose count of failed logins a try for `username` joins: this browser's own when the
+    username logged in here before, else "" (every unknown browser shares that count)."""
+    data = _device()
+    if data and accounts.normalize_username(username) in data["users"]:
+        return str(data["id"])
+    return ""
+
+
+def remember_device(response, username: str) -> None:
+    """After a successful login: this browser is now known to `username` (cookie kept 2 years)."""
+    data = _device() or {"id": secrets.token_urlsafe(16), "users": []}
+    users = [name for name in data["users"] if name != username] + [username]
+    data["users"] = users[-DEVICE_USERS_MAX:]
+    response.set_cookie(
+        DEVICE_COOKIE,
+        _devices().dumps(data),
+        max_age=DEVICE_MAX_AGE,
+        httponly=True,
+        samesite="Lax",
+        secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")),
+    )
 
 
 def end_session() -> None:
@@ -109,10 +157,29 @@ def _safe_next(path: str | None) -> str | None:
     """Only a path on this site, so that a link cannot send the user elsewhere after login."""
     if not path or request.method != "GET":
         return None
-    return path.rstrip("?")
+    return safe_next(path.rstrip("?"))
 
 
 def safe_next(target: str | None) -> str | None:
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return None
+    """The target when it is a path of this site, else None.
+
+    Browsers drop tabs and line breaks from a URL and read a backslash as a slash, so that
+    "/%09/evil.example" or "/\\evil.example" would lead to another site: any whitespace, control
+    character or backslash (also percent-encoded in the path), and any "//" at the start, refuse
+    the target.
+    """
+    if not target or not target.startswith("/"):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return None
+    # The whole target as sent, and its path decoded (a query's %20 or %2F is only data).
+    for text in (target, unquote(parts.path)):
+        if "\\" in text or text.startswith("//") or any(_unsafe(char) for char in text):
+            return None
+    return target
+
+
+def _unsafe(char: str) -> bool:
+    """Whitespace or a control character, in any script (U+00A0, U+3000 included)."""
+    return char.isspace() or unicodedata.category(char)[0] in "CZ"

@@ -45,6 +45,17 @@ def select_locale() -> str:
     )
 
 
+def set_language_cookie(response, code: str) -> None:
+    """Remember a language choice in the browser (Secure when the app is served over HTTPS)."""
+    response.set_cookie(
+        LANGUAGE_COOKIE,
+        code,
+        max_age=COOKIE_MAX_AGE,
+        samesite="Lax",
+        secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")),
+    )
+
+
 def text_direction() -> str:
     return get_locale().text_direction if get_locale() else "ltr"
 

@@ -2,6 +2,7 @@
 
 from flask_login import current_user
 from flask_wtf.csrf import CSRFProtect
+from werkzeug.routing import IntegerConverter
 
 csrf = CSRFProtect()
 
@@ -30,8 +31,22 @@ HEADERS = {
 }
 
 
+# The largest id the databases hold (SQLite's INTEGER, PostgreSQL's bigint).
+MAX_ID = 2**63 - 1
+
+
+class BoundedInt(IntegerConverter):
+    """<int:...> in an address: a 30-digit id is simply not found (404), where the database
+    would raise an overflow (a 500)."""
+
+    def __init__(self, url_map, fixed_digits=0, min=None, max=MAX_ID, signed=False):  # noqa: A002
+        super().__init__(url_map, fixed_digits, min, max, signed)
+
+
 def init_app(app) -> None:
+    """CSRF, the headers; called before the blueprints are registered (the int converter)."""
     csrf.init_app(app)
+    app.url_map.converters["int"] = BoundedInt
 
     @app.after_request
     def add_security_headers(response):

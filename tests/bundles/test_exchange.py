@@ -17,6 +17,7 @@ from savings_groups.store.models import (
     Entry,
     Meeting,
     Member,
+    MemberPhoto,
     SavingsGroup,
     User,
 )
@@ -50,7 +51,9 @@ def test_every_table_of_a_group_travels():
 
 
 def test_round_trip_gives_the_same_books(laptop, server, books, admin):
-    (group, *_), (tontine, _rotation) = books
+    (group, _cycle, people, *_), (tontine, _rotation) = books
+    photo = b"\x89PNG\r\n\x1a\n not really a picture \x00\xff"
+    MemberPhoto.create(member=people[0], content_type="image/png", data=photo, uploaded_by=admin)
     first = export(laptop, group, tontine)
     with laptop.active():
         origin = {name: figures(name) for name in ("Benkadi", "Tontine")}
@@ -67,6 +70,7 @@ def test_round_trip_gives_the_same_books(laptop, server, books, admin):
             [g.group_id for g in result.groups], server.instance, by="boss"
         )
         copied = {name: figures(name) for name in ("Benkadi", "Tontine")}
+        assert bytes(MemberPhoto.get().data) == photo
         me = reports_instance()
         # Who recorded what: kept by name, on accounts that cannot log in.
         authors = User.select().where(User.password_hash == "!")

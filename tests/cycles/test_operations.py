@@ -616,7 +616,7 @@ def test_after_the_first_meeting_the_page_asks_for_the_decision(
         assert json.loads(RuleDecision.get().changes) == {"share_value": [500, 1000]}
 
 
-def test_only_editors_open_the_rules_and_only_of_their_group(
+def test_only_editors_change_the_rules_and_only_of_their_group(
     web, app, admin, make_group, make_user
 ):
     mine, other = make_group("Mine"), make_group("Other")
@@ -627,7 +627,10 @@ def test_only_editors_open_the_rules_and_only_of_their_group(
     make_user("fatou", role=Role.FACILITATOR, groups=[mine])
     web.login("rec")
     assert web.client.get(f"/groups/{mine.id}/cycles").status_code == 200
-    assert web.client.get(f"/groups/{mine.id}/cycles/{cycle.id}/rules").status_code == 403
+    # Reading the rules the group voted is for every role that sees the group.
+    assert web.client.get(f"/groups/{mine.id}/cycles/{cycle.id}/rules").status_code == 200
+    path = f"/groups/{mine.id}/cycles/{cycle.id}/rules"
+    assert web.post(path, {}, form_path=f"/groups/{mine.id}/cycles").status_code == 403
     web.post("/logout", {}, form_path="/")
     web.login("fatou")
     assert web.client.get(f"/groups/{mine.id}/cycles/{cycle.id}/rules").status_code == 200

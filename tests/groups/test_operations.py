@@ -68,7 +68,7 @@ def test_a_rosca_page_links_to_what_a_rosca_has(web, make_group, make_member):
     make_member(rosca)
     web.login("admin")
     page = web.client.get(f"/groups/{rosca.id}")
-    assert nav_of(page) == ["Members", "Money history", "Rotations"]
+    assert nav_of(page) == ["Members", "Member cards", "Money history", "Rotations"]
     body = page.get_data(as_text=True)
     assert 'id="balance-pot"' in body
     for meaningless in ("savings-to-date", "meetings-held", "attendance-rate", "savings-chart"):
@@ -79,6 +79,7 @@ def test_a_rosca_page_links_to_what_a_rosca_has(web, make_group, make_member):
     page = web.client.get(f"/groups/{savings.id}")
     assert nav_of(page) == [
         "Members",
+        "Member cards",
         "Cycles and rules",
         "Meetings",
         "Money history",

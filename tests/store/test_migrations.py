@@ -96,9 +96,14 @@ def test_0009_gives_old_cycles_and_loans_their_meeting_period_and_changes_no_fig
     from savings_groups.loans.compute import period_rate
     from savings_groups.store.models import Cycle, Loan, Member, SavingsGroup
 
+    class MemberBefore0016(Member):  # no card code yet
+        class Meta:
+            table_name = "member"
+
+    MemberBefore0016._meta.remove_field("card_code")
     names = schema.runner_names()
     schema.upgrade(database, target=names[names.index("0009_loan_terms") - 1])
-    old = [Organization, User, SavingsGroup, Member, Cycle, Loan]
+    old = [Organization, User, SavingsGroup, MemberBefore0016, Cycle, Loan]
     terms = {}
     with database.bind_ctx(old):
         user = User.create(
@@ -108,7 +113,7 @@ def test_0009_gives_old_cycles_and_loans_their_meeting_period_and_changes_no_fig
             group = SavingsGroup.create(
                 name=frequency, kind="savings", currency="XOF", meeting_frequency=frequency
             )
-            member = Member.create(
+            member = MemberBefore0016.create(
                 group=group,
                 number=1,
                 full_name="A",
@@ -153,3 +158,12 @@ def test_0009_gives_old_cycles_and_loans_their_meeting_period_and_changes_no_fig
     schema.runner(database).down("0009_loan_terms")  # and back: 0009 undone
     assert "rate_period" not in columns(database)["loan"]
     assert not {"loan_rate_period", "loan_methods"} & columns(database)["cycle"]
+
+
+def test_login_throttles_are_counted_per_device_from_0015_and_back(database):
+    schema.upgrade(database)
+    names = {i.name: i.columns for i in database.get_indexes("login_throttle")}
+    assert names["login_throttle_username_device"] == ["username", "device"]
+    schema.runner(database).down("0015_login_throttle_per_device")
+    assert "device" not in columns(database)["login_throttle"]
+    assert schema.upgrade(database)[-1] == "0015_login_throttle_per_device"  # and up again

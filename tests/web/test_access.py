@@ -38,8 +38,17 @@ MATRIX = [
         "admin.set_active",
         (302, FORBIDDEN, FORBIDDEN, FORBIDDEN),
     ),
+    ("POST", "/admin/users/{user}/unlock", "admin.unlock", (302, FORBIDDEN, FORBIDDEN, FORBIDDEN)),
     ("GET", "/admin/organization", "admin.organization", (OK, FORBIDDEN, FORBIDDEN, FORBIDDEN)),
     ("GET", "/admin/audit", "admin.audit_log", (OK, FORBIDDEN, FORBIDDEN, FORBIDDEN)),
+    ("GET", "/admin/backups/", "backups.index", (OK, FORBIDDEN, FORBIDDEN, FORBIDDEN)),
+    ("POST", "/admin/backups/", "backups.back_up_now", (302, FORBIDDEN, FORBIDDEN, FORBIDDEN)),
+    (
+        "GET",
+        "/admin/backups/x.sqlite3",
+        "backups.download",
+        (MISSING, FORBIDDEN, FORBIDDEN, FORBIDDEN),
+    ),
     ("POST", "/groups/new", "groups.new", (422, 422, FORBIDDEN, FORBIDDEN)),
     # An edit form posted without fields keeps the group's values (WTForms): saved, redirected.
     ("POST", "/groups/{mine}/edit", "groups.edit", (302, 302, FORBIDDEN, FORBIDDEN)),
@@ -73,7 +82,8 @@ MATRIX = [
     ("GET", "/groups/{mine}/cycles/new", "cycles.new", (OK, OK, FORBIDDEN, FORBIDDEN)),
     ("GET", "/groups/{other}/cycles/new", "cycles.new", (OK, MISSING, MISSING, MISSING)),
     ("POST", "/groups/{mine}/cycles/new", "cycles.new", (422, 422, FORBIDDEN, FORBIDDEN)),
-    ("GET", "/groups/{mine}/cycles/999999/rules", "cycles.rules", (404, 404, FORBIDDEN, FORBIDDEN)),
+    # Every role that sees the group reads a cycle's rules; only editors change them.
+    ("GET", "/groups/{mine}/cycles/999999/rules", "cycles.rules", (404, 404, 404, 404)),
     (
         "POST",
         "/groups/{mine}/cycles/999999/rules",
@@ -89,6 +99,56 @@ MATRIX = [
     # An archive form posted without fields asks to un-archive a group that is not archived.
     ("POST", "/groups/{mine}/archive", "groups.archive", (302, 302, FORBIDDEN, FORBIDDEN)),
     ("POST", "/groups/{other}/archive", "groups.archive", (302, MISSING, MISSING, MISSING)),
+    # cards: member cards, photos and scan to find ({member}: a current member of {mine})
+    ("GET", "/groups/{mine}/cards", "cards.sheet", (OK, OK, FORBIDDEN, FORBIDDEN)),
+    ("GET", "/groups/{other}/cards", "cards.sheet", (OK, MISSING, MISSING, MISSING)),
+    (
+        "POST",
+        "/groups/{mine}/members/{member}/card",
+        "cards.reissue",
+        (302, 302, FORBIDDEN, FORBIDDEN),
+    ),
+    (
+        "POST",
+        "/groups/{other}/members/{member}/card",
+        "cards.reissue",
+        (404, MISSING, MISSING, MISSING),
+    ),
+    # No photo yet: 404 to whoever may see one.
+    (
+        "GET",
+        "/groups/{mine}/members/{member}/photo",
+        "cards.photo",
+        (404, 404, FORBIDDEN, FORBIDDEN),
+    ),
+    # No file sent: told so, back to the member's page.
+    (
+        "POST",
+        "/groups/{mine}/members/{member}/photo",
+        "cards.change_photo",
+        (302, 302, FORBIDDEN, FORBIDDEN),
+    ),
+    (
+        "POST",
+        "/groups/{other}/members/{member}/photo",
+        "cards.change_photo",
+        (404, MISSING, MISSING, MISSING),
+    ),
+    # No code scanned: told so, back to the page (anyone who sees the group may scan).
+    ("GET", "/groups/{mine}/cards/find", "cards.find", (302, 302, 302, 302)),
+    (
+        "GET",
+        "/groups/{mine}/cards/find?to=grid&meeting={meeting}",
+        "cards.find",
+        (302, 302, 302, 302),
+    ),
+    ("GET", "/groups/{other}/cards/find", "cards.find", (302, MISSING, MISSING, MISSING)),
+    (
+        "GET",
+        "/groups/{other}/cards/find?to=grid&meeting={meeting}",
+        "cards.find",
+        (404, MISSING, MISSING, MISSING),
+    ),
     # meetings: rows for the meeting pages ({meeting}: a draft meeting of {mine})
     ("GET", "/groups/{mine}/meetings", "meetings.index", (OK, OK, OK, OK)),
     ("GET", "/groups/{other}/meetings", "meetings.index", (OK, MISSING, MISSING, MISSING)),
@@ -401,6 +461,8 @@ MATRIX = [
     ("POST", "/bundles/import", "bundles.import_bundle", (422, 422, FORBIDDEN, FORBIDDEN)),
 ]
 PUBLIC = {"auth.login", "auth.setup", "auth.language", "auth.logout", "auth.lock", "static"}
+# Statements anyone can verify: public on purpose (tests/web/views/test_verify.py).
+PUBLIC |= {"verify.form", "verify.show"}
 
 
 # rotations: {rosca}, a ROSCA group assigned like {mine}, with {rotation}, a started rotation of

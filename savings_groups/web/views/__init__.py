@@ -4,7 +4,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
-from flask import render_template, request
+from flask import g, render_template, request
 from flask_babel import format_date, get_locale, gettext, pgettext
 from flask_login import current_user
 
@@ -23,7 +23,9 @@ def init_app(app) -> None:
     from savings_groups.web.views import (
         admin,
         auth,
+        backups,
         bundles,
+        cards,
         cycles,
         errors,
         groups,
@@ -34,12 +36,15 @@ def init_app(app) -> None:
         rosca_rounds,
         rotations,
         shareout,
+        verify,
     )
     from savings_groups.web.views.auth import language_switch_form
 
     blueprints = (auth, groups, members, cycles, meetings, ledger, loans, shareout)
-    for module in blueprints + (rotations, rosca_rounds, admin, bundles):
+    for module in blueprints + (rotations, rosca_rounds, admin, cards, backups, bundles):
         app.register_blueprint(module.bp)
+    app.register_blueprint(verify.bp)
+    verify.init_app(app)
     errors.init_app(app)
     app.jinja_env.globals.update(can=lambda action: can(current_user.user, action), Action=Action)
     app.jinja_env.filters["label"] = lambda enum_value: gettext(enum_value.label)
@@ -55,7 +60,8 @@ def init_app(app) -> None:
 
     @app.context_processor
     def shell():
-        org = accounts.organization()
+        # An error page about the database itself asks it nothing more.
+        org = None if g.get("database_failed") else accounts.organization()
         return {
             "organization_name": org.name if org else None,
             "language_switch_form": language_switch_form,

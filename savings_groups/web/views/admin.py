@@ -6,7 +6,6 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 from peewee import JOIN, fn
 from wtforms import PasswordField, SelectField, StringField
 
@@ -15,7 +14,7 @@ from savings_groups.core.vocabulary import Role
 from savings_groups.org import accounts
 from savings_groups.org.access import Action, require
 from savings_groups.store.models import AuditEntry, GroupAssignment, SavingsGroup, User
-from savings_groups.web.forms import MultiCheckboxField, NewPasswordMixin, required
+from savings_groups.web.forms import AppForm, MultiCheckboxField, NewPasswordMixin, required
 from savings_groups.web.i18n import language_names
 from savings_groups.web.views import render_form, show_error, translate
 from savings_groups.web.views.auth import login_policy
@@ -30,7 +29,7 @@ def only_administrators():
     require(current_user.user, Action.MANAGE_USERS)
 
 
-class UserDetailsForm(FlaskForm):
+class UserDetailsForm(AppForm):
     full_name = StringField(
         _l("Full name"), validators=required(_l("Enter the person's full name."))
     )
@@ -50,11 +49,11 @@ class NewUserForm(NewPasswordMixin, UserDetailsForm):
     username = StringField(_l("Username"), validators=required(_l("Choose a username.")))
 
 
-class ResetPasswordForm(NewPasswordMixin, FlaskForm):
+class ResetPasswordForm(NewPasswordMixin, AppForm):
     password = PasswordField(_l("New password"), validators=required(_l("Choose a password.")))
 
 
-class OrganizationForm(FlaskForm):
+class OrganizationForm(AppForm):
     name = StringField(
         _l("Name of the organization"), validators=required(_l("Enter the organization's name."))
     )
@@ -70,7 +69,23 @@ def users():
             GroupAssignment.user, fn.COUNT(GroupAssignment.id).alias("count")
         ).group_by(GroupAssignment.user)
     }
-    return render_template("admin/users.html", people=list(people), counts=counts)
+    return render_template(
+        "admin/users.html",
+        people=list(people),
+        counts=counts,
+        locked=accounts.locked_accounts(),
+    )
+
+
+@bp.route("/users/<int:user_id>/unlock", methods=["POST"])
+def unlock(user_id: int):
+    """End the lock that failed logins put on an account (someone may have failed on purpose)."""
+    user = accounts.get_user(user_id)
+    if accounts.unlock(current_user.user, user):
+        flash(_("“%(username)s” can try to log in again.", username=user.username), "success")
+    else:
+        flash(_("“%(username)s” was not locked.", username=user.username), "info")
+    return redirect(url_for("admin.users"))
 
 
 @bp.route("/users/new", methods=["GET", "POST"])

@@ -15,19 +15,19 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, PasswordField, SelectField, StringField
 
 from savings_groups.core.errors import DomainError
 from savings_groups.org import accounts
-from savings_groups.web.auth import end_session, safe_next, start_session
-from savings_groups.web.forms import NewPasswordMixin, required
-from savings_groups.web.i18n import (
-    COOKIE_MAX_AGE,
-    LANGUAGE_COOKIE,
-    available_locales,
-    language_names,
+from savings_groups.web.auth import (
+    device_for,
+    end_session,
+    remember_device,
+    safe_next,
+    start_session,
 )
+from savings_groups.web.forms import AppForm, NewPasswordMixin, required
+from savings_groups.web.i18n import available_locales, language_names, set_language_cookie
 from savings_groups.web.views import render_form, show_error
 
 bp = Blueprint("auth", __name__)
@@ -38,7 +38,7 @@ def login_policy() -> accounts.LoginPolicy:
     return accounts.LoginPolicy.from_config(current_app.config)
 
 
-class SetupForm(NewPasswordMixin, FlaskForm):
+class SetupForm(NewPasswordMixin, AppForm):
     organization_name = StringField(
         _l("Name of the organization"), validators=required(_l("Enter the organization's name."))
     )
@@ -46,22 +46,22 @@ class SetupForm(NewPasswordMixin, FlaskForm):
     username = StringField(_l("Username"), validators=required(_l("Choose a username.")))
 
 
-class LoginForm(FlaskForm):
+class LoginForm(AppForm):
     username = StringField(_l("Username"), validators=required(_l("Enter your username.")))
     password = PasswordField(_l("Password"), validators=required(_l("Enter your password.")))
     next = HiddenField()
 
 
-class LanguageForm(FlaskForm):
+class LanguageForm(AppForm):
     language = SelectField(_l("Language"))
     next = HiddenField()
 
 
-class AccountLanguageForm(FlaskForm):
+class AccountLanguageForm(AppForm):
     language = SelectField(_l("Language of the interface"))
 
 
-class PasswordChangeForm(NewPasswordMixin, FlaskForm):
+class PasswordChangeForm(NewPasswordMixin, AppForm):
     password = PasswordField(_l("New password"), validators=required(_l("Choose a password.")))
     current_password = PasswordField(
         _l("Current password"), validators=required(_l("Enter your current password."))
@@ -106,7 +106,12 @@ def login():
         form.username.data = session.get(LOCKED_USERNAME, "")
     if form.validate_on_submit():
         try:
-            user = accounts.authenticate(form.username.data, form.password.data, login_policy())
+            user = accounts.authenticate(
+                form.username.data,
+                form.password.data,
+                login_policy(),
+                device=device_for(form.username.data),
+            )
         except DomainError as error:
             show_error(form, error)
             form.password.data = ""
@@ -114,9 +119,8 @@ def login():
             start_session(user)
             response = redirect(safe_next(form.next.data) or url_for("groups.index"))
             if user.locale:
-                response.set_cookie(
-                    LANGUAGE_COOKIE, user.locale, max_age=COOKIE_MAX_AGE, samesite="Lax"
-                )
+                set_language_cookie(response, user.locale)
+            remember_device(response, user.username)
             return response
     return render_form("auth/login.html", form)
 
@@ -151,7 +155,7 @@ def language():
     if current_user.is_authenticated:
         accounts.set_locale(current_user.user, code)
     response = make_response(redirect(target))
-    response.set_cookie(LANGUAGE_COOKIE, code, max_age=COOKIE_MAX_AGE, samesite="Lax")
+    set_language_cookie(response, code)
     return response
 
 
@@ -185,7 +189,7 @@ def account():
         flash(_("Your language is saved."), "success")
         response = make_response(redirect(url_for("auth.account")))
         if code:
-            response.set_cookie(LANGUAGE_COOKIE, code, max_age=COOKIE_MAX_AGE, samesite="Lax")
+            set_language_cookie(response, code)
         return response
     status = 422 if password_form.errors or language_form.errors else 200
     page = render_template(

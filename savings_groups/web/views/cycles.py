@@ -11,7 +11,6 @@ from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     FieldList,
@@ -34,7 +33,7 @@ from savings_groups.org import access
 from savings_groups.org.access import Action
 from savings_groups.shareout import next_cycle
 from savings_groups.store.models import Cycle, CycleShareOut, FineType
-from savings_groups.web.forms import MultiCheckboxField
+from savings_groups.web.forms import AppForm, MultiCheckboxField
 from savings_groups.web.views import rate_in_meetings, render_form, show_error, translate
 
 bp = Blueprint("cycles", __name__, url_prefix="/groups/<int:group_id>")
@@ -51,7 +50,7 @@ class FineRowForm(Form):
     remove = BooleanField(_l("Remove"))
 
 
-class RulesForm(FlaskForm):
+class RulesForm(AppForm):
     start_date = StringField(_l("Start date"), render_kw={"type": "date"})
     planned_end = StringField(_l("Planned end"), render_kw={"type": "date"})
     share_value = StringField(_l("Share value"), render_kw=AMOUNT)
@@ -319,7 +318,11 @@ def new(group_id: int):
 @bp.route("/cycles/<int:cycle_id>/rules", methods=["GET", "POST"])
 @login_required
 def rules(group_id: int, cycle_id: int):
-    group = access.group_for(current_user.user, group_id, Action.EDIT_GROUP)
+    """The rules the group voted, for every role that sees the group; changed by editors only."""
+    group = access.group_for(current_user.user, group_id)
+    editable = access.can(current_user.user, Action.EDIT_GROUP)
+    if request.method == "POST":
+        access.require(current_user.user, Action.EDIT_GROUP)
     cycle = _cycle_in(group, cycle_id)
     form = RulesForm()
     form.fill_choices()
@@ -344,7 +347,9 @@ def rules(group_id: int, cycle_id: int):
             else:
                 flash(_("The rules are saved."), "success")
             return redirect(url_for("cycles.index", group_id=group.id))
-    return render_form("cycles/rules.html", form, status, group=group, cycle=cycle)
+    return render_form(
+        "cycles/rules.html", form, status, group=group, cycle=cycle, editable=editable
+    )
 
 
 class NextCycleForm(RulesForm):

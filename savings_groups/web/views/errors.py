@@ -1,14 +1,18 @@
 """Error pages in the user's language: 400 (CSRF), 403, 404, 409 (another write at the same
 moment, where a view does not show it next to its form), 503 (database not writable)."""
 
-from flask import render_template
+from babel.units import format_unit
+from flask import current_app, g, render_template, request
+from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from peewee import DatabaseError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from savings_groups.core.errors import Forbidden, NotFound
 from savings_groups.store import db as database
+from savings_groups.web.auth import login_manager
 from savings_groups.web.views import translate
 
 
@@ -48,19 +52,42 @@ def init_app(app) -> None:
     def busy(error):
         return _page(409, _("The form could not be accepted"), translate(error))
 
+    @app.errorhandler(database.Unstorable)
+    def unstorable(error):
+        return _page(400, _("The form could not be accepted"), translate(error))
+
     @app.errorhandler(DatabaseError)
     def database_error(error):
-        if database.is_read_only_error(error):
-            return _page(
-                503,
-                _("The database cannot be written"),
-                _(
-                    "Nothing was saved: the database file cannot be written. Ask the person who "
-                    "looks after this computer to check the file's permissions and the free disk "
-                    "space."
-                ),
+        if not database.is_unwritable_error(error):
+            raise error
+        _without_database()
+        return _page(
+            503,
+            _("The database cannot be written"),
+            _("The books cannot be written: the disk is full or read-only. Nothing was saved.")
+            + " "
+            + _(
+                "Ask the person who looks after this computer to check the file's permissions "
+                "and the free disk space."
+            ),
+        )
+
+    @app.errorhandler(RequestEntityTooLarge)
+    def too_large(error):
+        limit = _megabytes(request.max_content_length or current_app.config["MAX_CONTENT_LENGTH"])
+        if request.content_length:
+            message = _(
+                "What was sent is too large: %(size)s, when at most %(limit)s is accepted. "
+                "Nothing was saved.",
+                size=_megabytes(request.content_length),
+                limit=limit,
             )
-        raise error
+        else:
+            message = _(
+                "What was sent is too large: at most %(limit)s is accepted. Nothing was saved.",
+                limit=limit,
+            )
+        return _page(413, _("Too large"), message)
 
     @app.errorhandler(HTTPException)
     def other_http_error(error):
@@ -73,3 +100,21 @@ def init_app(app) -> None:
                 "tell the person who looks after this application."
             ),
         )
+
+
+def _megabytes(size: int) -> str:
+    """A size in bytes as megabytes, written the reader's way ("3.5 MB", "3,5 Mo")."""
+    megabytes = round(size / (1024 * 1024), 1)
+    if megabytes == int(megabytes):
+        megabytes = int(megabytes)
+    return format_unit(megabytes, "digital-megabyte", length="short", locale=str(get_locale()))
+
+
+def _without_database() -> None:
+    """Let the error page render when the database is what failed: the page's shell asks
+    nothing more of it (g.database_failed), and a user it could not load is shown as logged out."""
+    g.database_failed = True
+    try:
+        current_user.is_authenticated  # noqa: B018 (loads the user when not loaded yet)
+    except DatabaseError:
+        login_manager._update_request_context_with_user()  # anonymous for this page

@@ -9,7 +9,6 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, TextAreaField
 
 from savings_groups.bundles import reports as bundle_reports
@@ -25,7 +24,7 @@ from savings_groups.org.access import Action
 from savings_groups.reports import group_summary
 from savings_groups.store.models import GroupAssignment, User
 from savings_groups.web import charts
-from savings_groups.web.forms import required
+from savings_groups.web.forms import AppForm, required
 from savings_groups.web.i18n import text_direction
 from savings_groups.web.views import render_form, show_error
 
@@ -37,7 +36,7 @@ def optional_int(value):
     return int(value)
 
 
-class GroupForm(FlaskForm):
+class GroupForm(AppForm):
     name = StringField(_l("Name of the group"), validators=required(_l("Enter the group's name.")))
     kind = SelectField(_l("Kind of group"))
     currency = SelectField(_l("Currency"))

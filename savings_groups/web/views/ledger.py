@@ -5,7 +5,6 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 from wtforms import StringField, TextAreaField
 from wtforms.validators import Length
 
@@ -19,7 +18,7 @@ from savings_groups.org import access
 from savings_groups.org.access import Action
 from savings_groups.reports import passbook as passbooks
 from savings_groups.store.models import Cycle, Member
-from savings_groups.web.forms import required
+from savings_groups.web.forms import AppForm, required
 from savings_groups.web.views import cycle_asked, paper_size, render_form, show_error
 
 bp = Blueprint("ledger", __name__, url_prefix="/groups/<int:group_id>")
@@ -65,7 +64,7 @@ def history(group_id: int):
     )
 
 
-class CorrectionForm(FlaskForm):
+class CorrectionForm(AppForm):
     amount = StringField(_l("Right amount"))
     shares = StringField(_l("Right number of shares"))
     reason = TextAreaField(

@@ -8,7 +8,6 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 from wtforms import DateField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length
 
@@ -32,7 +31,7 @@ from savings_groups.loans.portfolio import AGE_BUCKETS, portfolio
 from savings_groups.org import access
 from savings_groups.org.access import Action
 from savings_groups.store.models import Cycle
-from savings_groups.web.forms import required
+from savings_groups.web.forms import AppForm, required
 from savings_groups.web.views import render_form, show_error
 
 bp = Blueprint("loans", __name__, url_prefix="/groups/<int:group_id>")
@@ -126,7 +125,7 @@ def show(group_id: int, loan_id: int):
     )
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(AppForm):
     on = DateField(
         _l("Date of the decision"),
         validators=[InputRequired(message=_l("Enter the date of the decision."))],

@@ -8,7 +8,6 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired
@@ -56,7 +55,7 @@ from savings_groups.meetings.sheet import (
 from savings_groups.org import access
 from savings_groups.org.access import Action, can
 from savings_groups.store.models import Cycle, Meeting, Member
-from savings_groups.web.forms import MultiCheckboxField
+from savings_groups.web.forms import AppForm, MultiCheckboxField
 from savings_groups.web.views import render_form, show_error, translate
 
 bp = Blueprint("meetings", __name__, url_prefix="/groups/<int:group_id>")
@@ -70,7 +69,7 @@ GROUP_MONEY_COLUMNS = ("kind", "fund", "amount", "channel", "approved_by", "purp
 TRANSFER_COLUMNS = ("direction", "amount", "channel", "note")
 
 
-class NewMeetingForm(FlaskForm):
+class NewMeetingForm(AppForm):
     held_on = DateField(
         _l("Date of the meeting"),
         validators=[InputRequired(message=_l("Enter the date of the meeting."))],
@@ -78,7 +77,7 @@ class NewMeetingForm(FlaskForm):
     )
 
 
-class LoanForm(FlaskForm):
+class LoanForm(AppForm):
     """A loan asked for at a meeting: checked first, then granted."""
 
     member = SelectField(
@@ -533,6 +532,7 @@ def _loan_form(group, meeting) -> LoanForm:
     cycle = meeting.cycle
     form.method.choices = [SelectChoice(m.value, _(m.label)) for m in allowed_methods(cycle)]
     if request.method == "GET":  # the rules' usual method and rate, to change if agreed
+        form.member.data = request.args.get("member", type=int)  # a card scanned (cards.find)
         form.method.data = cycle.loan_method
         form.rate_percent.data = format_number((cycle.loan_rate * 100).normalize() + 0, _locale())
     return form

@@ -6,7 +6,6 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, StringField
 from wtforms.fields import DateField, TelField
 from wtforms.validators import InputRequired
@@ -17,18 +16,19 @@ from savings_groups.core.money import format_amount, parse_amount
 from savings_groups.core.numbers import parse_whole
 from savings_groups.core.vocabulary import Fund, Gender, GroupRole, MemberType
 from savings_groups.cycles import operations as cycles
-from savings_groups.groups import members
+from savings_groups.groups import members, photos
 from savings_groups.meetings import opening
 from savings_groups.org import access
 from savings_groups.org.access import Action
 from savings_groups.shareout import exits
 from savings_groups.store.models import Member
+from savings_groups.web.forms import AppForm
 from savings_groups.web.views import render_form, show_error, translate
 
 bp = Blueprint("members", __name__, url_prefix="/groups/<int:group_id>")
 
 
-class MemberForm(FlaskForm):
+class MemberForm(AppForm):
     number = StringField(_l("Number in the group"))
     full_name = StringField(_l("Full name"))
     member_type = SelectField(_l("Member type"))
@@ -54,14 +54,14 @@ class MemberForm(FlaskForm):
         )
 
 
-class DepartureForm(FlaskForm):
+class DepartureForm(AppForm):
     left_on = DateField(
         _l("Date left"), validators=[InputRequired(_l("Enter the date the member left."))]
     )
     reason = StringField(_l("Why the member left"))
 
 
-class ExitForm(FlaskForm):
+class ExitForm(AppForm):
     settled_on = DateField(
         _l("Date of the settlement"),
         validators=[InputRequired(_l("Enter the date of the settlement."))],
@@ -70,7 +70,7 @@ class ExitForm(FlaskForm):
     expected = HiddenField()  # the payout shown, confirmed as it was seen
 
 
-class OpeningForm(FlaskForm):
+class OpeningForm(AppForm):
     loan_fund_cash = StringField(_l("Cash counted in the loan fund"))
     social_fund_cash = StringField(_l("Cash counted in the social fund"))
 
@@ -141,7 +141,8 @@ def edit(group_id: int, member_id: int):
         else:
             flash(_("The details of %(name)s are saved.", name=member.full_name), "success")
             return redirect(url_for("members.index", group_id=group.id))
-    return render_form("members/form.html", form, group=group, member=member)
+    has_photo = bool(photos.with_photo([member.id]))
+    return render_form("members/form.html", form, group=group, member=member, has_photo=has_photo)
 
 
 @bp.route("/members/<int:member_id>/leave", methods=["GET", "POST"])

@@ -9,7 +9,6 @@ from flask_babel import format_date, format_decimal, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, SelectField, StringField
 from wtforms.validators import Length
 
@@ -25,6 +24,7 @@ from savings_groups.rosca import reports as rosca_reports
 from savings_groups.rosca import rotations
 from savings_groups.rosca import rounds as rosca_rounds
 from savings_groups.rosca.rounds import ContributionLine
+from savings_groups.web.forms import AppForm
 from savings_groups.web.views import paper_size, render_form, show_error, translate
 from savings_groups.web.views.rotations import ROTATION_ENUMS
 
@@ -100,7 +100,7 @@ def _whole_rotation(template: str, group_id: int, rotation_id: int, **context):
     )
 
 
-class RepaymentForm(FlaskForm):
+class RepaymentForm(AppForm):
     """A member repaying one who paid a contribution for them."""
 
     debt = SelectField(_l("Debt repaid"), choices=[], validate_choice=False)
@@ -124,7 +124,7 @@ class RepaymentForm(FlaskForm):
         return self
 
 
-class UndoRepaymentForm(FlaskForm):
+class UndoRepaymentForm(AppForm):
     """Undoing a repayment between members recorded by mistake."""
 
     repayment = SelectField(_l("Repayment undone"), choices=[], validate_choice=False)
@@ -147,7 +147,7 @@ class UndoRepaymentForm(FlaskForm):
         return self
 
 
-class CommissionForm(FlaskForm):
+class CommissionForm(AppForm):
     """The organiser's commission: an amount per round or a share of the pot, and to whom."""
 
     commission_amount = StringField(
@@ -318,7 +318,7 @@ def schedule(group_id: int, rotation_id: int):
     return _whole_rotation("rosca_rounds/schedule.html", group_id, rotation_id, size=paper_size())
 
 
-class RoundForm(FlaskForm):
+class RoundForm(AppForm):
     """The fields of the round page that are the same every round; the per-holder and per-hand
     fields (status-*, paid_by-*, bid-*) are read from the request."""
 
@@ -336,7 +336,7 @@ class RoundForm(FlaskForm):
     version = HiddenField()
 
 
-class UndoForm(FlaskForm):
+class UndoForm(AppForm):
     """Undoing a payout made by mistake."""
 
     undo_reason = StringField(_l("Why the payout is undone"), validators=[Length(max=500)])

@@ -30,6 +30,7 @@ from savings_groups.groups.members import current_members
 from savings_groups.org import access
 from savings_groups.org.access import Action
 from savings_groups.rosca import ending, rotations
+from savings_groups.web.forms import AppForm
 from savings_groups.web.views import render_form, show_error, translate
 
 bp = Blueprint("rotations", __name__, url_prefix="/groups/<int:group_id>")
@@ -79,7 +80,7 @@ def index(group_id: int):
     )
 
 
-class RotationForm(FlaskForm):
+class RotationForm(AppForm):
     contribution = StringField(_l("Contribution per hand, each round"), render_kw=AMOUNT)
     # The domain checks the choices, with its own messages.
     frequency = SelectField(_l("How often the rounds come"), validate_choice=False)
@@ -305,7 +306,7 @@ def end_rule(group_id: int, rotation_id: int):
 # --- after the start: turns swapped, and the end of the rotation ------------------------------
 
 
-class SwapForm(FlaskForm):
+class SwapForm(AppForm):
     # The domain checks the hands, with its own messages (a hand served, of another rotation).
     first = SelectField(_l("This hand"), validate_choice=False)
     second = SelectField(_l("swaps its turn with this hand"), validate_choice=False)
@@ -386,7 +387,7 @@ def swap(group_id: int, rotation_id: int):
     )
 
 
-class EndForm(FlaskForm):
+class EndForm(AppForm):
     on = DateField(_l("Date"), default=today)
     carried_to = SelectField(_l("Carried over to"), validate_choice=False)
     seen = HiddenField()

@@ -9,7 +9,6 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, HiddenField
 from wtforms.validators import DataRequired, InputRequired
 
@@ -21,6 +20,7 @@ from savings_groups.org import access
 from savings_groups.org.access import Action
 from savings_groups.shareout import operations as closing
 from savings_groups.store.models import Cycle
+from savings_groups.web.forms import AppForm
 from savings_groups.web.views import cycle_asked, paper_size, render_form, show_error, translate
 
 bp = Blueprint("shareout", __name__, url_prefix="/groups/<int:group_id>")
@@ -28,7 +28,7 @@ bp = Blueprint("shareout", __name__, url_prefix="/groups/<int:group_id>")
 PERCENT_PLACES = Decimal("0.1")
 
 
-class DayForm(FlaskForm):
+class DayForm(AppForm):
     """The day of the share-out to preview (a GET form: nothing is written)."""
 
     class Meta:
@@ -37,7 +37,7 @@ class DayForm(FlaskForm):
     on = DateField(_l("Day of the share-out"))
 
 
-class FinaliseForm(FlaskForm):
+class FinaliseForm(AppForm):
     cycle = HiddenField()
     on = DateField(
         _l("Day of the share-out"),
