@@ -1,4 +1,4 @@
-"""The `savings-groups` command: serve, init, create-user."""
+"""The `savings-groups` command: serve, init, create-user, check."""
 
 import sys
 
@@ -90,6 +90,28 @@ def create_user(username, full_name, role, language, organization, password):
         except DomainError as error:
             raise click.ClickException(str(error)) from error
     click.echo(f"Account “{user.username}” created ({user.role}).")
+
+
+@main.command()
+def check():
+    """Recompute the books from the ledger and list every difference (exit status 1 if any)."""
+    from savings_groups.reports import integrity
+    from savings_groups.store.db import db
+
+    _app()
+    with db.connection_context():
+        result = integrity.run()
+    if result.ok:
+        click.echo(f"OK: {result.groups} groups, {result.entries} entries checked")
+        return
+    for difference in result.differences:
+        click.echo(str(difference))
+    count = len(result.differences)
+    click.echo(
+        f"{count} difference{'s' if count > 1 else ''} found "
+        f"({result.groups} groups, {result.entries} entries checked)"
+    )
+    sys.exit(1)
 
 
 if __name__ == "__main__":
