@@ -39,7 +39,13 @@ MATRIX = [
         (302, FORBIDDEN, FORBIDDEN, FORBIDDEN),
     ),
     ("GET", "/admin/organization", "admin.organization", (OK, FORBIDDEN, FORBIDDEN, FORBIDDEN)),
-    ("GET", "/admin/audit", "admin.audit_log", (OK, FORBIDDEN, FORBIDDEN, FORBIDDEN)),
+    # The audit log moved to /audit: the old address sends administrators there.
+    ("GET", "/admin/audit", "admin.audit_log", (302, FORBIDDEN, FORBIDDEN, FORBIDDEN)),
+    ("GET", "/audit", "audit.index", (OK, OK, FORBIDDEN, FORBIDDEN)),
+    # Another group's actions: the filter is ignored with a message, never a 404 or a leak.
+    ("GET", "/audit?group={other}", "audit.index", (OK, OK, FORBIDDEN, FORBIDDEN)),
+    ("GET", "/audit/check", "audit.check", (OK, FORBIDDEN, FORBIDDEN, FORBIDDEN)),
+    ("POST", "/audit/check", "audit.check", (OK, FORBIDDEN, FORBIDDEN, FORBIDDEN)),
     ("POST", "/groups/new", "groups.new", (422, 422, FORBIDDEN, FORBIDDEN)),
     # An edit form posted without fields keeps the group's values (WTForms): saved, redirected.
     ("POST", "/groups/{mine}/edit", "groups.edit", (302, 302, FORBIDDEN, FORBIDDEN)),

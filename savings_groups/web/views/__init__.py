@@ -22,6 +22,7 @@ from savings_groups.org.audit import ACTION_LABELS
 def init_app(app) -> None:
     from savings_groups.web.views import (
         admin,
+        audit,
         auth,
         cycles,
         errors,
@@ -37,7 +38,7 @@ def init_app(app) -> None:
     from savings_groups.web.views.auth import language_switch_form
 
     blueprints = (auth, groups, members, cycles, meetings, ledger, loans, shareout)
-    for module in blueprints + (rotations, rosca_rounds, admin):
+    for module in blueprints + (rotations, rosca_rounds, admin, audit):
         app.register_blueprint(module.bp)
     errors.init_app(app)
     app.jinja_env.globals.update(can=lambda action: can(current_user.user, action), Action=Action)
