@@ -65,7 +65,7 @@ DETAIL_LABELS = {
     "cash": _l("Cash"),
     "carry_over": _l("Carried over"),
     "computed": _l("Books"),
-    "corrects": _l("Entry corrected"),
+    "corrects": _l("Original entry no."),
     "counted": _l("Counted"),
     "cycle": _l("Cycle"),
     "difference_note": _l("Note on the difference"),
