@@ -9,10 +9,11 @@ code call.
 
 import bisect
 from collections import defaultdict
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 
-from peewee import JOIN, SQL, Case, fn
+from peewee import JOIN, SQL, Case, DatabaseProxy, SqliteDatabase, fn
 
 from savings_groups.core.errors import N_, Amount
 from savings_groups.core.vocabulary import (
@@ -94,22 +95,39 @@ def check(database=None) -> list[Difference]:
 def run(database=None) -> Result:
     """check() with how many groups and entries were checked."""
     if database is None:
-        return _run()
+        return _run(db)
     if isinstance(database, str):
         database = open_database(database)
     with database.bind_ctx(ALL_MODELS), database.connection_context():
-        return _run()
+        return _run(database)
 
 
-def _run() -> Result:
-    with db.atomic():  # one snapshot of the books, on PostgreSQL as on SQLite
-        currencies = {
-            g.id: g.currency for g in SavingsGroup.select(SavingsGroup.id, SavingsGroup.currency)
-        }
+def _run(database) -> Result:
+    with _snapshot(database):
+        groups = SavingsGroup.select(SavingsGroup.id, SavingsGroup.currency)
+        currencies = {group.id: group.currency for group in groups}
         differences = []
         for one_check in CHECKS:
             differences += one_check(currencies)
         return Result(len(currencies), Entry.select().count(), differences)
+
+
+@contextmanager
+def _snapshot(database):
+    """One read transaction, so that every check sees the same books while others write: on
+    SQLite a deferred one (a reader never blocks the writer in WAL mode), on PostgreSQL a
+    repeatable-read one (read committed would give each query its own snapshot)."""
+    outermost = database.transaction_depth() == 0
+    if isinstance(
+        database.obj if isinstance(database, DatabaseProxy) else database, SqliteDatabase
+    ):
+        with database.atomic("DEFERRED"):
+            yield
+        return
+    with database.atomic():
+        if outermost:
+            database.execute_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        yield
 
 
 def _difference(code, message, object_type, object_id, group_id, expected, found, **params):
