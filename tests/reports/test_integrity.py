@@ -359,3 +359,24 @@ def test_the_command_says_ok_or_lists_the_differences(books, app, monkeypatch):
         "social_fund counted 1205 at closing, but the ledger now says 1200.",
         f"1 difference found (2 groups, {entries} entries checked)",
     ]
+
+
+def test_an_entry_reversed_twice(books):
+    """The unique index on `reverses` forbids it; a database whose index was lost is caught."""
+    reversal = Entry.get(Entry.reverses == books.reinvested)
+    try:
+        sql("DROP INDEX entry_reverses_id")
+        sql(
+            "INSERT INTO entry (group_id, cycle_id, member_id, kind, fund, amount, shares, note, "
+            "recorded_by_id, recorded_at, effective_on, channel, reverses_id) "
+            "SELECT group_id, cycle_id, member_id, kind, fund, amount, shares, note, "
+            "recorded_by_id, recorded_at, effective_on, channel, reverses_id FROM entry WHERE id = ?",
+            reversal.id,
+        )
+        found = integrity.check()
+    finally:
+        sql("DELETE FROM entry WHERE reverses_id = ? AND id <> ?", books.reinvested.id, reversal.id)
+        sql("CREATE UNIQUE INDEX entry_reverses_id ON entry (reverses_id)")
+    assert codes(found) == [("reversed_twice", "entry", books.reinvested.id)]
+    assert (found[0].expected, found[0].found) == (1, 2)
+    assert str(found[0]).endswith(f"Entry {books.reinvested.id} is reversed 2 times: at most once.")

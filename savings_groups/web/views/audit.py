@@ -1,9 +1,10 @@
 """The audit trail (administrators and facilitators) and the check of the books (administrators)."""
 
+import re
 from datetime import date
 
 from flask import Blueprint, flash, render_template, request
-from flask_babel import get_locale
+from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -67,20 +68,31 @@ DETAIL_LABELS = {
     "computed": _l("Books"),
     "corrects": _l("Original entry no."),
     "counted": _l("Counted"),
+    "country": _l("Country"),
+    "currency": _l("Currency"),
     "cycle": _l("Cycle"),
     "difference_note": _l("Note on the difference"),
     "entries_changed": _l("Entries changed"),
+    "facilitator_id": _l("Facilitator"),
+    "full_name": _l("Full name"),
     "held_on": _l("Held on"),
     "interest": _l("Interest"),
+    "kind": _l("Kind"),
+    "locale": _l("Language"),
     "member": _l("Member"),
+    "name": _l("Name"),
+    "notes": _l("Notes"),
     "on": _l("Date"),
     "owed": _l("Owed"),
     "paid_out": _l("Paid out"),
     "principal": _l("Principal"),
     "reason": _l("Reason"),
     "repaid": _l("Repaid"),
+    "role": _l("Role"),
+    "rounding_unit": _l("Rounding unit"),
     "shares": _l("Shares"),
     "social_fund": _l("Social fund"),
+    "username": _l("Username"),
     "version": _l("Version"),
 }
 # Actions whose details are audit.changes(): each field as [before, after].
@@ -94,6 +106,7 @@ CHANGES = {
     "cycle.update_rules",
     "rotation.end_rule",
 }
+ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 BAD_FILTER = N_("“%(value)s” is not a valid choice for %(field)s: it is ignored.")
 
 
@@ -193,8 +206,11 @@ def _text(key: str, value, currency: str | None) -> str:
         return format_amount(value, currency, str(get_locale()))
     if isinstance(value, dict):
         return ", ".join(
-            f"{_named(name)}: {_text(key, part, currency)}" for name, part in value.items()
+            _("%(label)s: %(value)s", label=_named(name), value=_text(key, part, currency))
+            for name, part in value.items()
         )
+    if isinstance(value, str) and ISO_DAY.fullmatch(value):
+        return format_date(date.fromisoformat(value))
     if isinstance(value, list):
         return ", ".join(_text(key, part, currency) for part in value)
     return str(value)

@@ -241,7 +241,7 @@ def test_a_correction_links_the_entry_it_reversed(web, log):
     web.login("fatou")
     group, fine = log["kankan"], log["fine"]
     page = text(web.client.get("/audit?action=entry.correct"))
-    assert f"Entry no. {fine.id} reversed: Fine, {money(2_500)}" in page
+    assert f"Entry no. {fine.id} reversed · Fine, {money(2_500)}" in page
     assert f"by entry no. {log['reversal'].id} ({money(-2_500)})" in page
     raw = web.client.get("/audit?action=entry.correct").get_data(as_text=True)
     assert f'href="/groups/{group.id}/ledger/{fine.id}/correct"' in raw
@@ -256,7 +256,7 @@ def test_details_are_readable_text_in_the_groups_currency(web, log):
     page = text(web.client.get("/audit"))
     loan_fund, social_fund = money(12_000), money(600)
     assert f"Counted: Loan fund: {loan_fund}, Social fund: {social_fund}" in page
-    assert "name: Autre → Other" in page
+    assert "Name: Autre → Other" in page
     assert f"Amount: {money(500)}" in page  # the corrected fine
     assert "{" not in table(web.client.get("/audit"))
 
