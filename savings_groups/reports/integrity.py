@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 
-from peewee import JOIN, SQL, Case, DatabaseProxy, SqliteDatabase, fn
+from peewee import JOIN, SQL, Case, SqliteDatabase, fn
 
 from savings_groups.core.errors import N_, Amount
 from savings_groups.core.vocabulary import (
@@ -108,7 +108,7 @@ def _run(database) -> Result:
         currencies = {group.id: group.currency for group in groups}
         differences = []
         for one_check in CHECKS:
-            differences += one_check(currencies)
+            differences += one_check(Found(currencies))
         return Result(len(currencies), Entry.select().count(), differences)
 
 
@@ -118,9 +118,7 @@ def _snapshot(database):
     SQLite a deferred one (a reader never blocks the writer in WAL mode), on PostgreSQL a
     repeatable-read one (read committed would give each query its own snapshot)."""
     outermost = database.transaction_depth() == 0
-    if isinstance(
-        database.obj if isinstance(database, DatabaseProxy) else database, SqliteDatabase
-    ):
+    if isinstance(getattr(database, "obj", database), SqliteDatabase):  # db is a proxy
         with database.atomic("DEFERRED"):
             yield
         return
@@ -130,14 +128,23 @@ def _snapshot(database):
         yield
 
 
-def _difference(code, message, object_type, object_id, group_id, expected, found, **params):
-    """A Difference whose message may also name what was expected and found."""
-    params = {"expected": expected, "found": found, **params}
-    return Difference(code, message, object_type, object_id, expected, found, group_id, params)
+class Found(list):
+    """The differences a check finds, and how it writes them down."""
 
+    def __init__(self, currencies: dict[int, str]):
+        super().__init__()
+        self.currencies = currencies
 
-def _money(value, group_id, currencies) -> Amount:
-    return Amount(int(value or 0), currencies.get(group_id, "XXX"))
+    def add(self, code, message, object_type, object_id, group_id, expected, found, **params):
+        """A difference whose message may also name what was expected and what was found."""
+        params = {"expected": expected, "found": found, **params}
+        self.append(
+            Difference(code, message, object_type, object_id, expected, found, group_id, params)
+        )
+
+    def money(self, value, group_id) -> Amount:
+        """An amount of the group's, shown as money wherever the difference is read."""
+        return Amount(int(value or 0), self.currencies.get(group_id, "XXX"))
 
 
 def _day(value) -> str:
@@ -175,19 +182,18 @@ def _column(model, name):
     return fn.COALESCE(column, 0) if name in ("cycle", "meeting", "member", "loan") else column
 
 
-def check_reversals(currencies) -> list[Difference]:
+def check_reversals(found: Found) -> Found:
     """Every reversal is the exact opposite of an original entry (ledger.reverse): same group,
     cycle, meeting, member, loan, kind, fund, date and channel, negated amount and shares; it
     reverses no reversal; no entry is reversed twice (two queries)."""
     original = Entry.alias()
-    different = [_column(Entry, name) != _column(original, name) for name in COPIED]
     condition = (
         ((Entry.amount + original.amount) != 0)
         | ((Entry.shares + original.shares) != 0)
         | original.reverses.is_null(False)
     )
-    for clause in different:
-        condition |= clause
+    for name in COPIED:
+        condition |= _column(Entry, name) != _column(original, name)
     query = (
         Entry.select(
             Entry.id,
@@ -205,67 +211,38 @@ def check_reversals(currencies) -> list[Difference]:
         .order_by(Entry.id)
         .dicts()
     )
-    found = []
     for row in query:
         group_id, entry = row["r_group"], row["id"]
-        names = {"entry": entry, "original": row["o_id"]}
-        if row["o_reverses"] is not None:
-            found.append(
-                _difference(
-                    "reversal_of_reversal",
-                    REVERSAL_OF_REVERSAL,
-                    "entry",
-                    entry,
-                    group_id,
-                    None,
-                    row["o_reverses"],
-                    **names,
-                )
+
+        def add(code, message, expected, got, entry=entry, group_id=group_id, row=row, **params):
+            found.add(
+                code,
+                message,
+                "entry",
+                entry,
+                group_id,
+                expected,
+                got,
+                entry=entry,
+                original=row["o_id"],
+                **params,
             )
+
+        if row["o_reverses"] is not None:
+            add("reversal_of_reversal", REVERSAL_OF_REVERSAL, None, row["o_reverses"])
         if row["amount"] != -row["o_amount"]:
-            expected = _money(-row["o_amount"], group_id, currencies)
-            got = _money(row["amount"], group_id, currencies)
-            found.append(
-                _difference(
-                    "reversal_amount",
-                    REVERSAL_AMOUNT,
-                    "entry",
-                    entry,
-                    group_id,
-                    expected,
-                    got,
-                    **names,
-                )
+            add(
+                "reversal_amount",
+                REVERSAL_AMOUNT,
+                found.money(-row["o_amount"], group_id),
+                found.money(row["amount"], group_id),
             )
         if row["shares"] != -row["o_shares"]:
-            found.append(
-                _difference(
-                    "reversal_shares",
-                    REVERSAL_SHARES,
-                    "entry",
-                    entry,
-                    group_id,
-                    -row["o_shares"],
-                    row["shares"],
-                    **names,
-                )
-            )
+            add("reversal_shares", REVERSAL_SHARES, -row["o_shares"], row["shares"])
         for name in COPIED:
             expected, got = row[f"o_{name}"], row[f"r_{name}"]
             if _day(expected) != _day(got) if name == "effective_on" else expected != got:
-                found.append(
-                    _difference(
-                        "reversal_field",
-                        REVERSAL_FIELD,
-                        "entry",
-                        entry,
-                        group_id,
-                        expected,
-                        got,
-                        field=name,
-                        **names,
-                    )
-                )
+                add("reversal_field", REVERSAL_FIELD, expected, got, field=name)
     twice = (
         Entry.select(Entry.reverses, Entry.group, fn.COUNT(Entry.id).alias("times"))
         .where(Entry.reverses.is_null(False))
@@ -274,17 +251,16 @@ def check_reversals(currencies) -> list[Difference]:
         .order_by(Entry.reverses)
     )
     for row in twice:
-        found.append(
-            Difference(
-                "reversed_twice",
-                REVERSED_TWICE,
-                "entry",
-                row.reverses_id,
-                1,
-                row.times,
-                row.group_id,
-                {"original": row.reverses_id, "found": row.times},
-            )
+        original = row.reverses_id
+        found.add(
+            "reversed_twice",
+            REVERSED_TWICE,
+            "entry",
+            original,
+            row.group_id,
+            1,
+            row.times,
+            original=original,
         )
     return found
 
@@ -304,7 +280,7 @@ LOAN_MEMBER = N_(
 )
 
 
-def check_references(currencies) -> list[Difference]:
+def check_references(found: Found) -> Found:
     """No entry points at a member, meeting, cycle or loan of another group; an entry of a
     meeting is in the meeting's cycle; a loan's entry is its borrower's (one query)."""
     approver = Member.alias()
@@ -327,70 +303,53 @@ def check_references(currencies) -> list[Difference]:
         Meeting.cycle.alias("meeting_cycle"),
         Loan.member.alias("loan_member"),
     )
-    condition = None
+    condition = (Meeting.cycle != fn.COALESCE(Entry.cycle, 0)) | (
+        Loan.member != fn.COALESCE(Entry.member, 0)
+    )
     for column, model in targets.values():
         query = query.switch(Entry).join(model, JOIN.LEFT_OUTER, on=(column == model.id))
-        clause = model.group != Entry.group
-        condition = clause if condition is None else condition | clause
-    condition |= Meeting.cycle != Entry.cycle
-    condition |= Loan.member != fn.COALESCE(Entry.member, 0)
-    found = []
+        condition |= model.group != Entry.group
     for row in query.where(condition).order_by(Entry.id).dicts():
         group_id, entry = row["group"], row["id"]
         for name in targets:
             other = row[f"{name}_group"]
             if other is not None and other != group_id:
                 target = row["approved_by" if name == "approver" else name]
-                params = {"entry": entry, "field": name, "target": target, "found": other}
-                found.append(
-                    Difference(
-                        "entry_elsewhere",
-                        ELSEWHERE,
-                        "entry",
-                        entry,
-                        group_id,
-                        other,
-                        group_id,
-                        params,
-                    )
+                found.add(
+                    "entry_elsewhere",
+                    ELSEWHERE,
+                    "entry",
+                    entry,
+                    group_id,
+                    group_id,
+                    other,
+                    entry=entry,
+                    field=name,
+                    target=target,
                 )
         if row["meeting_cycle"] is not None and row["meeting_cycle"] != row["cycle"]:
-            params = {
-                "entry": entry,
-                "meeting": row["meeting"],
-                "expected": row["meeting_cycle"],
-                "found": row["cycle"],
-            }
-            found.append(
-                Difference(
-                    "entry_meeting_cycle",
-                    MEETING_CYCLE,
-                    "entry",
-                    entry,
-                    row["meeting_cycle"],
-                    row["cycle"],
-                    group_id,
-                    params,
-                )
+            found.add(
+                "entry_meeting_cycle",
+                MEETING_CYCLE,
+                "entry",
+                entry,
+                group_id,
+                row["meeting_cycle"],
+                row["cycle"],
+                entry=entry,
+                meeting=row["meeting"],
             )
         if row["loan_member"] is not None and row["loan_member"] != row["member"]:
-            params = {
-                "entry": entry,
-                "loan": row["loan"],
-                "expected": row["loan_member"],
-                "found": row["member"],
-            }
-            found.append(
-                Difference(
-                    "loan_entry_member",
-                    LOAN_MEMBER,
-                    "entry",
-                    entry,
-                    row["loan_member"],
-                    row["member"],
-                    group_id,
-                    params,
-                )
+            found.add(
+                "loan_entry_member",
+                LOAN_MEMBER,
+                "entry",
+                entry,
+                group_id,
+                row["loan_member"],
+                row["member"],
+                entry=entry,
+                loan=row["loan"],
             )
     return found
 
@@ -438,14 +397,15 @@ def ledger_slots():
     )
 
 
-def check_cash_counts(currencies) -> list[Difference]:
+def check_cash_counts(found: Found) -> Found:
     """Every closed meeting's count of a box equals what the box holds once the meeting ends, in
     the ledger's order (ledger.balances_as_of with `including`, as the meeting's summary shows
     it): a difference counted at closing was posted as a cash_difference entry, so what was
-    counted and the books agree (three queries)."""
+    counted and the books agree. Every closed meeting counted its boxes (four queries; the
+    running balances are summed over the rows of ledger_slots, not over entries)."""
     running: dict[tuple, tuple[list, list]] = {}
     slots = sorted(
-        ((row["cycle_id"], row["fund"], _day(row["day"]), row["place"], int(row["total"] or 0)))
+        (row["cycle_id"], row["fund"], _day(row["day"]), row["place"], int(row["total"] or 0))
         for row in ledger_slots()
     )
     for cycle_id, fund, day, place, total in slots:
@@ -454,7 +414,6 @@ def check_cash_counts(currencies) -> list[Difference]:
         balances.append((balances[-1] if balances else 0) + total)
     counts = (
         CashCount.select(
-            CashCount.id,
             CashCount.fund,
             CashCount.counted,
             Meeting.id.alias("meeting_id"),
@@ -469,59 +428,44 @@ def check_cash_counts(currencies) -> list[Difference]:
         .order_by(Meeting.id, CashCount.fund)
         .dicts()
     )
-    found = []
     for row in counts:
         keys, balances = running.get((row["cycle_id"], row["fund"]), ([], []))
         at = bisect.bisect_right(keys, (_day(row["held_on"]), AT_MEETING))
         expected = balances[at - 1] if at else 0
         if expected != row["counted"]:
             group_id = row["group_id"]
-            params = {
-                "held_on": row["held_on"],
-                "cycle": row["cycle_number"],
-                "fund": Fund(row["fund"]),
-                "expected": _money(expected, group_id, currencies),
-                "found": _money(row["counted"], group_id, currencies),
-            }
-            found.append(
-                Difference(
-                    "cash_count",
-                    CASH_COUNT,
-                    "meeting",
-                    row["meeting_id"],
-                    params["expected"],
-                    params["found"],
-                    group_id,
-                    params,
-                )
+            found.add(
+                "cash_count",
+                CASH_COUNT,
+                "meeting",
+                row["meeting_id"],
+                group_id,
+                found.money(expected, group_id),
+                found.money(row["counted"], group_id),
+                held_on=row["held_on"],
+                cycle=row["cycle_number"],
+                fund=Fund(row["fund"]),
             )
-    return found + _missing_counts()
-
-
-def _missing_counts() -> list[Difference]:
-    """Closed meetings without the count of one of the boxes (one query)."""
-    found = []
     for box in BOXES:
         counted = CashCount.select(CashCount.meeting).where(CashCount.fund == box.value)
-        query = (
+        uncounted = (
             Meeting.select(Meeting.id, Meeting.group, Meeting.held_on, Cycle.number)
             .join(Cycle)
             .where((Meeting.status == MeetingStatus.CLOSED.value) & Meeting.id.not_in(counted))
             .order_by(Meeting.id)
         )
-        for meeting in query:
-            params = {"held_on": meeting.held_on, "cycle": meeting.cycle.number, "fund": box}
-            found.append(
-                Difference(
-                    "count_missing",
-                    COUNT_MISSING,
-                    "meeting",
-                    meeting.id,
-                    box.value,
-                    None,
-                    meeting.group_id,
-                    params,
-                )
+        for meeting in uncounted:
+            found.add(
+                "count_missing",
+                COUNT_MISSING,
+                "meeting",
+                meeting.id,
+                meeting.group_id,
+                box.value,
+                None,
+                held_on=meeting.held_on,
+                cycle=meeting.cycle.number,
+                fund=box,
             )
     return found
 
@@ -556,9 +500,9 @@ AFTER_CLOSE = N_(
 )
 
 
-def check_share_outs(currencies) -> list[Difference]:
+def check_share_outs(found: Found) -> Found:
     """Every finalised share-out adds up (payouts + carry-over = cash, the same for the social
-    fund); a shared-out cycle is closed and a closed cycle shared out (one query)."""
+    fund); a shared-out cycle is closed and a closed cycle shared out (two queries)."""
     query = (
         CycleShareOut.select(
             CycleShareOut.id,
@@ -588,14 +532,9 @@ def check_share_outs(currencies) -> list[Difference]:
         .order_by(CycleShareOut.id)
         .dicts()
     )
-    found = []
     for row in query:
         group_id = row["group_id"]
-
-        def money(value, group_id=group_id):
-            return _money(value, group_id, currencies)
-
-        for code, message, whole, paid, carry in (
+        sums = (
             ("share_out_sum", SHARE_OUT_SUM, row["cash"], row["paid"], row["carry_over"]),
             (
                 "social_fund_sum",
@@ -604,40 +543,31 @@ def check_share_outs(currencies) -> list[Difference]:
                 row["social_paid"],
                 row["social_fund_carry_over"],
             ),
-        ):
+        )
+        for code, message, whole, paid, carry in sums:
             if int(paid) + carry != whole:
-                params = {
-                    "cycle": row["cycle"],
-                    "paid": money(paid),
-                    "carry": money(carry),
-                    "expected": money(whole),
-                    "found": money(int(paid) + carry),
-                }
-                found.append(
-                    Difference(
-                        code,
-                        message,
-                        "share_out",
-                        row["id"],
-                        params["expected"],
-                        params["found"],
-                        group_id,
-                        params,
-                    )
-                )
-        if row["closed_at"] is None:
-            params = {"cycle": row["cycle"]}
-            found.append(
-                Difference(
-                    "cycle_not_closed",
-                    CYCLE_NOT_CLOSED,
+                found.add(
+                    code,
+                    message,
                     "share_out",
                     row["id"],
-                    True,
-                    False,
                     group_id,
-                    params,
+                    found.money(whole, group_id),
+                    found.money(int(paid) + carry, group_id),
+                    cycle=row["cycle"],
+                    paid=found.money(paid, group_id),
+                    carry=found.money(carry, group_id),
                 )
+        if row["closed_at"] is None:
+            found.add(
+                "cycle_not_closed",
+                CYCLE_NOT_CLOSED,
+                "share_out",
+                row["id"],
+                group_id,
+                True,
+                False,
+                cycle=row["cycle"],
             )
     unshared = (
         Cycle.select(Cycle.id, Cycle.group, Cycle.number)
@@ -646,23 +576,20 @@ def check_share_outs(currencies) -> list[Difference]:
         .order_by(Cycle.id)
     )
     for cycle in unshared:
-        params = {"cycle": cycle.number}
-        found.append(
-            Difference(
-                "closed_without_share_out",
-                CLOSED_WITHOUT_SHARE_OUT,
-                "cycle",
-                cycle.id,
-                True,
-                False,
-                cycle.group_id,
-                params,
-            )
+        found.add(
+            "closed_without_share_out",
+            CLOSED_WITHOUT_SHARE_OUT,
+            "cycle",
+            cycle.id,
+            cycle.group_id,
+            True,
+            False,
+            cycle=cycle.number,
         )
     return found
 
 
-def check_share_out_lines(currencies) -> list[Difference]:
+def check_share_out_lines(found: Found) -> Found:
     """Each line of a finalised share-out matches the ledger: the member's share-out and social
     fund share-out entries are the payout with what was deducted for loans and the social fund
     part; the shares and savings are what the member bought in the cycle (three queries, a row
@@ -716,19 +643,23 @@ def check_share_out_lines(currencies) -> list[Difference]:
         .group_by(Entry.cycle, Entry.member)
     ):
         saved[(row.cycle_id, row.member_id)] = (int(row.share_count or 0), int(row.total or 0))
-    found = []
     seen = set()
     for row in lines:
         group_id, cycle_id, member_id = row["group_id"], row["cycle_id"], row["member"]
         seen.add((cycle_id, member_id))
-        base = {"cycle": row["cycle"], "member": row["member_number"]}
 
-        def add(code, message, expected, got, row=row, group_id=group_id, base=base, **params):
-            params = {**base, **params, "expected": expected, "found": got}
-            found.append(
-                Difference(
-                    code, message, "share_out", row["share_out_id"], expected, got, group_id, params
-                )
+        def add(code, message, expected, got, row=row, group_id=group_id, **params):
+            found.add(
+                code,
+                message,
+                "share_out",
+                row["share_out_id"],
+                group_id,
+                expected,
+                got,
+                cycle=row["cycle"],
+                member=row["member_number"],
+                **params,
             )
 
         for kind, wanted in (
@@ -740,8 +671,8 @@ def check_share_out_lines(currencies) -> list[Difference]:
                 add(
                     "share_out_posted",
                     SHARE_OUT_POSTED,
-                    _money(wanted, group_id, currencies),
-                    _money(got, group_id, currencies),
+                    found.money(wanted, group_id),
+                    found.money(got, group_id),
                     kind=kind,
                 )
         shares, savings = saved.get((cycle_id, member_id), (0, 0))
@@ -751,42 +682,33 @@ def check_share_out_lines(currencies) -> list[Difference]:
             add(
                 "share_out_saved",
                 SHARE_OUT_SAVED,
-                _money(savings, group_id, currencies),
-                _money(row["saved"], group_id, currencies),
+                found.money(savings, group_id),
+                found.money(row["saved"], group_id),
             )
     # Share-out entries of a member the signed share-out has no line for.
-    share_outs = (
-        {so.cycle_id: so for so in CycleShareOut.select(CycleShareOut, Cycle).join(Cycle)}
-        if paid
-        else {}
-    )
-    for (cycle_id, member_id, kind), total in sorted(paid.items()):
-        if total and (cycle_id, member_id) not in seen:
-            share_out = share_outs[cycle_id]
-            group_id = share_out.cycle.group_id
-            params = {
-                "cycle": share_out.cycle.number,
-                "member": member_id,
-                "kind": EntryKind(kind),
-                "expected": _money(0, group_id, currencies),
-                "found": _money(total, group_id, currencies),
-            }
-            found.append(
-                Difference(
-                    "share_out_posted",
-                    SHARE_OUT_POSTED,
-                    "share_out",
-                    share_out.id,
-                    params["expected"],
-                    params["found"],
-                    group_id,
-                    params,
-                )
-            )
+    strays = [(key, total) for key, total in sorted(paid.items()) if total and key[:2] not in seen]
+    share_outs = {}
+    if strays:
+        share_outs = {s.cycle_id: s for s in CycleShareOut.select(CycleShareOut, Cycle).join(Cycle)}
+    for (cycle_id, member_id, kind), total in strays:
+        share_out = share_outs[cycle_id]
+        group_id = share_out.cycle.group_id
+        found.add(
+            "share_out_posted",
+            SHARE_OUT_POSTED,
+            "share_out",
+            share_out.id,
+            group_id,
+            found.money(0, group_id),
+            found.money(total, group_id),
+            cycle=share_out.cycle.number,
+            member=member_id,
+            kind=EntryKind(kind),
+        )
     return found
 
 
-def check_closed_cycles(currencies) -> list[Difference]:
+def check_closed_cycles(found: Found) -> Found:
     """No entry is recorded in a closed cycle after its close, but the carry-over of its boxes
     to the next cycle (one query)."""
     query = (
@@ -800,25 +722,19 @@ def check_closed_cycles(currencies) -> list[Difference]:
         .order_by(Entry.id)
         .dicts()
     )
-    found = []
     for row in query:
-        params = {
-            "entry": row["id"],
-            "kind": EntryKind(row["kind"]),
-            "amount": _money(row["amount"], row["group"], currencies),
-            "cycle": row["cycle"],
-        }
-        found.append(
-            Difference(
-                "after_close",
-                AFTER_CLOSE,
-                "entry",
-                row["id"],
-                None,
-                row["id"],
-                row["group"],
-                params,
-            )
+        found.add(
+            "after_close",
+            AFTER_CLOSE,
+            "entry",
+            row["id"],
+            row["group"],
+            None,
+            row["id"],
+            entry=row["id"],
+            kind=EntryKind(row["kind"]),
+            amount=found.money(row["amount"], row["group"]),
+            cycle=row["cycle"],
         )
     return found
 
@@ -839,7 +755,7 @@ LOAN_DISBURSED = N_(
 )
 
 
-def check_loans(currencies) -> list[Difference]:
+def check_loans(found: Found) -> Found:
     """Each loan's state agrees with its entries: what was repaid of the principal is no more than
     what was lent and not written off; a repaid or written-off loan has no principal left; the
     disbursement is the principal (or nothing, a loan from the paper books) (one query)."""
@@ -864,16 +780,20 @@ def check_loans(currencies) -> list[Difference]:
         .order_by(Loan.id)
         .dicts()
     )
-    found = []
     for row in query:
         group_id = row["group"]
 
         def add(code, message, expected, got, row=row, group_id=group_id, **params):
-            expected = _money(expected, group_id, currencies)
-            got = _money(got, group_id, currencies)
-            params = {"loan": row["id"], "expected": expected, "found": got, **params}
-            found.append(
-                Difference(code, message, "loan", row["id"], expected, got, group_id, params)
+            found.add(
+                code,
+                message,
+                "loan",
+                row["id"],
+                group_id,
+                found.money(expected, group_id),
+                found.money(got, group_id),
+                loan=row["id"],
+                **params,
             )
 
         repaid = int(row[EntryKind.LOAN_PRINCIPAL.value])
