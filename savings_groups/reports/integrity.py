@@ -35,6 +35,7 @@ from savings_groups.store.models import (
     Loan,
     Meeting,
     Member,
+    MemberExit,
     SavingsGroup,
     ShareOutLine,
 )
@@ -708,6 +709,96 @@ def check_share_out_lines(found: Found) -> Found:
     return found
 
 
+EXIT_POSTED = N_(
+    "Settlement of member %(member)s on leaving cycle %(cycle)s: the settlement entries come to "
+    "%(found)s, but the settlement says %(expected)s."
+)
+EXIT_SHARES = N_(
+    "Settlement of member %(member)s on leaving cycle %(cycle)s: %(expected)s shares bought "
+    "according to the ledger, but the settlement counts %(found)s."
+)
+EXIT_SAVED = N_(
+    "Settlement of member %(member)s on leaving cycle %(cycle)s: %(expected)s saved according "
+    "to the ledger, but the settlement counts %(found)s."
+)
+
+
+def check_exits(found: Found) -> Found:
+    """Each settlement of a member who left during a cycle matches the ledger: its entry is the
+    member's savings and profit (the payout with what was deducted for loans), and its shares
+    and savings are what the member bought in the cycle (two queries, a row per settlement)."""
+    settled = (
+        MemberExit.select(
+            MemberExit.id,
+            MemberExit.member,
+            MemberExit.cycle,
+            MemberExit.shares,
+            MemberExit.saved,
+            MemberExit.payout,
+            MemberExit.deducted,
+            Member.group.alias("group_id"),
+            Member.number.alias("member_number"),
+            Cycle.number.alias("cycle_number"),
+        )
+        .join(Member)
+        .switch(MemberExit)
+        .join(Cycle)
+        .order_by(MemberExit.id)
+        .dicts()
+    )
+    saving = Entry.kind.in_([kind.value for kind in SAVINGS_KINDS]) & (
+        Entry.fund == Fund.LOAN_FUND.value
+    )
+
+    def total(condition, column):
+        return fn.COALESCE(fn.SUM(Case(None, [(condition, column)], 0)), 0)
+
+    sums = {
+        (row["cycle"], row["member"]): row
+        for row in Entry.select(
+            Entry.cycle,
+            Entry.member,
+            total(Entry.kind == EntryKind.EXIT_SETTLEMENT.value, Entry.amount).alias("settled"),
+            total(saving, Entry.amount).alias("saved"),
+            total(saving, Entry.shares).alias("shares"),
+        )
+        .where(Entry.member.in_(MemberExit.select(MemberExit.member)))
+        .group_by(Entry.cycle, Entry.member)
+        .dicts()
+    }
+    for row in settled:
+        group_id = row["group_id"]
+        ledger = sums.get((row["cycle"], row["member"]), {})
+
+        def money(value, group_id=group_id):
+            return found.money(value, group_id)
+
+        compared = (
+            (
+                "exit_posted",
+                EXIT_POSTED,
+                money(-(row["payout"] + row["deducted"])),
+                money(ledger.get("settled")),
+            ),
+            ("exit_shares", EXIT_SHARES, int(ledger.get("shares") or 0), row["shares"]),
+            ("exit_saved", EXIT_SAVED, money(ledger.get("saved")), money(row["saved"])),
+        )
+        for code, message, expected, got in compared:
+            if expected != got:
+                found.add(
+                    code,
+                    message,
+                    "member_exit",
+                    row["id"],
+                    group_id,
+                    expected,
+                    got,
+                    member=row["member_number"],
+                    cycle=row["cycle_number"],
+                )
+    return found
+
+
 def check_closed_cycles(found: Found) -> Found:
     """No entry is recorded in a closed cycle after its close, but the carry-over of its boxes
     to the next cycle (one query)."""
@@ -814,6 +905,7 @@ CHECKS = (
     check_cash_counts,
     check_share_outs,
     check_share_out_lines,
+    check_exits,
     check_closed_cycles,
     check_loans,
 )

@@ -1,7 +1,7 @@
 """The integrity check: a group's books kept through the app pass it; each kind of corruption,
 made with raw SQL, is reported exactly, once, with what was expected and what was found."""
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -15,7 +15,7 @@ from savings_groups.loans.requests import LoanRequest
 from savings_groups.meetings import operations as meetings
 from savings_groups.meetings.sheet import MeetingSheet, MemberLine
 from savings_groups.reports import integrity
-from savings_groups.shareout import next_cycle
+from savings_groups.shareout import exits, next_cycle
 from savings_groups.shareout import operations as closing
 from savings_groups.store.db import db
 from savings_groups.store.models import (
@@ -380,3 +380,29 @@ def test_an_entry_reversed_twice(books):
     assert codes(found) == [("reversed_twice", "entry", books.reinvested.id)]
     assert (found[0].expected, found[0].found) == (1, 2)
     assert str(found[0]).endswith(f"Entry {books.reinvested.id} is reversed 2 times: at most once.")
+
+
+def test_a_settlement_on_leaving_against_its_entries(books, admin):
+    chris = books.members[2]
+    ledger.post(
+        admin,
+        books.group,
+        LOAN,
+        EntryKind.SHARE_PURCHASE,
+        3 * books.new.share_value,
+        cycle=books.new,
+        member=chris,
+        shares=3,
+        effective_on=books.new.start_date,
+    )
+    settled = exits.settle(admin, chris, books.new.start_date + timedelta(days=7), "Moved away")
+    assert integrity.check() == []
+    sql("UPDATE member_exit SET saved = saved + 100, shares = 4 WHERE id = ?", settled.id)
+    sql("UPDATE entry SET amount = amount - 1 WHERE kind = ?", "exit_settlement")
+    found = integrity.check()
+    assert [(d.code, d.object_id, d.expected, d.found) for d in found] == [
+        ("exit_posted", settled.id, -settled.payout, -settled.payout - 1),
+        ("exit_shares", settled.id, 3, 4),
+        ("exit_saved", settled.id, settled.saved, settled.saved + 100),
+    ]
+    assert found[0].params["member"] == chris.number
