@@ -31,6 +31,7 @@ from savings_groups.store.models import (
     CashCount,
     Cycle,
     CycleShareOut,
+    DebtRepayment,
     Entry,
     Loan,
     Meeting,
@@ -830,6 +831,84 @@ def check_closed_cycles(found: Found) -> Found:
     return found
 
 
+# --- ROSCAs: repayments between members ---------------------------------------------------------
+
+DEBTOR_ENTRY = N_(
+    "Repayment %(repayment)s between members: the debtor's entry is %(found)s, but the repayment "
+    "is of %(expected)s."
+)
+CREDITOR_ENTRY = N_(
+    "Repayment %(repayment)s between members: the creditor's entry is %(found)s, but the "
+    "repayment is of %(expected)s."
+)
+HALF_UNDONE = N_(
+    "Repayment %(repayment)s between members is undone on one side only: both of its entries "
+    "are reversed together."
+)
+
+
+def check_debt_repayments(found: Found) -> Found:
+    """Each repayment between members of a rotation is its two entries in the pot, + from the
+    debtor and - to the creditor, both reversed when it is undone, or neither (one query)."""
+    debtor, creditor = Entry.alias(), Entry.alias()
+    debtor_undone, creditor_undone = Entry.alias(), Entry.alias()
+    query = (
+        DebtRepayment.select(
+            DebtRepayment.id,
+            DebtRepayment.amount,
+            debtor.group.alias("group_id"),
+            debtor.amount.alias("debtor_amount"),
+            creditor.amount.alias("creditor_amount"),
+            debtor_undone.id.alias("debtor_undone"),
+            creditor_undone.id.alias("creditor_undone"),
+        )
+        .join(debtor, on=(DebtRepayment.debtor_entry == debtor.id))
+        .switch(DebtRepayment)
+        .join(creditor, on=(DebtRepayment.creditor_entry == creditor.id))
+        .switch(DebtRepayment)
+        .join(debtor_undone, JOIN.LEFT_OUTER, on=(debtor_undone.reverses == debtor.id))
+        .switch(DebtRepayment)
+        .join(creditor_undone, JOIN.LEFT_OUTER, on=(creditor_undone.reverses == creditor.id))
+        .where(
+            (debtor.amount != DebtRepayment.amount)
+            | ((creditor.amount + DebtRepayment.amount) != 0)
+            | (debtor_undone.id.is_null() != creditor_undone.id.is_null())
+        )
+        .order_by(DebtRepayment.id)
+        .dicts()
+    )
+    for row in query:
+        group_id, amount = row["group_id"], row["amount"]
+        sides = (
+            (DEBTOR_ENTRY, amount, row["debtor_amount"]),
+            (CREDITOR_ENTRY, -amount, row["creditor_amount"]),
+        )
+        for message, expected, got in sides:
+            if expected != got:
+                found.add(
+                    "debt_repayment_entry",
+                    message,
+                    "debt_repayment",
+                    row["id"],
+                    group_id,
+                    found.money(expected, group_id),
+                    found.money(got, group_id),
+                    repayment=row["id"],
+                )
+        if (row["debtor_undone"] is None) != (row["creditor_undone"] is None):
+            found.add(
+                "debt_repayment_half_undone",
+                HALF_UNDONE,
+                "debt_repayment",
+                row["id"],
+                group_id,
+                2,
+                1,
+                repayment=row["id"],
+            )
+    return found
+
+
 # --- loans ------------------------------------------------------------------------------------
 
 LOAN_OVERPAID = N_(
@@ -906,6 +985,7 @@ CHECKS = (
     check_share_outs,
     check_share_out_lines,
     check_exits,
+    check_debt_repayments,
     check_closed_cycles,
     check_loans,
 )

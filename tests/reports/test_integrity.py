@@ -15,6 +15,7 @@ from savings_groups.loans.requests import LoanRequest
 from savings_groups.meetings import operations as meetings
 from savings_groups.meetings.sheet import MeetingSheet, MemberLine
 from savings_groups.reports import integrity
+from savings_groups.rosca import debts as rosca_debts
 from savings_groups.shareout import exits, next_cycle
 from savings_groups.shareout import operations as closing
 from savings_groups.store.db import db
@@ -27,6 +28,8 @@ from savings_groups.store.models import (
     Meeting,
     ShareOutLine,
 )
+from tests.rosca.test_debts import owed  # noqa: F401  (the fixture)
+from tests.rosca.test_rounds import START
 
 LOAN, SOCIAL = Fund.LOAN_FUND, Fund.SOCIAL_FUND
 SHARED_OUT = date(2026, 3, 2)
@@ -406,3 +409,18 @@ def test_a_settlement_on_leaving_against_its_entries(books, admin):
         ("exit_saved", settled.id, settled.saved, settled.saved + 100),
     ]
     assert found[0].params["member"] == chris.number
+
+
+def test_a_tontine_kept_through_the_app_passes_and_its_repayments_are_checked(admin, owed):  # noqa: F811
+    group, rotation, awa, bintou, repayment = owed
+    rosca_debts.undo_repayment(admin, repayment, "typed for the wrong member")
+    again = rosca_debts.repay_debt(admin, rotation, bintou.id, awa.id, 6_000, START)
+    assert integrity.check() == []
+    sql("UPDATE entry SET amount = -5000 WHERE id = ?", again.creditor_entry_id)
+    sql("DELETE FROM entry WHERE reverses_id = ?", repayment.creditor_entry_id)
+    found = integrity.check()
+    assert [(d.code, d.object_id, d.expected, d.found) for d in found] == [
+        ("debt_repayment_half_undone", repayment.id, 2, 1),
+        ("debt_repayment_entry", again.id, -6_000, -5_000),
+    ]
+    assert "the creditor's entry is -5000" in str(found[1])
