@@ -7,7 +7,8 @@ from datetime import date, datetime, time, timedelta
 
 from peewee import JOIN
 
-from savings_groups.org.access import sees_all_groups
+from savings_groups.core.vocabulary import Role
+from savings_groups.org.access import sees_all_groups, visible_groups
 from savings_groups.store.models import AuditEntry, Entry, GroupAssignment, SavingsGroup, User
 
 PAGE_SIZE = 50
@@ -47,9 +48,9 @@ def readable_users(user: User):
     query = User.select().order_by(User.full_name, User.id)
     if sees_all_groups(user):
         return query
-    mine = GroupAssignment.select(GroupAssignment.group).where(GroupAssignment.user == user)
+    mine = visible_groups(user).select(SavingsGroup.id).order_by()
     colleagues = GroupAssignment.select(GroupAssignment.user).where(GroupAssignment.group.in_(mine))
-    return query.where(User.id.in_(colleagues) | (User.role == "admin"))
+    return query.where(User.id.in_(colleagues) | (User.role == Role.ADMIN.value))
 
 
 def trail_page(
@@ -67,8 +68,8 @@ def trail_page(
         .switch(AuditEntry)
         .join(SavingsGroup, JOIN.LEFT_OUTER, on=(AuditEntry.group == SavingsGroup.id))
     )
-    if not sees_all_groups(user):
-        mine = GroupAssignment.select(GroupAssignment.group).where(GroupAssignment.user == user)
+    if not sees_all_groups(user):  # the actions in the groups the user may see (org.access)
+        mine = visible_groups(user).select(SavingsGroup.id).order_by()
         query = query.where(AuditEntry.group.in_(mine))
     if wanted.group_id is not None:
         query = query.where(AuditEntry.group == wanted.group_id)
