@@ -107,7 +107,21 @@ CHANGES = {
     "rotation.end_rule",
 }
 ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
-BAD_FILTER = N_("“%(value)s” is not a valid choice for %(field)s: it is ignored.")
+BAD_FILTER = N_("“%(value)s” is not a valid choice for “%(field)s”: it is ignored.")
+# What each filter is called on the page, for the message about a bad one.
+FILTER_NAMES = {
+    "group": _l("Group"),
+    "user": _l("Who"),
+    "action": _l("What"),
+    "since": _l("From"),
+    "until": _l("To"),
+    "before": _l("Older"),
+    "after": _l("Newer"),
+}
+
+
+def _ignored(value, name: str) -> None:
+    flash(_(BAD_FILTER, value=str(value)[:40], field=FILTER_NAMES[name]), "warning")
 
 
 def _whole(name: str) -> int | None:
@@ -117,7 +131,7 @@ def _whole(name: str) -> int | None:
         return None
     if text.isascii() and text.isdigit() and 0 < int(text) <= MAX_ID:
         return int(text)
-    flash(_(BAD_FILTER, value=text[:40], field=name), "warning")
+    _ignored(text, name)
     return None
 
 
@@ -128,7 +142,7 @@ def _day(name: str) -> date | None:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        flash(_(BAD_FILTER, value=text[:40], field=name), "warning")
+        _ignored(text, name)
         return None
 
 
@@ -139,11 +153,11 @@ def _asked(groups, users) -> audit_trail.TrailFilter:
         flash(_("This group does not exist or is not assigned to you."), "warning")
         group_id = None
     if user_id is not None and user_id not in {u.id for u in users}:
-        flash(_(BAD_FILTER, value=user_id, field="user"), "warning")
+        _ignored(user_id, "user")
         user_id = None
     action = (request.args.get("action") or "").strip() or None
     if action is not None and action not in ACTION_LABELS:
-        flash(_(BAD_FILTER, value=action[:40], field="action"), "warning")
+        _ignored(action, "action")
         action = None
     since, until = _day("since"), _day("until")
     return audit_trail.TrailFilter(group_id, user_id, action, since, until)
@@ -210,7 +224,10 @@ def _text(key: str, value, currency: str | None) -> str:
             for name, part in value.items()
         )
     if isinstance(value, str) and ISO_DAY.fullmatch(value):
-        return format_date(date.fromisoformat(value))
+        try:
+            return format_date(date.fromisoformat(value))
+        except ValueError:  # looks like a day but is none (a note, say)
+            return value
     if isinstance(value, list):
         return ", ".join(_text(key, part, currency) for part in value)
     return str(value)

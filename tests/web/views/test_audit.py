@@ -146,16 +146,16 @@ def test_filters_by_group_person_kind_and_dates(web, log, admin):
 @pytest.mark.parametrize(
     "query, words",
     [
-        ("group=" + "9" * 30, "is not a valid choice for group"),
-        ("group=abc", "is not a valid choice for group"),
+        ("group=" + "9" * 30, "is not a valid choice for “Group”"),
+        ("group=abc", "is not a valid choice for “Group”"),
         ("group=999999", "This group does not exist or is not assigned to you."),
-        ("user=" + "1" * 30, "is not a valid choice for user"),
-        ("user=999999", "is not a valid choice for user"),
-        ("action=entry.explode", "is not a valid choice for action"),
-        ("since=2026-13-45", "is not a valid choice for since"),
-        ("until=yesterday", "is not a valid choice for until"),
-        ("before=" + "9" * 30, "is not a valid choice for before"),
-        ("after=-3", "is not a valid choice for after"),
+        ("user=" + "1" * 30, "is not a valid choice for “Who”"),
+        ("user=999999", "is not a valid choice for “Who”"),
+        ("action=entry.explode", "is not a valid choice for “What”"),
+        ("since=2026-13-45", "is not a valid choice for “From”"),
+        ("until=yesterday", "is not a valid choice for “To”"),
+        ("before=" + "9" * 30, "is not a valid choice for “Older”"),
+        ("after=-3", "is not a valid choice for “Newer”"),
     ],
 )
 def test_bad_filters_are_ignored_with_a_message(web, log, query, words):
@@ -170,7 +170,7 @@ def test_the_french_page_says_an_ignored_filter_in_french(web, log, make_user):
     make_user("amadou", role=Role.ADMIN, locale="fr")
     web.login("amadou")
     page = text(web.client.get("/audit?group=abc"))
-    assert "« abc » n’est pas un choix valable pour group : il est ignoré." in page
+    assert "« abc » n’est pas un choix valable pour « Groupe » : il est ignoré." in page
 
 
 def many(admin, group, count):
