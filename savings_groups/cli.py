@@ -1,4 +1,5 @@
-"""The `savings-groups` command: serve, init, create-user, backup, restore, the statement keys."""
+"""The `savings-groups` command: serve, init, create-user, check, backup, restore, the statement
+keys."""
 
 import sys
 from datetime import UTC, datetime
@@ -94,6 +95,28 @@ def create_user(username, full_name, role, language, organization, password):
     click.echo(f"Account “{user.username}” created ({user.role}).")
 
 
+@main.command()
+def check():
+    """Recompute the books from the ledger and list every difference (exit status 1 if any)."""
+    from savings_groups.reports import integrity
+    from savings_groups.store.db import db
+
+    _app()
+    with db.connection_context():
+        result = integrity.run()
+    if result.ok:
+        click.echo(f"OK: {result.groups} groups, {result.entries} entries checked")
+        return
+    for difference in result.differences:
+        click.echo(str(difference))
+    count = len(result.differences)
+    click.echo(
+        f"{count} difference{'s' if count > 1 else ''} found "
+        f"({result.groups} groups, {result.entries} entries checked)"
+    )
+    sys.exit(1)
+
+
 def _settings():
     """The settings alone, the database left as it is (no migration, no start backup)."""
     from savings_groups import config, configured_app
@@ -167,6 +190,8 @@ def restore(path, yes):
         click.echo(f"The database it replaced is kept in {done.kept_aside}.")
     if done.upgraded_on_start:
         click.echo("It was made by an older version: it is upgraded when the app next starts.")
+
+
 @main.command("rotate-statement-key")
 def rotate_statement_key():
     """Make a new key to sign printed statements; those signed before still verify."""
