@@ -1,0 +1,438 @@
+"""Kill a process in the middle of a save (SIGKILL), again and again: the harness of tests/crash.
+
+A laptop unplugged mid-save must leave the books without that save or with all of it, never
+half. For each kill this harness
+
+1. prepares a fresh state in the test's own database (`prepare()`, in the test's process:
+   usually a new group, so that every kill starts from the same situation),
+2. hands the save to a child process that opens the same DATABASE_URL, runs
+   `target(**kwargs)` to read what it needs (as tests/races/racers.py does), then calls the
+   returned write. Children come from multiprocessing's "forkserver": a clean process
+   started once (no connection of the tests inherited) that has imported the app and the
+   savers, and forks each child from that; the next child is started while the parent checks
+   the last kill and prepares the next state,
+3. kills the child with SIGKILL a random time after it started the write, drawn over the
+   write's measured duration (one run of the same save that is not killed, the reference),
+4. checks what the database holds: the state (`snapshot(kwargs)`, a Counter of hashable rows)
+   must have changed by nothing or by exactly what the reference run changed; SQLite's
+   `PRAGMA integrity_check` must say ok; on PostgreSQL the killed session must be gone (its
+   transaction rolled back by the server); and `check(kwargs)`, when given, must hold.
+
+The child reports how far it got in shared memory (it cannot tell anything once killed): the
+write called, its first INSERT/UPDATE/DELETE, COMMIT sent, COMMIT returned, the write returned.
+So each kill is counted as landing before the write, during it (rows written, not committed),
+while committing (COMMIT sent: either outcome is right) or after it; `Tally` holds the counts
+and what the database showed.
+
+Use it for any save (a meeting, a backup, an import):
+
+    tally = kill_during(url, "tests.crash.savers:close", prepare, snapshot=group_rows_of,
+                        check=books_agree_of, kills=25)
+    assert tally.during >= 1
+
+`target` is "module:function" (or a module-level function) taking plain values and returning
+the write to call without arguments; `prepare()` returns those plain values (a dict).
+"""
+
+import importlib
+import multiprocessing
+import os
+import random
+import sys
+import time
+import traceback
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cache
+
+FORKS = multiprocessing.get_context("forkserver")
+FORKS.set_forkserver_preload(["tests.crash.killing", "tests.crash.savers", "psycopg"])
+TIMEOUT = 60  # seconds; a child that takes longer is stuck, not slow
+KILLS = int(os.environ.get("SAVINGS_GROUPS_KILLS") or 0) or None  # a long run: kills per save
+
+# What the child writes in its shared array: how far it got, and when (time.monotonic(), the
+# same clock in every process of the machine).
+PHASE, WRITES, COMMITS, AUTOCOMMIT_WRITES = 0, 1, 2, 3
+CALLED_AT, FIRST_WRITE_AT, COMMITTING_AT, COMMITTED_AT, RETURNED_AT = 4, 5, 6, 7, 8
+SLOTS = 9
+IDLE, CALLED, WRITING, COMMITTING, COMMITTED, RETURNED = range(6)
+WRITE_VERBS = ("INSERT", "UPDATE", "DELETE", "REPLACE")
+LANDED = {IDLE: "before", CALLED: "before", WRITING: "during", COMMITTING: "committing"}
+
+
+def _resolve(target):
+    if callable(target):
+        return target
+    module, name = target.split(":")
+    return getattr(importlib.import_module(module), name)
+
+
+def _watch(database, progress) -> None:
+    """Make the child's database tell the parent (shared memory) how far the write got."""
+    execute_sql, commit = database.execute_sql, database.commit
+
+    def watched_execute(sql, params=None, *args, **kwargs):
+        if progress[PHASE] >= CALLED and sql.lstrip().upper().startswith(WRITE_VERBS):
+            if not database.in_transaction():
+                progress[AUTOCOMMIT_WRITES] += 1  # a write outside any transaction: a bug
+            progress[WRITES] += 1
+            if progress[PHASE] < WRITING:
+                progress[FIRST_WRITE_AT] = time.monotonic()
+                progress[PHASE] = WRITING
+        return execute_sql(sql, params, *args, **kwargs)
+
+    def watched_commit():
+        if progress[PHASE] >= CALLED:
+            progress[COMMITTING_AT] = time.monotonic()
+            progress[PHASE] = max(progress[PHASE], COMMITTING)
+            commit()
+            progress[COMMITS] += 1
+            progress[COMMITTED_AT] = time.monotonic()
+            progress[PHASE] = max(progress[PHASE], COMMITTED)
+        else:
+            commit()
+
+    database.execute_sql, database.commit = watched_execute, watched_commit
+
+
+def _child(url, target, pipe, progress) -> None:
+    """One save in a child process: ready, then told the plain values, then told to go."""
+    os.environ["PGAPPNAME"] = f"crash-{os.getpid()}"  # the parent finds its session by it
+    try:
+        from savings_groups.core.errors import DomainError
+        from savings_groups.store import db as store
+
+        make = _resolve(target)
+        store.initialize(url)
+        store.db.connect()
+        _watch(store.db.obj, progress)
+        pipe.send(("ready", None))
+        kwargs = pipe.recv()
+        write = make(**kwargs)
+        pipe.send(("set", None))
+        pipe.recv()  # go
+        progress[CALLED_AT] = time.monotonic()
+        progress[PHASE] = CALLED
+        try:
+            write()
+        except DomainError as error:
+            pipe.send(("refused", f"{type(error).__name__}: {error}"))
+            return
+        progress[RETURNED_AT] = time.monotonic()
+        progress[PHASE] = RETURNED
+        pipe.send(("done", None))
+        pipe.recv()  # a child killed after its write waits here to be killed
+    except (EOFError, BrokenPipeError):
+        pass  # the parent went away
+    except Exception:
+        pipe.send(("crashed", traceback.format_exc()))
+
+
+class _Child:
+    """A child started ahead of time: spawned, importing and connecting while the parent
+    prepares the next state."""
+
+    def __init__(self, url: str, target):
+        self.pipe, theirs = FORKS.Pipe()
+        self.progress = FORKS.RawArray("d", SLOTS)
+        self.process = FORKS.Process(
+            target=_child, args=(url, target, theirs, self.progress), daemon=True
+        )
+        self.process.start()
+        theirs.close()
+
+    def expect(self, wanted: str):
+        if not self.pipe.poll(TIMEOUT):
+            raise AssertionError(f"the child never said {wanted!r}")
+        said, details = self.pipe.recv()
+        if said != wanted:
+            raise AssertionError(f"the child said {said!r} instead of {wanted!r}: {details}")
+
+    def start(self, kwargs: dict) -> None:
+        """Give the child its values, let it read, and tell it to write now."""
+        self.expect("ready")
+        self.pipe.send(kwargs)
+        self.expect("set")
+        self.pipe.send("go")
+
+    def wait_called(self) -> None:
+        """Until the child has called the write (a few hundred microseconds after "go")."""
+        deadline = time.monotonic() + TIMEOUT
+        while self.progress[PHASE] < CALLED:
+            if time.monotonic() > deadline:
+                raise AssertionError("the child never called the write")
+            time.sleep(0.0001)
+
+    def kill(self) -> None:
+        self.process.kill()  # SIGKILL: no rollback, no close, no flush
+        self.process.join(TIMEOUT)
+
+    def last_word(self) -> tuple:
+        """What a killed child said after "go", if anything (it was done, refused, crashed)."""
+        try:
+            return self.pipe.recv() if self.pipe.poll() else (None, None)
+        except EOFError:
+            return None, None
+
+    def value(self, slot: int) -> float:
+        return self.progress[slot]
+
+    def pg_application(self) -> str:
+        return f"crash-{self.process.pid}"
+
+
+@dataclass
+class Timing:
+    """When the reference write started writing, committing and was done (seconds after it
+    was called), and how the aim is corrected as kills land too early or too late (the
+    machine is not always as busy as when the reference ran)."""
+
+    first_write: float
+    committing: float
+    committed: float
+    scale: float = 1.0
+
+    def delay(self, chance: random.Random) -> float:
+        """A kill's delay: four times in five inside the write (first row to COMMIT), else
+        anywhere from the call to a little after the end."""
+        if chance.random() < 0.8:
+            return self.scale * chance.uniform(self.first_write, self.committing)
+        return self.scale * chance.uniform(0, self.committed * 1.2)
+
+    def learn(self, landed: str) -> None:
+        if landed == "before":
+            self.scale = min(self.scale * 1.15, 5.0)
+        elif landed != "during":
+            self.scale = max(self.scale * 0.87, 0.1)
+
+
+@dataclass
+class Tally:
+    """Where the kills landed (before / during / committing / after the write) and what the
+    database held after each: nothing of the save ("none") or all of it ("all")."""
+
+    name: str
+    kills: int = 0
+    landed: Counter = field(default_factory=Counter)
+    outcomes: Counter = field(default_factory=Counter)  # (landed, "none" | "all")
+    writes_at_kill: list[int] = field(default_factory=list)  # rows written when killed during
+    timing: Timing | None = None
+    seconds: float = 0.0
+
+    @property
+    def during(self) -> int:
+        return self.landed["during"]
+
+    def __str__(self) -> str:
+        outcomes = ", ".join(f"{k[0]}->{k[1]}: {n}" for k, n in sorted(self.outcomes.items()))
+        deep = self.writes_at_kill
+        rows = f"statements written when killed during: {min(deep)}..{max(deep)}" if deep else ""
+        reference = (
+            f"reference write: first row at {self.timing.first_write * 1000:.1f} ms, "
+            f"COMMIT at {self.timing.committing * 1000:.1f} ms, "
+            f"done at {self.timing.committed * 1000:.1f} ms"
+            if self.timing
+            else ""
+        )
+        return (
+            f"{self.name}: {self.kills} kills in {self.seconds:.1f} s; "
+            f"landed {dict(self.landed)}; {outcomes}; {rows}; {reference}"
+        )
+
+
+def delta(before: Counter, after: Counter) -> tuple[Counter, Counter]:
+    """What a save added to and removed from a state (an update removes a row and adds one)."""
+    return after - before, before - after
+
+
+def _database():
+    from savings_groups.store.db import db
+
+    return db
+
+
+def _check_storage(child: _Child) -> None:
+    """SQLite: the file is still a valid database. PostgreSQL: the server has ended the killed
+    session (and so rolled its transaction back) within a few seconds."""
+    from peewee import PostgresqlDatabase
+
+    db = _database()
+    if isinstance(db.obj, PostgresqlDatabase):
+        deadline = time.monotonic() + 10
+        while True:
+            left = db.execute_sql(
+                "SELECT state FROM pg_stat_activity WHERE application_name = %s",
+                (child.pg_application(),),
+            ).fetchall()
+            if not left:
+                return
+            if time.monotonic() > deadline:
+                raise AssertionError(f"the killed session is still there: {left}")
+            time.sleep(0.02)
+    verdict = [row[0] for row in db.execute_sql("PRAGMA integrity_check").fetchall()]
+    assert verdict == ["ok"], f"integrity_check after a kill: {verdict}"
+
+
+def kill_during(
+    url: str,
+    target,
+    prepare: Callable[[], dict],
+    snapshot: Callable[[dict], Counter],
+    check: Callable[[dict], None] | None = None,
+    kills: int = 25,
+    name: str = "",
+    seed: int | None = None,
+) -> Tally:
+    """Kill `kills` saves of `target` (see the module's docstring) and return the tally; an
+    AssertionError names the first kill that left half a save, a broken file or a broken
+    invariant. SAVINGS_GROUPS_KILLS=300 in the environment makes it `kills` = 300."""
+    kills = KILLS or kills
+    tally = Tally(name or str(target), kills=kills)
+    chance = random.Random(seed)
+    started = time.monotonic()
+    spare = _Child(url, target)
+
+    # The reference: the same save, not killed; what it changes is what "all" means.
+    kwargs = prepare()
+    before = snapshot(kwargs)
+    child, spare = spare, _Child(url, target)
+    child.start(kwargs)
+    child.expect("done")
+    for slot, wanted in ((COMMITS, 1), (AUTOCOMMIT_WRITES, 0)):
+        assert child.value(slot) == wanted, f"{tally.name}: not one transaction ({slot})"
+    called = child.value(CALLED_AT)
+    tally.timing = Timing(
+        child.value(FIRST_WRITE_AT) - called,
+        child.value(COMMITTING_AT) - called,
+        child.value(COMMITTED_AT) - called,
+    )
+    child.kill()
+    whole = delta(before, snapshot(kwargs))
+    assert whole != (Counter(), Counter()), f"{tally.name}: the reference save changed nothing"
+    if check:
+        check(kwargs)
+
+    for number in range(1, kills + 1):
+        kwargs = prepare()
+        before = snapshot(kwargs)
+        child, spare = spare, (_Child(url, target) if number < kills else None)
+        child.start(kwargs)
+        child.wait_called()
+        time.sleep(max(0.0, child.value(CALLED_AT) + tally.timing.delay(chance) - time.monotonic()))
+        child.kill()
+        phase = int(child.value(PHASE))
+        landed = LANDED.get(phase, "after")
+        said, details = child.last_word()
+        assert said in ("done", None), f"{tally.name}, kill {number}: the save {said}: {details}"
+        tally.landed[landed] += 1
+        tally.timing.learn(landed)
+        if landed == "during":
+            tally.writes_at_kill.append(int(child.value(WRITES)))
+        _check_storage(child)
+        change = delta(before, snapshot(kwargs))
+        if change == (Counter(), Counter()):
+            outcome = "none"
+        elif change == whole:
+            outcome = "all"
+        else:
+            added, removed = change
+            raise AssertionError(
+                f"{tally.name}, kill {number} ({landed}, {int(child.value(WRITES))} statements "
+                f"written): half a save. Added {dict(added)}, removed {dict(removed)}; a whole "
+                f"save adds {dict(whole[0])} and removes {dict(whole[1])}"
+            )
+        assert (landed, outcome) not in (("before", "all"), ("after", "none")), (
+            f"{tally.name}, kill {number}: {landed} the write but {outcome} of it"
+        )
+        tally.outcomes[(landed, outcome)] += 1
+        if check:
+            check(kwargs)
+    tally.seconds = time.monotonic() - started
+    print(tally, file=sys.stderr)
+    return tally
+
+
+# --- the state of one group, as a multiset of its rows ------------------------------------
+
+
+@cache
+def _queries():
+    """For each model of the app, the query of a group's rows and which columns count as
+    set or not (see _plain); built once."""
+    queries = []
+    for model, path in _paths().items():
+        columns = _plain(model)
+        query = model.select(*[column for column, _set in columns])
+        joined = model
+        for key in path:
+            query = query.join_from(
+                joined, key.rel_model, on=(key == key.rel_model._meta.primary_key)
+            )
+            joined = key.rel_model
+        queries.append((model._meta.table_name, query, [as_set for _c, as_set in columns]))
+    return queries
+
+
+def _paths():
+    """For each model, the chain of foreign keys from it to its group (the shortest), or
+    None when its rows belong to no group (users, the organization)."""
+    from peewee import ForeignKeyField
+
+    from savings_groups.store import models
+
+    every = [
+        m
+        for m in vars(models).values()
+        if isinstance(m, type) and issubclass(m, models.BaseModel) and m is not models.BaseModel
+    ]
+    paths = {models.SavingsGroup: []}
+    frontier = [models.SavingsGroup]
+    while frontier:
+        reached = []
+        for model in every:
+            if model in paths:
+                continue
+            for key in model._meta.sorted_fields:
+                if (
+                    isinstance(key, ForeignKeyField)
+                    and key.rel_model in frontier
+                    and key.rel_model is not model
+                ):
+                    paths[model] = [key, *paths[key.rel_model]]
+                    reached.append(model)
+                    break
+        frontier = reached
+    return paths
+
+
+def _plain(model):
+    """The columns of a row that say what it holds, not where it sits: ids, free texts (notes,
+    JSON with ids) and timestamps are left out; a reference or a timestamp counts as set or
+    not (a meeting closed, a cycle shared out)."""
+    from peewee import AutoField, DateTimeField, ForeignKeyField, IntegerField, TextField
+
+    columns = []
+    for column in model._meta.sorted_fields:
+        if isinstance(column, AutoField | TextField):
+            continue
+        if isinstance(column, ForeignKeyField | DateTimeField) or (
+            isinstance(column, IntegerField) and column.name.endswith("_id")
+        ):
+            columns.append((column, True))
+        else:
+            columns.append((column, False))
+    return columns
+
+
+def group_rows(group_id: int) -> Counter:
+    """Every row of every table that belongs to the group (found through its foreign keys),
+    as (table, plain values) with ids left out: comparable between two groups set up alike."""
+    from savings_groups.store.models import SavingsGroup
+
+    rows = Counter()
+    for table, query, as_set in _queries():
+        for values in query.where(SavingsGroup.id == group_id).tuples():
+            plain = tuple((v is not None) if s else v for s, v in zip(as_set, values, strict=True))
+            rows[(table, plain)] += 1
+    return rows
