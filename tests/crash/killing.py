@@ -11,8 +11,9 @@ half. For each kill this harness
    started once (no connection of the tests inherited) that has imported the app and the
    savers, and forks each child from that; the next child is started while the parent checks
    the last kill and prepares the next state,
-3. kills the child with SIGKILL a random time after it started the write, drawn over the
-   write's measured duration (one run of the same save that is not killed, the reference),
+3. kills the child with SIGKILL a random time after it wrote its first row (four times in
+   five; else after it called the write), drawn over the write's measured duration (one run
+   of the same save that is not killed, the reference),
 4. checks what the database holds: the state (`snapshot(kwargs)`, a Counter of hashable rows)
    must have changed by nothing or by exactly what the reference run changed; SQLite's
    `PRAGMA integrity_check` must say ok; on PostgreSQL the killed session must be gone (its
@@ -43,6 +44,7 @@ import time
 import traceback
 from collections import Counter
 from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -104,11 +106,13 @@ def _child(url, target, pipe, progress) -> None:
         from savings_groups.store import db as store
 
         make = _resolve(target)
+        pipe.send(("ready", None))
+        kwargs = pipe.recv()
+        # Connected only now: between a kill and the next save no process holds the database,
+        # so the parent's reopening is the first one, as after a power cut.
         store.initialize(url)
         store.db.connect()
         _watch(store.db.obj, progress)
-        pipe.send(("ready", None))
-        kwargs = pipe.recv()
         write = make(**kwargs)
         pipe.send(("set", None))
         pipe.recv()  # go
@@ -126,7 +130,8 @@ def _child(url, target, pipe, progress) -> None:
     except (EOFError, BrokenPipeError):
         pass  # the parent went away
     except Exception:
-        pipe.send(("crashed", traceback.format_exc()))
+        with suppress(OSError):  # the parent went away
+            pipe.send(("crashed", traceback.format_exc()))
 
 
 class _Child:
@@ -156,13 +161,16 @@ class _Child:
         self.expect("set")
         self.pipe.send("go")
 
-    def wait_called(self) -> None:
-        """Until the child has called the write (a few hundred microseconds after "go")."""
+    def wait_for(self, phase: int) -> float:
+        """Until the child has called the write (CALLED) or written its first row (WRITING),
+        or got further; when it did (time.monotonic()). Also ends when the child is refused
+        or crashed before writing (it said so on the pipe)."""
         deadline = time.monotonic() + TIMEOUT
-        while self.progress[PHASE] < CALLED:
+        while self.progress[PHASE] < phase and not self.pipe.poll():
             if time.monotonic() > deadline:
-                raise AssertionError("the child never called the write")
+                raise AssertionError(f"the child never reached phase {phase}")
             time.sleep(0.0001)
+        return self.progress[FIRST_WRITE_AT if phase == WRITING else CALLED_AT] or time.monotonic()
 
     def kill(self) -> None:
         self.process.kill()  # SIGKILL: no rollback, no close, no flush
@@ -193,18 +201,19 @@ class Timing:
     committed: float
     scale: float = 1.0
 
-    def delay(self, chance: random.Random) -> float:
-        """A kill's delay: four times in five inside the write (first row to COMMIT), else
-        anywhere from the call to a little after the end."""
+    def aim(self, chance: random.Random) -> tuple[int, float]:
+        """Where a kill is aimed: (the phase to wait for, then how long after it). Four times
+        in five from the write's first row, inside the time its rows took to write, else
+        from the call, anywhere to a little after the end."""
         if chance.random() < 0.8:
-            return self.scale * chance.uniform(self.first_write, self.committing)
-        return self.scale * chance.uniform(0, self.committed * 1.2)
+            return WRITING, self.scale * chance.uniform(0, self.committing - self.first_write)
+        return CALLED, chance.uniform(0, self.committed * 1.2)
 
-    def learn(self, landed: str) -> None:
-        if landed == "before":
-            self.scale = min(self.scale * 1.15, 5.0)
-        elif landed != "during":
+    def learn(self, phase: int, landed: str) -> None:
+        if phase == WRITING and landed in ("committing", "after"):
             self.scale = max(self.scale * 0.87, 0.1)
+        elif phase == WRITING and landed == "during":
+            self.scale = min(self.scale * 1.03, 1.5)
 
 
 @dataclass
@@ -252,12 +261,18 @@ def _database():
     return db
 
 
-def _check_storage(child: _Child) -> None:
-    """SQLite: the file is still a valid database. PostgreSQL: the server has ended the killed
-    session (and so rolled its transaction back) within a few seconds."""
+def _reopen_and_check(child: _Child) -> None:
+    """Reopen the database, as the app does after a crash. SQLite: nobody else has it open, so
+    this is the first opening since the kill (it recovers the write-ahead log) and the file is
+    still a valid database. PostgreSQL: the server has ended the killed session (and so rolled
+    its transaction back) within a few seconds."""
     from peewee import PostgresqlDatabase
 
     db = _database()
+    held = list(db._state.ctx)  # the test's connection_context: closing forgets it
+    db.close()
+    db.connect()
+    db._state.ctx.extend(held)
     if isinstance(db.obj, PostgresqlDatabase):
         deadline = time.monotonic() + 10
         while True:
@@ -283,24 +298,64 @@ def kill_during(
     kills: int = 25,
     name: str = "",
     seed: int | None = None,
+    one_transaction: bool = True,
 ) -> Tally:
     """Kill `kills` saves of `target` (see the module's docstring) and return the tally; an
     AssertionError names the first kill that left half a save, a broken file or a broken
-    invariant. SAVINGS_GROUPS_KILLS=300 in the environment makes it `kills` = 300."""
+    invariant. SAVINGS_GROUPS_KILLS=300 in the environment makes it `kills` = 300.
+    `one_transaction`: the reference save must commit once and write nothing outside its
+    transaction (DESIGN: one transaction per public operation); False for a save that may not.
+    The test's connection (store.db.db, open) is closed and opened again after each kill."""
     kills = KILLS or kills
     tally = Tally(name or str(target), kills=kills)
     chance = random.Random(seed)
     started = time.monotonic()
     spare = _Child(url, target)
+    try:
+        kwargs = prepare()
+        before = snapshot(kwargs)
+        child, spare = spare, _Child(url, target)
+        _reference(child, kwargs, tally, one_transaction)
+        whole = delta(before, snapshot(kwargs))
+        assert whole != (Counter(), Counter()), f"{tally.name}: the reference save changed nothing"
+        if check:
+            check(kwargs)
+        for number in range(1, kills + 1):
+            kwargs = prepare()
+            before = snapshot(kwargs)
+            child, spare = spare, (_Child(url, target) if number < kills else None)
+            child.start(kwargs)
+            phase, delay = tally.timing.aim(chance)
+            time.sleep(max(0.0, child.wait_for(phase) + delay - time.monotonic()))
+            child.kill()
+            landed = _landed(child, tally, number)
+            tally.timing.learn(phase, landed)
+            _reopen_and_check(child)
+            outcome = _outcome(delta(before, snapshot(kwargs)), whole, child, tally, number)
+            assert (landed, outcome) not in (("before", "all"), ("after", "none")), (
+                f"{tally.name}, kill {number}: {landed} the write but {outcome} of it"
+            )
+            tally.outcomes[(landed, outcome)] += 1
+            if check:
+                check(kwargs)
+    finally:
+        if spare is not None:
+            spare.kill()
+    tally.seconds = time.monotonic() - started
+    print(tally, file=sys.stderr)
+    return tally
 
-    # The reference: the same save, not killed; what it changes is what "all" means.
-    kwargs = prepare()
-    before = snapshot(kwargs)
-    child, spare = spare, _Child(url, target)
+
+def _reference(child: _Child, kwargs: dict, tally: Tally, one_transaction: bool) -> None:
+    """Run the save once without killing it: how long its write takes is the aim."""
     child.start(kwargs)
     child.expect("done")
-    for slot, wanted in ((COMMITS, 1), (AUTOCOMMIT_WRITES, 0)):
-        assert child.value(slot) == wanted, f"{tally.name}: not one transaction ({slot})"
+    if one_transaction:
+        commits, outside = child.value(COMMITS), child.value(AUTOCOMMIT_WRITES)
+        assert (commits, outside) == (1, 0), (
+            f"{tally.name}: {commits:.0f} commits and {outside:.0f} writes outside a "
+            "transaction, not one transaction"
+        )
     called = child.value(CALLED_AT)
     tally.timing = Timing(
         child.value(FIRST_WRITE_AT) - called,
@@ -308,49 +363,31 @@ def kill_during(
         child.value(COMMITTED_AT) - called,
     )
     child.kill()
-    whole = delta(before, snapshot(kwargs))
-    assert whole != (Counter(), Counter()), f"{tally.name}: the reference save changed nothing"
-    if check:
-        check(kwargs)
 
-    for number in range(1, kills + 1):
-        kwargs = prepare()
-        before = snapshot(kwargs)
-        child, spare = spare, (_Child(url, target) if number < kills else None)
-        child.start(kwargs)
-        child.wait_called()
-        time.sleep(max(0.0, child.value(CALLED_AT) + tally.timing.delay(chance) - time.monotonic()))
-        child.kill()
-        phase = int(child.value(PHASE))
-        landed = LANDED.get(phase, "after")
-        said, details = child.last_word()
-        assert said in ("done", None), f"{tally.name}, kill {number}: the save {said}: {details}"
-        tally.landed[landed] += 1
-        tally.timing.learn(landed)
-        if landed == "during":
-            tally.writes_at_kill.append(int(child.value(WRITES)))
-        _check_storage(child)
-        change = delta(before, snapshot(kwargs))
-        if change == (Counter(), Counter()):
-            outcome = "none"
-        elif change == whole:
-            outcome = "all"
-        else:
-            added, removed = change
-            raise AssertionError(
-                f"{tally.name}, kill {number} ({landed}, {int(child.value(WRITES))} statements "
-                f"written): half a save. Added {dict(added)}, removed {dict(removed)}; a whole "
-                f"save adds {dict(whole[0])} and removes {dict(whole[1])}"
-            )
-        assert (landed, outcome) not in (("before", "all"), ("after", "none")), (
-            f"{tally.name}, kill {number}: {landed} the write but {outcome} of it"
-        )
-        tally.outcomes[(landed, outcome)] += 1
-        if check:
-            check(kwargs)
-    tally.seconds = time.monotonic() - started
-    print(tally, file=sys.stderr)
-    return tally
+
+def _landed(child: _Child, tally: Tally, number: int) -> str:
+    """Where the kill landed, from what the killed child last wrote in shared memory."""
+    landed = LANDED.get(int(child.value(PHASE)), "after")
+    said, details = child.last_word()
+    assert said in ("done", None), f"{tally.name}, kill {number}: the save {said}: {details}"
+    tally.landed[landed] += 1
+    if landed == "during":
+        tally.writes_at_kill.append(int(child.value(WRITES)))
+    return landed
+
+
+def _outcome(change: tuple, whole: tuple, child: _Child, tally: Tally, number: int) -> str:
+    """ "none" or "all" of the save; half of it fails with what it added and removed."""
+    if change == (Counter(), Counter()):
+        return "none"
+    if change == whole:
+        return "all"
+    added, removed = change
+    raise AssertionError(
+        f"{tally.name}, kill {number} ({int(child.value(WRITES))} statements written): half a "
+        f"save. Added {dict(added)}, removed {dict(removed)}; a whole save adds "
+        f"{dict(whole[0])} and removes {dict(whole[1])}"
+    )
 
 
 # --- the state of one group, as a multiset of its rows ------------------------------------

@@ -7,6 +7,7 @@ already run (a loan granted at a meeting, a share-out, a member's exit) are
 tests/races/racers.py's.
 """
 
+import time
 from datetime import date
 
 from savings_groups.core.vocabulary import Fund
@@ -47,3 +48,38 @@ def pay_round(group: int, actor: int, rotation: int, number: int, on: date):
         for holder in hand.holders
     ]
     return lambda: rosca_rounds.save_round(user, found, number, lines, on, pay=True, seed="crash")
+
+
+def in_two_transactions(group: int, actor: int, cycle: int):
+    """A save that is NOT all or nothing (two member's shares, each its own transaction, a
+    moment apart): the harness must catch a kill between the two (test_harness.py)."""
+    from savings_groups.core.vocabulary import EntryKind
+    from savings_groups.ledger import entries as ledger
+    from savings_groups.store.models import Cycle, Member, SavingsGroup
+
+    user, found, period = (
+        User.get_by_id(actor),
+        SavingsGroup.get_by_id(group),
+        Cycle.get_by_id(cycle),
+    )
+    first, second = Member.select().where(Member.group == group).order_by(Member.number)[:2]
+
+    def buy(member):
+        ledger.post(
+            user,
+            found,
+            Fund.LOAN_FUND,
+            EntryKind.SHARE_PURCHASE,
+            1_000,
+            cycle=period,
+            member=member,
+            shares=1,
+            effective_on=period.start_date,
+        )
+
+    def write():
+        buy(first)
+        time.sleep(0.05)
+        buy(second)
+
+    return write

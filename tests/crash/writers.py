@@ -14,7 +14,7 @@ from datetime import date, timedelta
 from tests.crash.killing import FORKS, TIMEOUT
 
 SHARES, SOCIAL_FUND, LOAN = 1, 200, 1_000  # what each member buys and pays; each loan
-PAUSE = 0.05  # seconds between two loans: a person typing, not a loop starving the other tab
+PAUSE = 0.05  # seconds of typing between two saves: people, not loops starving the other tab
 
 
 def _meetings(group: int, actor: int, first: date, until: float, report) -> None:
@@ -41,6 +41,7 @@ def _meetings(group: int, actor: int, first: date, until: float, report) -> None
                 continue  # the same day again
             return  # anything else fails the test (the cycle's last day passed, say)
         report(("open", None, None, meeting.id))
+        time.sleep(PAUSE)  # filling the sheet in, while loans may be granted at the meeting
         while True:
             fresh = Meeting.get_by_id(meeting.id)
             boxes = meetings.preview(fresh, sheet)
