@@ -12,6 +12,7 @@ from peewee import fn
 
 from savings_groups.core.vocabulary import EntryKind, Fund
 from savings_groups.ledger import entries as ledger
+from savings_groups.loans import operations as lending
 from savings_groups.loans.requests import LoanRequest
 from savings_groups.meetings import operations as meetings
 from savings_groups.meetings.sheet import MeetingSheet, MemberLine
@@ -56,8 +57,7 @@ def url(app_config):
 @pytest.fixture
 def savings(conn, admin, make_group, make_member, make_cycle):
     """make(): a new group of 25 members (or as many as said) who saved 10,000 each, and a
-    first meeting closed with a loan of 10,000 to the first member granted at it; the same
-    every time."""
+    loan of 10,000 to the first member a week before the meeting; the same every time."""
 
     def make(members=MEMBERS):
         with db.atomic():  # one transaction: one wait for the disk, not fifty
@@ -80,9 +80,8 @@ def savings(conn, admin, make_group, make_member, make_cycle):
                 shares=10,
                 effective_on=cycle.start_date,
             )
-        first = meetings.open_meeting(admin, group, M1)
-        grant(admin, first, people[0], 10_000)
-        close(admin, first, MeetingSheet([MemberLine(p.id) for p in people]))
+        loan = LoanRequest(people[0], 10_000, 3, "business")
+        lending.grant_loan(admin, group, cycle, loan, M1, acknowledged=EVERY_WARNING)
         return group, cycle, people
 
     return make
