@@ -25,14 +25,22 @@ So each kill is counted as landing before the write, during it (rows written, no
 while committing (COMMIT sent: either outcome is right) or after it; `Tally` holds the counts
 and what the database showed.
 
-Use it for any save (a meeting, a backup, an import):
+Use it for any save (a meeting, a backup, an import); test_kills.py has five:
 
-    tally = kill_during(url, "tests.crash.savers:close", prepare, snapshot=group_rows_of,
-                        check=books_agree_of, kills=25)
+    def prepare():  # in the test, with its database open (the `conn` fixture)
+        group = ...  # a fresh state, the same every time
+        return {"group": group.id, "actor": admin.id, ...}
+
+    tally = kill_during(app_config["DATABASE_URL"], "tests.crash.savers:close_meeting",
+                        prepare, lambda kwargs: group_rows(kwargs["group"]),
+                        check=lambda kwargs: ..., kills=25)
     assert tally.during >= 1
 
 `target` is "module:function" (or a module-level function) taking plain values and returning
-the write to call without arguments; `prepare()` returns those plain values (a dict).
+the write to call without arguments; `prepare()` returns those plain values (a dict). The
+snapshot may be anything a Counter holds: `group_rows` (every row of a group, ids left out)
+for the books, or, say, the backup files found and whether each opens, for a backup. A target
+outside tests.crash.savers is imported by each child (quickly: the app is already imported).
 """
 
 import importlib
@@ -135,8 +143,8 @@ def _child(url, target, pipe, progress) -> None:
 
 
 class _Child:
-    """A child started ahead of time: spawned, importing and connecting while the parent
-    prepares the next state."""
+    """A child started ahead of time (forked from the forkserver, its target imported) that
+    waits for its values while the parent prepares the next state."""
 
     def __init__(self, url: str, target):
         self.pipe, theirs = FORKS.Pipe()
