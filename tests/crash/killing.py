@@ -234,6 +234,7 @@ class Tally:
     landed: Counter = field(default_factory=Counter)
     outcomes: Counter = field(default_factory=Counter)  # (landed, "none" | "all")
     writes_at_kill: list[int] = field(default_factory=list)  # rows written when killed during
+    power_cut: Counter = field(default_factory=Counter)  # SQLite: the same, after a power cut
     timing: Timing | None = None
     seconds: float = 0.0
 
@@ -252,9 +253,11 @@ class Tally:
             if self.timing
             else ""
         )
+        cut = ", ".join(f"{k[0]}->{k[1]}: {n}" for k, n in sorted(self.power_cut.items()))
+        cut = f"after a power cut (SQLite) {cut}; " if cut else ""
         return (
             f"{self.name}: {self.kills} kills in {self.seconds:.1f} s; "
-            f"landed {dict(self.landed)}; {outcomes}; {rows}; {reference}"
+            f"landed {dict(self.landed)}; {outcomes}; {cut}{rows}; {reference}"
         )
 
 
@@ -269,19 +272,61 @@ def _database():
     return db
 
 
-def _reopen_and_check(child: _Child) -> None:
-    """Reopen the database, as the app does after a crash. SQLite: nobody else has it open, so
-    this is the first opening since the kill (it recovers the write-ahead log) and the file is
-    still a valid database. PostgreSQL: the server has ended the killed session (and so rolled
-    its transaction back) within a few seconds."""
+def _is_postgres() -> bool:
     from peewee import PostgresqlDatabase
 
+    return isinstance(_database().obj, PostgresqlDatabase)
+
+
+def _counts(execute) -> dict[str, int]:
+    """The number of rows of every table, through `execute(sql)` (any connection)."""
+    tables = [row[0] for row in execute(_TABLES)]
+    return {table: execute(f'SELECT COUNT(*) FROM "{table}"')[0][0] for table in tables}
+
+
+_TABLES = "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+
+
+def _table_counts() -> dict[str, int]:
+    return _counts(lambda sql: _database().execute_sql(sql).fetchall())
+
+
+def _after_power_cut() -> dict[str, int]:
+    """SQLite: the database as the next start after a power cut finds it. A copy of the file
+    and its write-ahead log, opened alone, recovers the log: a transaction whose COMMIT reached
+    the log is there, even if the killed writer never told the other connections (the test's
+    own connection, closed, would checkpoint only what it saw and drop it). The copy must be a
+    valid database; its row counts are compared with the save's."""
+    import shutil
+    import sqlite3
+    import tempfile
+
+    path = _database().obj.database
+    with tempfile.TemporaryDirectory() as folder:
+        copy = os.path.join(folder, "copy.sqlite3")
+        shutil.copyfile(path, copy)
+        if os.path.exists(f"{path}-wal"):
+            shutil.copyfile(f"{path}-wal", f"{copy}-wal")
+        connection = sqlite3.connect(copy)
+        try:
+            verdict = [row[0] for row in connection.execute("PRAGMA integrity_check")]
+            assert verdict == ["ok"], f"integrity_check after a power cut: {verdict}"
+            return _counts(lambda sql: connection.execute(sql).fetchall())
+        finally:
+            connection.close()
+
+
+def _reopen_and_check(child: _Child) -> None:
+    """Reopen the database, as the app does after a crash. SQLite: nobody else has it open, so
+    this is the first opening since the kill and the file is still a valid database.
+    PostgreSQL: the server has ended the killed session (and so rolled its transaction back)
+    within a few seconds."""
     db = _database()
     held = list(db._state.ctx)  # the test's connection_context: closing forgets it
     db.close()
     db.connect()
     db._state.ctx.extend(held)
-    if isinstance(db.obj, PostgresqlDatabase):
+    if _is_postgres():
         deadline = time.monotonic() + 10
         while True:
             left = db.execute_sql(
@@ -295,6 +340,10 @@ def _reopen_and_check(child: _Child) -> None:
             time.sleep(0.02)
     verdict = [row[0] for row in db.execute_sql("PRAGMA integrity_check").fetchall()]
     assert verdict == ["ok"], f"integrity_check after a kill: {verdict}"
+
+
+def _difference(before: dict[str, int], after: dict[str, int]) -> dict[str, int]:
+    return {t: after.get(t, 0) - n for t, n in before.items() if after.get(t, 0) != n}
 
 
 def kill_during(
@@ -320,17 +369,19 @@ def kill_during(
     started = time.monotonic()
     spare = _Child(url, target)
     try:
+        sqlite = not _is_postgres()
         kwargs = prepare()
-        before = snapshot(kwargs)
+        before, counted = snapshot(kwargs), sqlite and _table_counts()
         child, spare = spare, _Child(url, target)
         _reference(child, kwargs, tally, one_transaction)
         whole = delta(before, snapshot(kwargs))
+        grown = sqlite and _difference(counted, _table_counts())
         assert whole != (Counter(), Counter()), f"{tally.name}: the reference save changed nothing"
         if check:
             check(kwargs)
         for number in range(1, kills + 1):
             kwargs = prepare()
-            before = snapshot(kwargs)
+            before, counted = snapshot(kwargs), sqlite and _table_counts()
             child, spare = spare, (_Child(url, target) if number < kills else None)
             child.start(kwargs)
             phase, delay = tally.timing.aim(chance)
@@ -338,6 +389,13 @@ def kill_during(
             child.kill()
             landed = _landed(child, tally, number)
             tally.timing.learn(phase, landed)
+            if sqlite:
+                found = _difference(counted, _after_power_cut())
+                assert found in ({}, grown), (
+                    f"{tally.name}, kill {number}: half a save after a power cut: rows "
+                    f"{found}, a whole save {grown}"
+                )
+                tally.power_cut[(landed, "all" if found else "none")] += 1
             _reopen_and_check(child)
             outcome = _outcome(delta(before, snapshot(kwargs)), whole, child, tally, number)
             assert (landed, outcome) not in (("before", "all"), ("after", "none")), (

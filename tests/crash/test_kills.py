@@ -113,7 +113,8 @@ def rows(kwargs):
 
 def books(kwargs):
     """The books of the group agree whatever the kill left: each closed meeting's count
-    equals its entries, each loan has its one disbursement, a closed cycle its share-out."""
+    equals its entries, each loan has its one disbursement, a closed cycle its share-out and
+    the carry-over left in its box."""
     group = SavingsGroup.get_by_id(of_group(kwargs))
     books_agree(group)
     for cycle in group.cycles:
@@ -122,6 +123,8 @@ def books(kwargs):
             (Entry.cycle == cycle) & (Entry.kind == EntryKind.SHARE_OUT.value)
         )
         assert (final is None) == (cycle.closed_at is None) == (not paid.exists())
+        if final is not None:  # what the payouts left in the box is the carry-over, exactly
+            assert ledger.balances(group, cycle)[LOAN] == final.carry_over
 
 
 def kill(url, target, prepare, check=books, name=""):
