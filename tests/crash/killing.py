@@ -235,6 +235,7 @@ class Tally:
     outcomes: Counter = field(default_factory=Counter)  # (landed, "none" | "all")
     writes_at_kill: list[int] = field(default_factory=list)  # rows written when killed during
     power_cut: Counter = field(default_factory=Counter)  # SQLite: the same, after a power cut
+    whole: tuple = (Counter(), Counter())  # what the reference save added and removed
     timing: Timing | None = None
     seconds: float = 0.0
 
@@ -374,7 +375,7 @@ def kill_during(
         before, counted = snapshot(kwargs), sqlite and _table_counts()
         child, spare = spare, _Child(url, target)
         _reference(child, kwargs, tally, one_transaction)
-        whole = delta(before, snapshot(kwargs))
+        whole = tally.whole = delta(before, snapshot(kwargs))
         grown = sqlite and _difference(counted, _table_counts())
         assert whole != (Counter(), Counter()), f"{tally.name}: the reference save changed nothing"
         if check:
