@@ -41,6 +41,8 @@ the write to call without arguments; `prepare()` returns those plain values (a d
 snapshot may be anything a Counter holds: `group_rows` (every row of a group, ids left out)
 for the books, or, say, the backup files found and whether each opens, for a backup. A target
 outside tests.crash.savers is imported by each child (quickly: the app is already imported).
+A save that writes other than through peewee (a backup, a bundle) calls `writing()` when it
+starts writing, so that kills are aimed at that; test_harness.py kills a file written aside.
 """
 
 import importlib
@@ -78,18 +80,30 @@ def _resolve(target):
     return getattr(importlib.import_module(module), name)
 
 
+_progress = None  # in a child: its shared array
+
+
+def writing() -> None:
+    """Called by a save in a child that writes other than through peewee (a backup copying
+    pages, a file written): its first write starts now. Aimed kills then land after it."""
+    if _progress is not None:
+        _progress[WRITES] += 1
+        if _progress[PHASE] < WRITING:
+            _progress[FIRST_WRITE_AT] = time.monotonic()
+            _progress[PHASE] = WRITING
+
+
 def _watch(database, progress) -> None:
     """Make the child's database tell the parent (shared memory) how far the write got."""
+    global _progress
+    _progress = progress
     execute_sql, commit = database.execute_sql, database.commit
 
     def watched_execute(sql, params=None, *args, **kwargs):
         if progress[PHASE] >= CALLED and sql.lstrip().upper().startswith(WRITE_VERBS):
             if not database.in_transaction():
                 progress[AUTOCOMMIT_WRITES] += 1  # a write outside any transaction: a bug
-            progress[WRITES] += 1
-            if progress[PHASE] < WRITING:
-                progress[FIRST_WRITE_AT] = time.monotonic()
-                progress[PHASE] = WRITING
+            writing()
         return execute_sql(sql, params, *args, **kwargs)
 
     def watched_commit():
@@ -212,8 +226,9 @@ class Timing:
     def aim(self, chance: random.Random) -> tuple[int, float]:
         """Where a kill is aimed: (the phase to wait for, then how long after it). Four times
         in five from the write's first row, inside the time its rows took to write, else
-        from the call, anywhere to a little after the end."""
-        if chance.random() < 0.8:
+        from the call, anywhere to a little after the end (always, for a save whose writes
+        the child did not see: no row through peewee, no call to writing())."""
+        if self.first_write >= 0 and chance.random() < 0.8:
             return WRITING, self.scale * chance.uniform(0, self.committing - self.first_write)
         return CALLED, chance.uniform(0, self.committed * 1.2)
 
@@ -255,7 +270,7 @@ class Tally:
             else ""
         )
         cut = ", ".join(f"{k[0]}->{k[1]}: {n}" for k, n in sorted(self.power_cut.items()))
-        cut = f"after a power cut (SQLite) {cut}; " if cut else ""
+        cut = f"the database after a power cut (SQLite) {cut}; " if cut else ""
         return (
             f"{self.name}: {self.kills} kills in {self.seconds:.1f} s; "
             f"landed {dict(self.landed)}; {outcomes}; {cut}{rows}; {reference}"
@@ -423,11 +438,12 @@ def _reference(child: _Child, kwargs: dict, tally: Tally, one_transaction: bool)
             f"{tally.name}: {commits:.0f} commits and {outside:.0f} writes outside a "
             "transaction, not one transaction"
         )
-    called = child.value(CALLED_AT)
+    called, returned = child.value(CALLED_AT), child.value(RETURNED_AT)
+    wrote, committed = child.value(FIRST_WRITE_AT), child.value(COMMITTED_AT)
     tally.timing = Timing(
-        child.value(FIRST_WRITE_AT) - called,
-        child.value(COMMITTING_AT) - called,
-        child.value(COMMITTED_AT) - called,
+        wrote - called if wrote else -1.0,
+        (child.value(COMMITTING_AT) or returned) - called,
+        (committed or returned) - called,
     )
     child.kill()
 

@@ -83,3 +83,22 @@ def in_two_transactions(group: int, actor: int, cycle: int):
         buy(second)
 
     return write
+
+
+def file_written_whole(path: str, size: int):
+    """A save that is not a database write: a file written aside, then renamed into place,
+    as a backup should be (test_harness.py kills it)."""
+    import os
+
+    from tests.crash.killing import writing
+
+    def write():
+        writing()
+        with open(f"{path}.part", "wb") as part:
+            for _ in range(size // 65_536):
+                part.write(b"x" * 65_536)
+            part.flush()
+            os.fsync(part.fileno())
+        os.replace(f"{path}.part", path)
+
+    return write
