@@ -528,16 +528,18 @@ def _paths():
 
 def _plain(model):
     """The columns of a row that say what it holds, not where it sits: ids, free texts (notes,
-    JSON with ids) and timestamps are left out; a reference or a timestamp counts as set or
-    not (a meeting closed, a cycle shared out)."""
+    JSON with ids) are left out; a reference, a timestamp or a unique identifier counts as set
+    or not (a meeting closed, a cycle shared out, a card issued)."""
     from peewee import AutoField, DateTimeField, ForeignKeyField, IntegerField, TextField
 
     columns = []
     for column in model._meta.sorted_fields:
         if isinstance(column, AutoField | TextField):
             continue
-        if isinstance(column, ForeignKeyField | DateTimeField) or (
-            isinstance(column, IntegerField) and column.name.endswith("_id")
+        if (
+            isinstance(column, ForeignKeyField | DateTimeField)
+            or column.unique  # an identifier (a card's code): differs from group to group
+            or (isinstance(column, IntegerField) and column.name.endswith("_id"))
         ):
             columns.append((column, True))
         else:
