@@ -1,4 +1,5 @@
-"""The `savings-groups` command: serve, init, create-user, backup, restore, the statement keys."""
+"""The `savings-groups` command: serve, init, create-user, check, backup, restore, the statement
+keys."""
 
 import sys
 from datetime import UTC, datetime
@@ -181,6 +182,28 @@ def org_key_import(replace, path):
     app = _app()
     changed = _domain(identity.import_key, None, app.instance_path, path, replace=replace)
     click.echo("Organization key imported." if changed else "This laptop already has this key.")
+
+
+@main.command()
+def check():
+    """Recompute the books from the ledger and list every difference (exit status 1 if any)."""
+    from savings_groups.reports import integrity
+    from savings_groups.store.db import db
+
+    _app()
+    with db.connection_context():
+        result = integrity.run()
+    if result.ok:
+        click.echo(f"OK: {result.groups} groups, {result.entries} entries checked")
+        return
+    for difference in result.differences:
+        click.echo(str(difference))
+    count = len(result.differences)
+    click.echo(
+        f"{count} difference{'s' if count > 1 else ''} found "
+        f"({result.groups} groups, {result.entries} entries checked)"
+    )
+    sys.exit(1)
 
 
 def _settings():

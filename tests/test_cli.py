@@ -31,7 +31,7 @@ def env(empty_app_config, monkeypatch):
     return values
 
 
-@pytest.mark.parametrize("command", [[], ["serve"], ["init"], ["create-user"]])
+@pytest.mark.parametrize("command", [[], ["serve"], ["init"], ["create-user"], ["check"]])
 def test_every_command_has_help(command):
     result = CliRunner().invoke(main, [*command, "--help"])
     assert result.exit_code == 0

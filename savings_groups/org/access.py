@@ -15,12 +15,19 @@ class Action(StrEnum):
     EDIT_GROUP = "edit_group"
     VIEW_GROUP = "view_group"
     RECORD = "record"
+    CHECK_BOOKS = "check_books"
 
 
 PERMISSIONS: dict[Role, frozenset[Action]] = {
     Role.ADMIN: frozenset(Action),
     Role.FACILITATOR: frozenset(
-        {Action.CREATE_GROUP, Action.EDIT_GROUP, Action.VIEW_GROUP, Action.RECORD}
+        {
+            Action.CREATE_GROUP,
+            Action.EDIT_GROUP,
+            Action.VIEW_GROUP,
+            Action.RECORD,
+            Action.READ_AUDIT,  # the actions in their groups only (reports.audit_trail)
+        }
     ),
     Role.RECORDER: frozenset({Action.VIEW_GROUP, Action.RECORD}),
     Role.VIEWER: frozenset({Action.VIEW_GROUP}),

@@ -146,6 +146,10 @@ class AuditEntry(BaseModel):
     group = ForeignKeyField(SavingsGroup, null=True, on_delete="RESTRICT")
     details = TextField(default="{}")
 
+    class Meta:
+        # The audit log's filters, newest first (migration 0018).
+        indexes = ((("group", "id"), False), (("actor", "id"), False), (("action", "id"), False))
+
 
 class DecimalText(CharField):
     """A Decimal kept as text: SQLite would store a DECIMAL column as a float."""

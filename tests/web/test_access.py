@@ -40,7 +40,13 @@ MATRIX = [
     ),
     ("POST", "/admin/users/{user}/unlock", "admin.unlock", (302, FORBIDDEN, FORBIDDEN, FORBIDDEN)),
     ("GET", "/admin/organization", "admin.organization", (OK, FORBIDDEN, FORBIDDEN, FORBIDDEN)),
-    ("GET", "/admin/audit", "admin.audit_log", (OK, FORBIDDEN, FORBIDDEN, FORBIDDEN)),
+    # The audit log moved to /audit: the old address sends administrators there.
+    ("GET", "/admin/audit", "admin.audit_log", (302, FORBIDDEN, FORBIDDEN, FORBIDDEN)),
+    ("GET", "/audit", "audit.index", (OK, OK, FORBIDDEN, FORBIDDEN)),
+    # Another group's actions: the filter is ignored with a message, never a 404 or a leak.
+    ("GET", "/audit?group={other}", "audit.index", (OK, OK, FORBIDDEN, FORBIDDEN)),
+    ("GET", "/audit/check", "audit.check", (OK, FORBIDDEN, FORBIDDEN, FORBIDDEN)),
+    ("POST", "/audit/check", "audit.check", (OK, FORBIDDEN, FORBIDDEN, FORBIDDEN)),
     ("GET", "/admin/backups/", "backups.index", (OK, FORBIDDEN, FORBIDDEN, FORBIDDEN)),
     ("POST", "/admin/backups/", "backups.back_up_now", (302, FORBIDDEN, FORBIDDEN, FORBIDDEN)),
     (

@@ -22,6 +22,7 @@ from savings_groups.org.audit import ACTION_LABELS
 def init_app(app) -> None:
     from savings_groups.web.views import (
         admin,
+        audit,
         auth,
         backups,
         bundles,
@@ -41,7 +42,7 @@ def init_app(app) -> None:
     from savings_groups.web.views.auth import language_switch_form
 
     blueprints = (auth, groups, members, cycles, meetings, ledger, loans, shareout)
-    for module in blueprints + (rotations, rosca_rounds, admin, cards, backups, bundles):
+    for module in blueprints + (rotations, rosca_rounds, admin, audit, cards, backups, bundles):
         app.register_blueprint(module.bp)
     app.register_blueprint(verify.bp)
     verify.init_app(app)

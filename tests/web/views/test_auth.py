@@ -249,7 +249,7 @@ def test_admin_changes_are_audited_with_the_actor(web, admin, make_group, conn):
         ("user.create", admin.id),
         ("group.assign", admin.id),
     }
-    assert "fatou" in page(web.client.get("/admin/audit"))
+    assert "fatou" in page(web.client.get("/audit"))
 
 
 def test_the_language_switch_shows_the_page_language_after_a_failed_form(web, make_user, conn):

@@ -68,7 +68,7 @@ def test_a_recorder_swaps_two_turns_and_every_page_shows_the_new_order(
     assert "Djeneba" in text(order).split("Hand 3")[0]
     organization = Browser(app.test_client())  # the administrator, on another laptop
     organization.login("admin")
-    audit = text(organization.client.get("/admin/audit"))
+    audit = text(organization.client.get("/audit"))
     assert "Two hands swapped their turns" in audit
     assert "first_members: Binta" in audit and "second_members: Djeneba" in audit
 
