@@ -128,9 +128,11 @@ def export_command(group_ids, path):
 
 
 def _write_owner_only(path, data: bytes) -> None:
+    """A bundle holds members' names and money: readable by its owner only, and on disk whole."""
     import os
 
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)  # a file that was there before keeps no wider mode
     with os.fdopen(fd, "wb") as handle:
         handle.write(data)
         handle.flush()
