@@ -145,8 +145,13 @@ def test_any_changed_byte_is_refused_or_changes_nothing(server, bundle, position
         except BundleRefused:
             pass
         else:
-            assert got.groups == expected.groups
+            # the same rows (PostgreSQL may number a dry run's new group differently)
+            assert [what(g) for g in got.groups] == [what(g) for g in expected.groups]
         assert snapshot() == before
+
+
+def what(group_import) -> tuple:
+    return (group_import.name, group_import.new, group_import.added, group_import.updated)
 
 
 def test_the_organization_key_is_owner_only_and_is_not_silently_replaced(laptop, server, tmp_path):
