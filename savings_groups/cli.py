@@ -95,6 +95,97 @@ def create_user(username, full_name, role, language, organization, password):
     click.echo(f"Account “{user.username}” created ({user.role}).")
 
 
+def _domain(call, *args, **kwargs):
+    """Run a domain call in a connection; its refusal becomes the command's error message."""
+    from savings_groups.store.db import db
+
+    with db.connection_context():
+        try:
+            return call(*args, **kwargs)
+        except DomainError as error:
+            raise click.ClickException(str(error)) from error
+
+
+@main.command("export")
+@click.option(
+    "--group", "group_ids", multiple=True, type=int, help="A group's id (repeat); default: all."
+)
+@click.argument("path", type=click.Path(dir_okay=False))
+def export_command(group_ids, path):
+    """Write a bundle of groups' books (a signed zip) to PATH, e.g. on a USB stick."""
+    from savings_groups.bundles import operations
+    from savings_groups.store.models import SavingsGroup
+
+    app = _app()
+
+    def export():
+        ids = group_ids or [g.id for g in SavingsGroup.select(SavingsGroup.id)]
+        return operations.export_groups(ids, app.instance_path, by="command line")
+
+    data = _domain(export)
+    _write_owner_only(path, data)
+    click.echo(f"Bundle written to {path} ({len(data)} bytes).")
+
+
+def _write_owner_only(path, data: bytes) -> None:
+    """A bundle holds members' names and money: readable by its owner only, and on disk whole."""
+    import os
+
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)  # a file that was there before keeps no wider mode
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+@main.command("import")
+@click.option("--dry-run", is_flag=True, help="Only say what the bundle would add.")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+def import_command(dry_run, path):
+    """Import a bundle of groups' books made on another laptop or the server."""
+    from savings_groups.bundles import archive, operations
+
+    app = _app()
+    with open(path, "rb") as handle:
+        data = handle.read(archive.Limits().file_bytes + 1)
+    result = _domain(operations.import_bundle, None, data, app.instance_path, dry_run=dry_run)
+    for group in result.groups:
+        state = "new" if group.new else ("changed" if group.changed else "already up to date")
+        added = ", ".join(f"{n} {t}" for t, n in sorted(group.added.items())) or "nothing"
+        click.echo(f"{group.name}: {state}; added {added}.")
+    click.echo("Nothing was written (dry run)." if dry_run else "Imported.")
+
+
+@main.group("org-key")
+def org_key():
+    """The organization's key that signs bundles: the same on every laptop of it."""
+
+
+@org_key.command("export")
+@click.argument("path", type=click.Path(dir_okay=False))
+def org_key_export(path):
+    """Write the organization's key (made now if there is none) to PATH, for another laptop.
+    Keep the file secret: whoever holds it can sign bundles."""
+    from savings_groups.bundles import identity
+
+    app = _app()
+    _domain(identity.export_key, app.instance_path, path)
+    click.echo(f"Organization key written to {path}.")
+
+
+@org_key.command("import")
+@click.option("--replace", is_flag=True, help="Replace a different key this laptop holds.")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+def org_key_import(replace, path):
+    """Take the organization's key from PATH (made by `org-key export`)."""
+    from savings_groups.bundles import identity
+
+    app = _app()
+    changed = _domain(identity.import_key, None, app.instance_path, path, replace=replace)
+    click.echo("Organization key imported." if changed else "This laptop already has this key.")
+
+
 @main.command()
 def check():
     """Recompute the books from the ledger and list every difference (exit status 1 if any)."""

@@ -64,6 +64,9 @@ ACTION_LABELS = {
     "rotation.commission": N_("Organiser's commission set"),
     "rotation.repay_debt": N_("Repayment between members recorded"),
     "rotation.undo_repayment": N_("Repayment between members undone"),
+    # group bundles
+    "bundle.import": N_("Group's books imported from a bundle"),
+    "organization.key_import": N_("Organization's key imported"),
 }
 
 

@@ -1,6 +1,7 @@
 """peewee models: the organization and its users, groups, members, cycles, meetings, the ledger."""
 
 from decimal import Decimal
+from uuid import uuid4
 
 from peewee import (
     AutoField,
@@ -51,6 +52,10 @@ class Organization(BaseModel):
     name = CharField(max_length=200)
     default_locale = CharField(max_length=20, default="en")
     created_at = DateTimeField(default=utcnow)
+    # Stable identities for group bundles: the organization's (the same on each of its
+    # laptops once its key is imported) and this installation's (see bundles.identity).
+    uuid = CharField(max_length=36, null=True, default=lambda: str(uuid4()))
+    instance_uuid = CharField(max_length=36, null=True, default=lambda: str(uuid4()))
 
 
 class User(BaseModel):
@@ -668,6 +673,45 @@ class DebtRepayment(BaseModel):
         indexes = ((("rotation", "debtor", "creditor"), False),)
 
 
+class BundleRow(BaseModel):
+    """Which local row a row of an imported bundle became: (origin, table, origin_id) is the
+    row's identity where it was first written (the installation's UUID and its id there)."""
+
+    id = AutoField()
+    origin = CharField(max_length=36)
+    table = CharField(max_length=40, column_name="table_name")
+    origin_id = BigIntegerField()
+    local_id = BigIntegerField()
+    origin_username = CharField(max_length=40, null=True)  # users: the name they log in with
+
+    class Meta:
+        indexes = (
+            (("origin", "table", "origin_id"), True),
+            (("table", "local_id"), False),
+        )
+
+
+class BundleExchange(BaseModel):
+    """A group's books sent (export) or brought (import, `instance` = the laptop that wrote
+    the bundle) with its sequence, and the local marks then (the group's highest audit and
+    entry ids) that tell whether the group changed here since."""
+
+    id = AutoField()
+    group = ForeignKeyField(SavingsGroup, on_delete="RESTRICT")
+    direction = CharField(max_length=10)  # "export" or "import"
+    instance = CharField(max_length=36)
+    sequence = IntegerField()
+    fingerprint = CharField(max_length=64)
+    at = DateTimeField(default=utcnow)
+    by = CharField(max_length=200, default="")
+    audit_mark = BigIntegerField(default=0)
+    entry_mark = BigIntegerField(default=0)
+    counts = TextField(default="{}")
+
+    class Meta:
+        indexes = ((("group", "direction", "instance"), False),)
+
+
 ALL_MODELS = [
     Organization,
     User,
@@ -702,4 +746,6 @@ ALL_MODELS = [
     RotationEnd,
     RotationEntry,
     DebtRepayment,
+    BundleRow,
+    BundleExchange,
 ]

@@ -461,6 +461,10 @@ MATRIX = [
         "rosca_rounds.commission",
         (302, 302, FORBIDDEN, FORBIDDEN),
     ),
+    # bundles: moving books between laptops, for those who manage groups (nothing posted: 422)
+    ("GET", "/bundles/", "bundles.index", (OK, OK, FORBIDDEN, FORBIDDEN)),
+    ("POST", "/bundles/export", "bundles.export", (422, 422, FORBIDDEN, FORBIDDEN)),
+    ("POST", "/bundles/import", "bundles.import_bundle", (422, 422, FORBIDDEN, FORBIDDEN)),
 ]
 PUBLIC = {"auth.login", "auth.setup", "auth.language", "auth.logout", "auth.lock", "static"}
 # Statements anyone can verify: public on purpose (tests/web/views/test_verify.py).

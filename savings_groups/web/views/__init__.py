@@ -25,6 +25,7 @@ def init_app(app) -> None:
         audit,
         auth,
         backups,
+        bundles,
         cards,
         cycles,
         errors,
@@ -41,7 +42,7 @@ def init_app(app) -> None:
     from savings_groups.web.views.auth import language_switch_form
 
     blueprints = (auth, groups, members, cycles, meetings, ledger, loans, shareout)
-    for module in blueprints + (rotations, rosca_rounds, admin, audit, cards, backups):
+    for module in blueprints + (rotations, rosca_rounds, admin, audit, cards, backups, bundles):
         app.register_blueprint(module.bp)
     app.register_blueprint(verify.bp)
     verify.init_app(app)

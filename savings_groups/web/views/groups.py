@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from wtforms import SelectField, StringField, TextAreaField
 
+from savings_groups.bundles import reports as bundle_reports
 from savings_groups.core.dates import today
 from savings_groups.core.errors import DomainError
 from savings_groups.core.money import country_currencies, currencies_in_use, format_amount
@@ -166,6 +167,12 @@ def show(group_id: int):
         summary=summary,
         chart=chart,
         loans=loans,
+        # What this laptop holds of the group that no bundle carries yet (for those who export).
+        pending=(
+            bundle_reports.pending([group.id])[group.id]
+            if access.can(current_user.user, Action.EDIT_GROUP)
+            else None
+        ),
     )
 
 
