@@ -303,12 +303,18 @@ def check_versions(path: Path, names: list[str] | None) -> str:
     return max(names)
 
 
-def check_organization(
-    shown: Path, theirs: tuple[str, str] | None, ours: tuple[str, str] | None
-) -> None:
-    """A backup belongs to the organization of the database it replaces, when that has one:
-    (name, created_at), the date it was set up saying which (its name may have changed)."""
-    if ours and (theirs is None or theirs[1] != ours[1]):
+def same_organization(theirs: tuple, ours: tuple) -> bool:
+    """(name, created_at, uuid): the UUID says which organization when both have one (the
+    laptops of one organization share it since bundles, migration 0013); older books only
+    have the date it was set up (its name may have changed)."""
+    if theirs[2] and ours[2]:
+        return theirs[2] == ours[2]
+    return theirs[1] == ours[1]
+
+
+def check_organization(shown: Path, theirs: tuple | None, ours: tuple | None) -> None:
+    """A backup belongs to the organization of the database it replaces, when that has one."""
+    if ours and (theirs is None or not same_organization(theirs, ours)):
         raise BadBackup(
             N_(
                 "%(path)s is a backup of another organization (“%(theirs)s”), not of "
@@ -350,25 +356,20 @@ def _check_header(path: Path, shown: Path) -> None:
 
 
 def _contents(path: Path) -> tuple[list[str] | None, tuple[str, str] | None]:
-    """The applied migrations' names and (name, created_at) of the organization."""
+    """The applied migrations' names and (name, created_at, uuid) of the organization."""
     connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
     try:
         tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master")}
         names = None
         if "schema_migration" in tables:
             names = [row[0] for row in connection.execute("SELECT name FROM schema_migration")]
-        organization = None
-        if "organization" in tables:
-            row = connection.execute(
-                "SELECT name, created_at FROM organization ORDER BY id LIMIT 1"
-            ).fetchone()
-            organization = (row[0], str(row[1])) if row else None
+        organization = _organization_row(connection) if "organization" in tables else None
         return names, organization
     finally:
         connection.close()
 
 
-def organization_of(database: Path | None) -> tuple[str, str] | None:
+def organization_of(database: Path | None) -> tuple[str, str, str | None] | None:
     """The organization of the database being replaced; None when it has none or cannot be
     read (a damaged database is what a restore is for)."""
     if database is None or not database.is_file():
@@ -376,14 +377,21 @@ def organization_of(database: Path | None) -> tuple[str, str] | None:
     try:
         connection = sqlite3.connect(database, timeout=30)
         try:
-            row = connection.execute(
-                "SELECT name, created_at FROM organization ORDER BY id LIMIT 1"
-            ).fetchone()
+            return _organization_row(connection)
         finally:
             connection.close()
     except sqlite3.DatabaseError:
         return None
-    return (row[0], str(row[1])) if row else None
+
+
+def _organization_row(connection) -> tuple[str, str, str | None] | None:
+    """(name, created_at, uuid) of the organization; uuid None before migration 0013."""
+    columns = {row[1] for row in connection.execute("PRAGMA table_info(organization)")}
+    uuid = "uuid" if "uuid" in columns else "NULL"
+    row = connection.execute(
+        f"SELECT name, created_at, {uuid} FROM organization ORDER BY id LIMIT 1"
+    ).fetchone()
+    return (row[0], str(row[1]), row[2]) if row else None
 
 
 def restore(source: Path, database: Path, folder: Path) -> Restored:

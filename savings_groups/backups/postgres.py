@@ -139,7 +139,7 @@ def check(path: Path, url: str) -> str:
     version = files.check_versions(path, names)
     # As psycopg gives it: COPY writes 12:06:59.12345 where str(datetime) writes .123450.
     theirs = [
-        (row["name"], str(datetime.fromisoformat(row["created_at"])))
+        (row["name"], str(datetime.fromisoformat(row["created_at"])), _null(row.get("uuid")))
         for row in _table_rows(path, "organization")[:1]
     ]
     files.check_organization(path, theirs[0] if theirs else None, _organization(url))
@@ -158,15 +158,22 @@ def check(path: Path, url: str) -> str:
     return version
 
 
-def _organization(url: str) -> tuple[str, str] | None:
+def _organization(url: str) -> tuple[str, str, str | None] | None:
     database = open_database(url)
     with database.connection_context():
         if "organization" not in database.get_tables():
             return None
+        columns = {column.name for column in database.get_columns("organization")}
+        uuid = "uuid" if "uuid" in columns else "NULL"
         row = database.execute_sql(
-            "SELECT name, created_at FROM organization ORDER BY id LIMIT 1"
+            f"SELECT name, created_at, {uuid} FROM organization ORDER BY id LIMIT 1"
         ).fetchone()
-    return (row[0], str(row[1])) if row else None
+    return (row[0], str(row[1]), row[2]) if row else None
+
+
+def _null(value: str | None) -> str | None:
+    """COPY writes a NULL as \\N."""
+    return None if value in (None, "\\N") else value
 
 
 def _versions(url: str) -> list[str]:

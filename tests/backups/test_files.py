@@ -176,9 +176,33 @@ def test_a_database_without_schema_version_is_refused(refused):
 
 def test_a_backup_of_another_organization_is_refused(refused):
     message = refused(
-        edited("UPDATE organization SET name = 'Other NGO', created_at = '2025-01-01 10:00:00'")
+        edited(
+            "UPDATE organization SET name = 'Other NGO', created_at = '2025-01-01 10:00:00', "
+            "uuid = '00000000-0000-4000-8000-000000000000'"
+        )
     )
     assert "another organization" in message and "Other NGO" in message
+
+
+def test_another_organization_set_up_the_same_second_is_refused_by_its_uuid(refused):
+    message = refused(edited("UPDATE organization SET uuid = '00000000-0000-4000-8000-0000000000ff'"))
+    assert "another organization" in message
+
+
+def test_a_backup_of_the_organization_set_up_elsewhere_is_restored_by_its_uuid(
+    sqlite_file, folder, refused, tmp_path
+):
+    """A laptop joined to the organization (org-key import) shares its UUID, not its date."""
+    other_laptop = tmp_path / "other-laptop.sqlite3"
+    backup = files.listing(folder)[0]
+    edited("UPDATE organization SET created_at = '2025-01-01 10:00:00'")(backup.path, other_laptop)
+    assert files.restore(other_laptop, sqlite_file, folder).kept_aside is not None
+
+
+def test_books_from_before_organization_uuids_are_matched_by_their_set_up_date():
+    older = ("Programme Retour", "2026-01-05 09:00:00", None)
+    assert files.same_organization(older, ("Renamed", "2026-01-05 09:00:00", "a-uuid"))
+    assert not files.same_organization(older, ("Programme Retour", "2026-02-01 09:00:00", "a-uuid"))
 
 
 def test_the_same_organization_renamed_since_is_restored(sqlite_file, folder, refused, tmp_path):

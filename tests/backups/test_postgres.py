@@ -118,7 +118,7 @@ def test_a_dump_of_a_newer_version_is_refused(url, refused, tmp_path):
 
 
 def test_a_dump_of_another_organization_is_refused(url, refused, dump):
-    execute(url, "UPDATE organization SET created_at = '2020-01-01 00:00:00'")
+    execute(url, "UPDATE organization SET uuid = '00000000-0000-4000-8000-000000000000'")
     assert "another organization" in refused(dump.path)
 
 
