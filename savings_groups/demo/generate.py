@@ -76,6 +76,14 @@ from savings_groups.store.models import (
 SHARE_OUT_REPAYMENT_NOTE = "Deducted from the share-out"  # shareout.operations.finalise's
 DRAFT_KEYS = ("member_id", "attendance", "shares", "social_fund", "fines", "welfare", "repayment")
 GROUPS_PER_FACILITATOR = 40
+# The attendance values as plain text (read at every line of every meeting).
+PRESENT, ABSENT, EXCUSED, LATE, REPRESENTED = (
+    AttendanceStatus.PRESENT.value,
+    AttendanceStatus.ABSENT.value,
+    AttendanceStatus.EXCUSED.value,
+    AttendanceStatus.LATE.value,
+    AttendanceStatus.REPRESENTED.value,
+)
 
 
 @dataclass(frozen=True)
@@ -499,21 +507,21 @@ class SavingsStory(GroupStory):
     def _attendance(self, person: Person) -> str:
         x = self.rng.random() * (0.6 + 0.4 * person.habit)
         if x < 0.02:
-            return AttendanceStatus.ABSENT.value
+            return ABSENT
         if x < 0.035:
-            return AttendanceStatus.EXCUSED.value
+            return EXCUSED
         if x < 0.06:
-            return AttendanceStatus.REPRESENTED.value
+            return REPRESENTED
         if x < 0.11:
-            return AttendanceStatus.LATE.value
-        return AttendanceStatus.PRESENT.value
+            return LATE
+        return PRESENT
 
     def _meeting(self, cycle: CycleBooks, day: date, index: int, last_of_cycle: bool) -> None:
         rows, rng, values = self.rows, self.rng, cycle.values
         meeting = rows.new_id(Meeting)
         opened, closed = stamp(day, 17), stamp(day, 19)
         recorded = stamp(day, 18)
-        away = (AttendanceStatus.ABSENT.value, AttendanceStatus.EXCUSED.value)
+        away = (ABSENT, EXCUSED)
         lines, social, shares, fined, grants, money_lines = [], [], [], [], [], []
         expenses = []
         entry = self._entry
@@ -527,9 +535,9 @@ class SavingsStory(GroupStory):
                 line["social_fund"] = values["social_fund_contribution"]
                 top = values["max_shares"] if person.habit > 0.5 else 3
                 line["shares"] = rng.randint(values["min_shares"], top)
-            if status == AttendanceStatus.LATE.value and rng.random() < 0.7:
+            if status == LATE and rng.random() < 0.7:
                 line["fines"].append("Late")
-            elif status == AttendanceStatus.ABSENT.value and rng.random() < 0.5:
+            elif status == ABSENT and rng.random() < 0.5:
                 line["fines"].append("Absent without excuse")
             if status not in away and rng.random() < 0.01:
                 line["fines"].append("Forgot the passbook")

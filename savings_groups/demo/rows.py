@@ -4,6 +4,7 @@ is known without reading anything back; and the bulk writer (one statement per b
 from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal
+from itertools import count
 
 from peewee import BooleanField, DateField, DateTimeField, PostgresqlDatabase, fn
 
@@ -17,7 +18,7 @@ class Rows:
     going on from the largest id already in each table (so a load can be added to a database)."""
 
     def __init__(self, first_ids: dict | None = None):
-        self.next_id: dict = dict(first_ids or {})
+        self.ids: dict = {model: count(first) for model, first in (first_ids or {}).items()}
         self.rows: dict = {}
         self._fields: dict = {}
 
@@ -28,9 +29,10 @@ class Rows:
         return names
 
     def new_id(self, model) -> int:
-        value = self.next_id.get(model, 1)
-        self.next_id[model] = value + 1
-        return value
+        ids = self.ids.get(model)
+        if ids is None:
+            ids = self.ids[model] = count(1)
+        return next(ids)
 
     def add(self, model, **values) -> int:
         """A row with the model's plain defaults for what is not given; returns its id. Fields
