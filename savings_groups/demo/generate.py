@@ -164,7 +164,8 @@ def facilitator_users(
 
 def generate(options: Options, rows: Rows, actors: Actors, flush=None) -> None:
     """All the groups of the demo. A few are ROSCAs (one in twelve, at least one from three
-    groups); the first savings group keeps its latest meeting as a draft. `flush(rows)` is
+    groups); the first savings group with a cycle open today keeps its latest meeting as a
+    draft. `flush(rows)` is
     called after each group, to write what was generated so far."""
     roscas = 0 if options.groups < 3 else max(1, options.groups // 12)
     rosca_numbers = set(range(options.groups - roscas, options.groups))
@@ -177,8 +178,9 @@ def generate(options: Options, rows: Rows, actors: Actors, flush=None) -> None:
         if number in rosca_numbers:
             RoscaStory(rng, options, rows, actors.admin, facilitator, number).run()
         else:
-            SavingsStory(rng, options, rows, actors.admin, facilitator, number, draft_left).run()
-            draft_left = False
+            story = SavingsStory(rng, options, rows, actors.admin, facilitator, number, draft_left)
+            story.run()
+            draft_left = draft_left and not story.drafted
         if flush is not None:
             flush(rows)
 
@@ -369,6 +371,7 @@ class SavingsStory(GroupStory):
     def __init__(self, rng, options, rows, admin, facilitator, number, keeps_draft):
         super().__init__(rng, options, rows, admin, facilitator, number, GroupKind.SAVINGS)
         self.keeps_draft = keeps_draft
+        self.drafted = False
         self.loans: dict[int, LoanBook] = {}  # active loans by member id (one at a time)
         self.months = rng.choice((6, 9, 12, 12))
         self.exit_cycle = 1 if rng.random() < 0.3 else None
@@ -400,6 +403,7 @@ class SavingsStory(GroupStory):
             for index, day in enumerate(held):
                 if self.keeps_draft and day == held[-1] and len(held) < len(days):
                     self._draft(cycle, day)
+                    self.drafted = True
                     break
                 self._meeting(cycle, day, index, last_of_cycle=index == count - 1)
                 if day == exit_at:
