@@ -309,5 +309,66 @@ def retire_statement_key(key_id):
     click.echo(f"Key {key.id} is retired: statements it signed are no longer authentic.")
 
 
+@main.command()
+@click.option(
+    "--groups",
+    default=5,
+    show_default=True,
+    type=click.IntRange(1, 100_000),
+    help="Number of groups (one in twelve a ROSCA, from three groups).",
+)
+@click.option(
+    "--years",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 10),
+    help="Years of meetings, up to today.",
+)
+@click.option(
+    "--seed",
+    default=1,
+    show_default=True,
+    type=int,
+    help="The same seed and options (on the same day) give the same data.",
+)
+@click.option(
+    "--weekly-share",
+    default=0.7,
+    show_default=True,
+    type=click.FloatRange(0, 1),
+    help="Share of the savings groups that meet every week (the others monthly).",
+)
+@click.option(
+    "--until",
+    "until",
+    default=None,
+    type=click.DateTime(["%Y-%m-%d"]),
+    help="The last day with data (default: today).",
+)
+@click.option("--add", is_flag=True, help="Add the demo beside the groups already in the database.")
+def demo(groups, years, seed, weekly_share, until, add):
+    """Fill the database with a realistic demo organization (groups, meetings, loans...)."""
+    from savings_groups.core.dates import today
+    from savings_groups.demo.generate import Options
+    from savings_groups.demo.operations import DEMO_PASSWORD, load
+    from savings_groups.org import accounts
+
+    app = _app()
+    end = until.date() if until else today()
+    options = Options(groups=groups, years=years, seed=seed, weekly_share=weekly_share, end=end)
+    click.echo(f"Database: {app.config['DATABASE_URL']}")
+    report = _domain(load, options, accounts.LoginPolicy.from_config(app.config), add=add)
+    counts = report.counts
+    click.echo(
+        f"{counts.get('SavingsGroup', 0)} groups, {counts.get('Member', 0)} members, "
+        f"{counts.get('Meeting', 0)} meetings, {counts.get('Loan', 0)} loans, "
+        f"{counts.get('Entry', 0)} ledger entries "
+        f"(generated in {report.generate_seconds:.1f} s, written in {report.write_seconds:.1f} s)."
+    )
+    if report.admin:
+        click.echo(f"Log in as “{report.admin}” with the password “{DEMO_PASSWORD}”.")
+    click.echo(f"Facilitators facilitator1, facilitator2… have the password “{DEMO_PASSWORD}”.")
+
+
 if __name__ == "__main__":
     sys.exit(main())

@@ -1,0 +1,1 @@
+"""The demo organization: realistic books generated in bulk (`savings-groups demo`)."""

@@ -1,0 +1,37 @@
+"""`savings-groups demo` from a terminal: on a new installation, then refused, then added to."""
+
+from click.testing import CliRunner
+
+from savings_groups.cli import main
+from savings_groups.demo.operations import ADMIN_USERNAME
+from savings_groups.store.db import db
+from savings_groups.store.models import SavingsGroup, User
+from tests.test_cli import env  # noqa: F401 (the fixture)
+
+
+def test_demo_on_a_new_installation_then_refused_then_added(env):  # noqa: F811
+    runner = CliRunner()
+    first = runner.invoke(main, ["demo", "--until", "2026-11-30"])
+    assert first.exit_code == 0, first.output
+    assert "5 groups" in first.output
+    assert f"“{ADMIN_USERNAME}” with the password “demo-password”" in first.output
+    with db.connection_context():
+        assert SavingsGroup.select().count() == 5
+        assert User.get(User.username == ADMIN_USERNAME).role == "admin"
+
+    again = runner.invoke(main, ["demo", "--until", "2026-11-30"])
+    assert again.exit_code == 1
+    assert "already has groups" in again.output
+    assert "Traceback" not in again.output
+
+    added = runner.invoke(main, ["demo", "--groups", "2", "--seed", "2", "--add"])
+    assert added.exit_code == 0, added.output
+    assert "Log in as" not in added.output  # the administrator was there already
+    with db.connection_context():
+        assert SavingsGroup.select().count() == 7
+
+
+def test_demo_has_help():
+    result = CliRunner().invoke(main, ["demo", "--help"])
+    assert result.exit_code == 0
+    assert "--groups" in result.output and "--add" in result.output
