@@ -115,6 +115,8 @@ class SavingsGroup(BaseModel):
     facilitator = ForeignKeyField(User, null=True, on_delete="RESTRICT")
     notes = TextField(default="")
     archived_at = DateTimeField(null=True)
+    # A practice group (for training recorders) is never counted in indicators or exports.
+    is_practice = BooleanField(default=False)
 
     @property
     def kind_enum(self) -> GroupKind:
