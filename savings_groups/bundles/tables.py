@@ -22,6 +22,7 @@ from savings_groups.store import models as m
 PARENT = {
     m.SavingsGroup: None,
     m.Member: m.Member.group,
+    m.GroupConsent: m.GroupConsent.group,
     m.Cycle: m.Cycle.group,
     m.FineType: m.FineType.cycle,
     m.RuleDecision: m.RuleDecision.cycle,
@@ -91,7 +92,7 @@ NOT_EXPORTED = {
 REWRITTEN = [m.Bid, m.HandHolder, m.Hand, m.Attendance, m.CashCount, m.FineType]
 
 # Never changed once written (the ledger, the audit log): a different copy is refused.
-APPEND_ONLY = {m.Entry, m.AuditEntry}
+APPEND_ONLY = {m.Entry, m.AuditEntry, m.GroupConsent}
 
 BY_TABLE = {model._meta.table_name: model for model in GROUP_TABLES}
 BY_CLASS = {model.__name__: model for model in GROUP_TABLES}

@@ -578,3 +578,21 @@ labelled(
         BackupReason.REPLACED: N_("Replaced by a restore"),
     },
 )
+
+
+class ConsentScope(Choice):
+    """What member-level data (names, phones, per-member figures) a group lets leave the app."""
+
+    MEMBER_EXPORTS = "member_exports"
+    API = "api"
+    BUNDLES = "bundles"
+
+
+labelled(
+    ConsentScope,
+    {
+        ConsentScope.MEMBER_EXPORTS: N_("Member lists and each member's figures in exported files"),
+        ConsentScope.API: N_("Member data through the organization's API"),
+        ConsentScope.BUNDLES: N_("The group's books copied to the organization's other computers"),
+    },
+)

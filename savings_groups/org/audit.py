@@ -28,6 +28,7 @@ ACTION_LABELS = {
     "meeting.close": N_("Meeting closed"),
     "meeting.reopen": N_("Meeting reopened"),
     "group.archive": N_("Group archived"),
+    "group.consent": N_("Group's decision on sharing member data recorded"),
     "group.unarchive": N_("Group taken out of the archive"),
     "cycle.start": N_("Cycle started"),
     "cycle.update_rules": N_("Cycle rules changed"),

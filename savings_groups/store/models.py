@@ -22,6 +22,7 @@ from savings_groups.core.card_codes import new_code
 from savings_groups.core.dates import utcnow
 from savings_groups.core.vocabulary import (
     Channel,
+    ConsentScope,
     DiscountRule,
     EndRule,
     ExitRule,
@@ -121,6 +122,28 @@ class SavingsGroup(BaseModel):
     @property
     def kind_enum(self) -> GroupKind:
         return GroupKind(self.kind)
+
+
+class GroupConsent(BaseModel):
+    """A group's decision on what member-level data may leave the app, as recorded.
+
+    Never edited: a new decision is a new row, the latest one holds (no scopes = withdrawn).
+    """
+
+    id = AutoField()
+    group = ForeignKeyField(SavingsGroup, backref="consents", on_delete="RESTRICT")
+    scopes = CharField(max_length=200, default="")  # ConsentScope values, comma-separated
+    given_on = DateField()
+    given_by = CharField(max_length=200)  # who spoke for the group, in their words
+    recorded_by = ForeignKeyField(User, on_delete="RESTRICT")
+    recorded_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("group", "id"), False),)
+
+    @property
+    def scope_set(self) -> frozenset:
+        return frozenset(ConsentScope(value) for value in self.scopes.split(",") if value)
 
 
 class GroupAssignment(BaseModel):
