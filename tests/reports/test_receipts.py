@@ -11,8 +11,7 @@ from savings_groups.core.vocabulary import EntryKind, Fund
 from savings_groups.ledger import entries as ledger
 from savings_groups.loans import operations as lending
 from savings_groups.loans.requests import LoanRequest
-from savings_groups.reports import passbook
-from savings_groups.reports import receipts
+from savings_groups.reports import passbook, receipts
 from savings_groups.store.db import db
 from savings_groups.store.models import Attendance, Meeting
 from tests.web.views.test_loans import RULES, text
@@ -39,15 +38,26 @@ def club(app, admin, make_group, make_member, make_cycle):
 
         def post(meeting, member, kind, fund, amount, shares=0):
             ledger.post(
-                admin, c.group, fund, kind, amount, cycle=c.cycle, meeting=meeting,
-                member=member, shares=shares,
+                admin,
+                c.group,
+                fund,
+                kind,
+                amount,
+                cycle=c.cycle,
+                meeting=meeting,
+                member=member,
+                shares=shares,
             )
 
         for member, shares in ((c.awa, 10), (c.binta, 4), (c.coumba, 2)):
             Attendance.create(meeting=c.first, member=member, status="present")
             post(c.first, member, EntryKind.SHARE_PURCHASE, Fund.LOAN_FUND, shares * 1_000, shares)
         c.loan = lending.grant_loan(
-            admin, c.group, c.cycle, LoanRequest(c.awa, 3_000, 3, "business", ()), FIRST,
+            admin,
+            c.group,
+            c.cycle,
+            LoanRequest(c.awa, 3_000, 3, "business", ()),
+            FIRST,
             meeting=c.first,
         )
         post(c.second, c.awa, EntryKind.SHARE_PURCHASE, Fund.LOAN_FUND, 2_000, 2)
@@ -63,12 +73,20 @@ def test_receipts_equal_the_passbook_for_every_member(club, conn):
     assert [r.member.full_name for r in found] == ["Awa", "Binta"]
     for receipt in found:
         book = passbook.passbook(club.group, receipt.member, club.cycle)
-        line = next(line for line in book.lines if line.meeting and line.meeting.id == club.second.id)
+        line = next(
+            line for line in book.lines if line.meeting and line.meeting.id == club.second.id
+        )
         row = receipt.figures
         assert (row.shares, row.savings, row.social_fund, row.fines) == (
-            line.moved.shares, line.moved.savings, line.moved.social_fund, line.moved.fines,
+            line.moved.shares,
+            line.moved.savings,
+            line.moved.social_fund,
+            line.moved.fines,
         )
-        assert (row.shares_to_date, row.savings_to_date) == (line.totals.shares, line.totals.savings)
+        assert (row.shares_to_date, row.savings_to_date) == (
+            line.totals.shares,
+            line.totals.savings,
+        )
         assert receipt.loan_balance == sum(summary.outstanding for summary in book.loans)
     awa = found[0]
     assert (awa.figures.shares, awa.figures.savings_to_date, awa.figures.paid) == (2, 12_000, 3_600)
@@ -88,8 +106,14 @@ def test_a_late_installment_is_in_the_next_amount_and_the_arrears(club, admin, c
         group=club.group, cycle=club.cycle, held_on=date(2026, 2, 23), status="closed"
     )
     ledger.post(
-        admin, club.group, Fund.LOAN_FUND, EntryKind.FINE, 100,
-        cycle=club.cycle, meeting=third, member=club.awa,
+        admin,
+        club.group,
+        Fund.LOAN_FUND,
+        EntryKind.FINE,
+        100,
+        cycle=club.cycle,
+        meeting=third,
+        member=club.awa,
     )
     [awa] = receipts.receipts(third)
     [position] = awa.loans
@@ -104,11 +128,22 @@ def test_receipts_take_a_fixed_number_of_queries(club, admin, make_member, conn)
     for number in range(5):
         member = make_member(club.group, f"Extra {number}")
         ledger.post(
-            admin, club.group, Fund.LOAN_FUND, EntryKind.SHARE_PURCHASE, 1_000,
-            cycle=club.cycle, meeting=club.second, member=member, shares=1,
+            admin,
+            club.group,
+            Fund.LOAN_FUND,
+            EntryKind.SHARE_PURCHASE,
+            1_000,
+            cycle=club.cycle,
+            meeting=club.second,
+            member=member,
+            shares=1,
         )
         lending.grant_loan(
-            admin, club.group, club.cycle, LoanRequest(member, 1_000, 2, "business", ()), SECOND,
+            admin,
+            club.group,
+            club.cycle,
+            LoanRequest(member, 1_000, 2, "business", ()),
+            SECOND,
             meeting=club.second,
         )
     with count_queries() as many:

@@ -14,7 +14,7 @@ from savings_groups.core.money import format_amount
 from savings_groups.core.vocabulary import Choice, EntryKind, Fund
 from savings_groups.org.access import Action, require, visible_groups
 from savings_groups.org.audit import ACTION_LABELS
-from savings_groups.reports import audit_trail, integrity
+from savings_groups.reports import audit_sentences, audit_trail, integrity
 from savings_groups.store.models import SavingsGroup
 from savings_groups.web.views import _readable
 
@@ -194,7 +194,20 @@ def index():
         filters=filters,
         readable=readable,
         named=_named,
+        sentences=audit_sentences.sentences(page.rows, ACTION_LABELS),
+        say=say,
+        sentence_actions=audit_sentences.SENTENCES,
     )
+
+
+def say(sentence: audit_sentences.Sentence) -> str:
+    """A sentence of the log in the reader's language: its names as they are, its amounts as
+    money in the group's currency, its days the reader's way."""
+    params = {
+        name: _(value) if name in sentence.translated else _readable(value)
+        for name, value in sentence.params.items()
+    }
+    return _(sentence.message, **params)
 
 
 def readable(action: str, details: dict, currency: str | None) -> list[tuple[str, str]]:

@@ -53,8 +53,8 @@ from savings_groups.meetings.sheet import (
     transfer_cell,
 )
 from savings_groups.org import access
-from savings_groups.reports import receipts as receipt_report
 from savings_groups.org.access import Action, can
+from savings_groups.reports import receipts as receipt_report
 from savings_groups.store.models import Cycle, Meeting, Member
 from savings_groups.web.forms import AppForm, MultiCheckboxField
 from savings_groups.web.views import render_form, show_error, translate

@@ -56,7 +56,10 @@ def test_a_late_loan_says_so_on_every_page_in_french(lend, make_user, web, monke
         "loans": (w.url(), f"loan-{loan.id}"),
         "loan": (w.url(loan.id), "loan-status"),
         "group": (f"/groups/{w.group.id}", "loans-late"),
-        "passbook": (f"/groups/{w.group.id}/members/{w.members[0].id}/passbook", f"passbook-loan-{loan.id}"),
+        "passbook": (
+            f"/groups/{w.group.id}/members/{w.members[0].id}/passbook",
+            f"passbook-loan-{loan.id}",
+        ),
         "members": (f"/groups/{w.group.id}/members", "member-1"),
     }
     for name, (path, element) in pages.items():

@@ -28,12 +28,21 @@ def add_members(group, cycle, admin, make_member, count, start=0):
         for index in range(start, start + count):
             member = make_member(group, f"Member {index + 1}")
             ledger.post(
-                admin, group, Fund.LOAN_FUND, EntryKind.SHARE_PURCHASE, 5_000,
-                cycle=cycle, member=member, shares=5,
+                admin,
+                group,
+                Fund.LOAN_FUND,
+                EntryKind.SHARE_PURCHASE,
+                5_000,
+                cycle=cycle,
+                member=member,
+                shares=5,
             )
             if index % 2 == 0:
                 lending.grant_loan(
-                    admin, group, cycle, LoanRequest(member, 1_000, 1, "business", ()),
+                    admin,
+                    group,
+                    cycle,
+                    LoanRequest(member, 1_000, 1, "business", ()),
                     ON - timedelta(days=20),
                 )
 
