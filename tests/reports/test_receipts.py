@@ -172,9 +172,15 @@ def test_slips_and_texts_in_french(club, make_user, web):
     assert texts.status_code == 200
     page = texts.get_data(as_text=True)
     assert "Awa" in page and "Binta" in page and "Coumba" not in page
-    awa = text(texts).split("1. Awa")[1].split("2. Binta")[0]
-    assert "parts 2 000 F CFA" in awa
-    assert "Crédit restant 2 000 F CFA" in awa
-    assert "prochaine échéance 1 300 F CFA le 16/02/2026" in awa
-    assert "GSM-7" in awa and "1 SMS" in awa
+    shown = text(texts).replace("\u00a0", " ")
+    awa = shown.split("1. Awa")[1].split("2. Binta")[0]
+    said = (
+        "Group 1 09/02, Awa. Payé : parts 2 000, caisse de solidarité 200, amendes 100, "
+        "remboursé 1 300. Épargne 12 000. Reste à rembourser 2 000. Échéance 1 300 le 16/02. "
+        "(F CFA)"
+    )
+    assert f"{said} Copier {len(said)} caractères en GSM-7 : 2 SMS" in awa
+    binta = shown.split("2. Binta")[1]
+    assert "Group 1 09/02, Binta. Payé : parts 3 000. Épargne 7 000. (F CFA)" in binta
+    assert "caractères en GSM-7 : 1 SMS" in binta
     assert "\u202f" not in page.split("<textarea")[1].split("</textarea>")[0]

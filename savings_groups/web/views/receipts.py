@@ -2,12 +2,14 @@
 
 from dataclasses import dataclass
 
+from babel.dates import format_skeleton
+from babel.numbers import get_currency_symbol
 from flask import Blueprint, abort, render_template
-from flask_babel import format_date, get_locale, ngettext
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from savings_groups.core.gsm import SmsLength, plain_spaces, sms_length
+from savings_groups.core.gsm import SmsLength, is_gsm7, plain_spaces, sms_length
 from savings_groups.core.money import format_amount
 from savings_groups.org import access
 from savings_groups.org.access import Action
@@ -26,9 +28,7 @@ class ReceiptText:
 
     @property
     def length_text(self) -> str:
-        segments = ngettext(
-            "%(num)d SMS", "%(num)d SMS", self.length.segments, num=self.length.segments
-        )
+        segments = ngettext("%(num)d SMS", "%(num)d SMS", self.length.segments)
         return _(
             "%(characters)s characters in %(encoding)s: %(segments)s",
             characters=self.length.characters,
@@ -38,12 +38,16 @@ class ReceiptText:
 
 
 def receipt_text(group, meeting, receipt: Receipt) -> str:
-    """A member's receipt in a few words, in the page's language, with plain spaces so that
-    a phone can send it in GSM-7 when its letters allow."""
+    """A member's receipt in a few words, in the page's language: amounts without their
+    currency, named once at the end, and plain spaces, so that a phone can send it in GSM-7
+    (one SMS of 160 characters) when its letters allow."""
     locale = str(get_locale())
 
     def money(amount: int) -> str:
-        return format_amount(amount, group.currency, locale)
+        return format_amount(amount, group.currency, locale, with_symbol=False)
+
+    def day(when) -> str:  # day and month only: a receipt speaks of the weeks around it
+        return format_skeleton("Md", when, locale=locale)
 
     row = receipt.figures
     paid = [
@@ -52,28 +56,24 @@ def receipt_text(group, meeting, receipt: Receipt) -> str:
             (row.savings, _("shares %(amount)s", amount=money(row.savings))),
             (row.social_fund, _("social fund %(amount)s", amount=money(row.social_fund))),
             (row.fines, _("fines %(amount)s", amount=money(row.fines))),
-            (row.repaid, _("loan repaid %(amount)s", amount=money(row.repaid))),
+            (row.repaid, _("repaid %(amount)s", amount=money(row.repaid))),
         )
         if amount
     ]
     parts = [
         _(
-            "%(group)s %(date)s. %(name)s:",
+            "%(group)s %(date)s, %(name)s.",
             group=group.name,
-            date=format_date(meeting.held_on, "short"),
+            date=day(meeting.held_on),
             name=row.member.full_name,
         ),
-        _("paid %(what)s.", what=", ".join(paid)) if paid else _("nothing paid."),
-        _(
-            "Savings %(amount)s (%(shares)s shares).",
-            amount=money(row.savings_to_date),
-            shares=row.shares_to_date,
-        ),
+        _("Paid: %(what)s.", what=", ".join(paid)) if paid else _("Nothing paid."),
+        _("Savings %(amount)s.", amount=money(row.savings_to_date)),
     ]
     if row.loan_received:
-        parts.append(_("Loan received %(amount)s.", amount=money(row.loan_received)))
+        parts.append(_("Borrowed %(amount)s.", amount=money(row.loan_received)))
     for position in receipt.loans:
-        parts.append(_("Loan balance %(amount)s.", amount=money(position.outstanding)))
+        parts.append(_("Still to repay %(amount)s.", amount=money(position.outstanding)))
         if position.arrears:
             parts.append(_("Late %(amount)s.", amount=money(position.arrears)))
         if position.next_due_on is not None and position.next_amount:
@@ -81,12 +81,20 @@ def receipt_text(group, meeting, receipt: Receipt) -> str:
                 _(
                     "Next %(amount)s on %(date)s.",
                     amount=money(position.next_amount),
-                    date=format_date(position.next_due_on, "short"),
+                    date=day(position.next_due_on),
                 )
             )
         elif position.next_amount:
             parts.append(_("Due now %(amount)s.", amount=money(position.next_amount)))
+    parts.append(_("(%(currency)s)", currency=currency_said(group.currency, locale)))
     return plain_spaces(" ".join(parts))
+
+
+def currency_said(currency: str, locale: str) -> str:
+    """The currency's symbol where a phone sends it in GSM-7 (F CFA), else its code (NGN, not
+    the naira sign, which would make the whole message UCS-2)."""
+    symbol = plain_spaces(get_currency_symbol(currency, locale))
+    return symbol if is_gsm7(symbol) else currency
 
 
 def receipt_texts(group, meeting) -> list[ReceiptText]:

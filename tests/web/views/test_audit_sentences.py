@@ -83,7 +83,8 @@ def test_the_log_in_french(book, web, make_user):
     make_user("lecteur", role=Role.ADMIN, locale="fr")
     web.login("lecteur")
     said = [
-        s.replace("\u202f", " ").replace("\u00a0", " ") for s in sentences(web.client.get(f"/audit?group={book.id}"))
+        s.replace("\u202f", " ").replace("\u00a0", " ")
+        for s in sentences(web.client.get(f"/audit?group={book.id}"))
     ]
     assert said[:7] == [
         "Awa : something.new",
