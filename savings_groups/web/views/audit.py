@@ -210,12 +210,18 @@ def say(sentence: audit_sentences.Sentence) -> str:
     return _(sentence.message, **params)
 
 
-def readable(action: str, details: dict, currency: str | None) -> list[tuple[str, str]]:
+def readable(
+    action: str, details: dict, currency: str | None, member_name: str | None = None
+) -> list[tuple[str, str]]:
     """The details of an audit entry as (label, text) pairs: amounts in the group's currency,
-    a change as "before → after", boxes and kinds of entry by their names."""
+    a change as "before → after", boxes and kinds of entry by their names, the member by name
+    (when the sentence found it) rather than by number."""
     pairs = []
     for key, value in details.items():
         label = str(DETAIL_LABELS.get(key, key))
+        if key == "member" and isinstance(value, int) and member_name:
+            pairs.append((label, member_name))
+            continue
         if action in CHANGES and isinstance(value, list) and len(value) == 2:
             text = " → ".join(_text(key, part, currency) for part in value)
         else:

@@ -71,6 +71,9 @@ def test_the_log_in_english(book, web):
         "Awa Admin assigned Awa to the group Kankan",
         "Awa Admin created the group Kankan",
     ]
+    grant = web.client.get(f"/audit?group={book.id}&action=loan.grant").get_data(as_text=True)
+    assert "Member: Fatou" in plain(grant) and "Member: 1 " not in plain(grant)
+    assert '<details class="audit-details"><summary>Details</summary>' in grant
     everything = sentences(web.client.get("/audit"))
     assert everything[-3:] == [
         "Awa Admin created the group Kankan",
