@@ -66,7 +66,7 @@ def test_a_recorder_records_a_meeting_in_french_with_the_keyboard_only(
 
     # Log in with the keyboard.
     page.goto("/login")
-    press(page, "Tab", "Enter", "Tab")
+    expect(page.locator("#username")).to_be_focused()  # the cursor starts there
     page.keyboard.type("mariam")
     page.keyboard.press("Tab")
     page.keyboard.type(PASSWORD)

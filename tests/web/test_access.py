@@ -193,6 +193,14 @@ MATRIX = [
     ),
     ("GET", "/groups/{mine}/meetings/{meeting}/receipts", "meetings.receipts", (OK, OK, OK, OK)),
     ("GET", "/groups/{mine}/meetings/999999/receipts", "meetings.receipts", (404, 404, 404, 404)),
+    ("GET", "/groups/{mine}/meetings/{meeting}/texts", "receipts.texts", (OK, OK, OK, OK)),
+    ("GET", "/groups/{mine}/meetings/999999/texts", "receipts.texts", (404, 404, 404, 404)),
+    (
+        "GET",
+        "/groups/{other}/meetings/{meeting}/texts",
+        "receipts.texts",
+        (404, MISSING, MISSING, MISSING),
+    ),
     # ledger: rows for the history, corrections and passbooks
     ("GET", "/groups/{mine}/ledger", "ledger.history", (OK, OK, OK, OK)),
     ("GET", "/groups/{other}/ledger", "ledger.history", (OK, MISSING, MISSING, MISSING)),

@@ -34,6 +34,7 @@ def init_app(app) -> None:
         loans,
         meetings,
         members,
+        receipts,
         rosca_rounds,
         rotations,
         shareout,
@@ -44,6 +45,7 @@ def init_app(app) -> None:
     blueprints = (auth, groups, members, cycles, meetings, ledger, loans, shareout)
     for module in blueprints + (rotations, rosca_rounds, admin, audit, cards, backups, bundles):
         app.register_blueprint(module.bp)
+    app.register_blueprint(receipts.bp)
     app.register_blueprint(verify.bp)
     verify.init_app(app)
     errors.init_app(app)

@@ -14,7 +14,7 @@ from savings_groups.core.money import format_amount
 from savings_groups.core.vocabulary import Choice, EntryKind, Fund
 from savings_groups.org.access import Action, require, visible_groups
 from savings_groups.org.audit import ACTION_LABELS
-from savings_groups.reports import audit_trail, integrity
+from savings_groups.reports import audit_sentences, audit_trail, integrity
 from savings_groups.store.models import SavingsGroup
 from savings_groups.web.views import _readable
 
@@ -194,15 +194,34 @@ def index():
         filters=filters,
         readable=readable,
         named=_named,
+        sentences=audit_sentences.sentences(page.rows, ACTION_LABELS),
+        say=say,
+        sentence_actions=audit_sentences.SENTENCES,
     )
 
 
-def readable(action: str, details: dict, currency: str | None) -> list[tuple[str, str]]:
+def say(sentence: audit_sentences.Sentence) -> str:
+    """A sentence of the log in the reader's language: its names as they are, its amounts as
+    money in the group's currency, its days the reader's way."""
+    params = {
+        name: _(value) if name in sentence.translated else _readable(value)
+        for name, value in sentence.params.items()
+    }
+    return _(sentence.message, **params)
+
+
+def readable(
+    action: str, details: dict, currency: str | None, member_name: str | None = None
+) -> list[tuple[str, str]]:
     """The details of an audit entry as (label, text) pairs: amounts in the group's currency,
-    a change as "before → after", boxes and kinds of entry by their names."""
+    a change as "before → after", boxes and kinds of entry by their names, the member by name
+    (when the sentence found it) rather than by number."""
     pairs = []
     for key, value in details.items():
         label = str(DETAIL_LABELS.get(key, key))
+        if key == "member" and isinstance(value, int) and member_name:
+            pairs.append((label, member_name))
+            continue
         if action in CHANGES and isinstance(value, list) and len(value) == 2:
             text = " → ".join(_text(key, part, currency) for part in value)
         else:

@@ -47,7 +47,13 @@ class SetupForm(NewPasswordMixin, AppForm):
 
 
 class LoginForm(AppForm):
-    username = StringField(_l("Username"), validators=required(_l("Enter your username.")))
+    # The cursor starts in the username field (on the locked screen, whose username is known,
+    # in the password field: see login()).
+    username = StringField(
+        _l("Username"),
+        validators=required(_l("Enter your username.")),
+        render_kw={"autofocus": True},
+    )
     password = PasswordField(_l("Password"), validators=required(_l("Enter your password.")))
     next = HiddenField()
 
@@ -122,6 +128,9 @@ def login():
                 set_language_cookie(response, user.locale)
             remember_device(response, user.username)
             return response
+    if form.username.data and not form.username.errors:
+        form.username.render_kw = {}
+        form.password.render_kw = {"autofocus": True}
     return render_form("auth/login.html", form)
 
 

@@ -9,6 +9,7 @@ from wtforms import StringField, TextAreaField
 from wtforms.validators import Length
 
 from savings_groups.core import money
+from savings_groups.core.dates import today
 from savings_groups.core.errors import N_, DomainError, NotFound
 from savings_groups.core.numbers import parse_whole
 from savings_groups.core.vocabulary import Channel, EntryKind, Fund, GroupKind, RotationOrder
@@ -17,6 +18,7 @@ from savings_groups.ledger import reports as ledger_reports
 from savings_groups.org import access
 from savings_groups.org.access import Action
 from savings_groups.reports import passbook as passbooks
+from savings_groups.reports.arrears import arrears_of
 from savings_groups.store.models import Cycle, Member
 from savings_groups.web.forms import AppForm, required
 from savings_groups.web.views import cycle_asked, paper_size, render_form, show_error
@@ -127,11 +129,13 @@ def passbook(group_id: int, member_id: int):
         )
     cycle_id = request.args.get("cycle", type=int)
     cycle = cycle_asked(group, cycle_id)
+    book = passbooks.passbook(group, member, cycle)
     return render_template(
         "ledger/passbook.html",
         group=group,
         member=member,
         cycles=_cycles(group),
-        book=passbooks.passbook(group, member, cycle),
+        book=book,
+        loan_arrears=arrears_of([item.loan for item in book.loans], today()),
         size=paper_size(),
     )

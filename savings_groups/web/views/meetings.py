@@ -54,6 +54,7 @@ from savings_groups.meetings.sheet import (
 )
 from savings_groups.org import access
 from savings_groups.org.access import Action, can
+from savings_groups.reports import receipts as receipt_report
 from savings_groups.store.models import Cycle, Meeting, Member
 from savings_groups.web.forms import AppForm, MultiCheckboxField
 from savings_groups.web.views import render_form, show_error, translate
@@ -670,6 +671,6 @@ def receipts(group_id: int, meeting_id: int):
         "meetings/receipts.html",
         group=group,
         meeting=meeting,
-        summary=meeting_summary.summary(meeting),
+        receipts=receipt_report.receipts(meeting),
         Fund=Fund,
     )

@@ -20,6 +20,8 @@ from savings_groups.groups import members, photos
 from savings_groups.meetings import opening
 from savings_groups.org import access
 from savings_groups.org.access import Action
+from savings_groups.reports.member_figures import NONE as NO_FIGURES
+from savings_groups.reports.member_figures import member_figures
 from savings_groups.shareout import exits
 from savings_groups.store.models import Member
 from savings_groups.web.forms import AppForm
@@ -93,6 +95,8 @@ def index(group_id: int):
         group=group,
         current=current,
         left=left,
+        figures=member_figures(group, today()),
+        no_figures=NO_FIGURES,
         MemberType=MemberType,
         Gender=Gender,
         GroupRole=GroupRole,

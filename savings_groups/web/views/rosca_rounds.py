@@ -325,7 +325,7 @@ class RoundForm(AppForm):
     on = DateField(_l("Date of the payout"), default=today)  # required only to pay out
     parts_on = DateField(_l("Date the rest of a part was paid"), default=today)
     seed = StringField(
-        _l("Seed of the draw"),
+        _l("Numbers called out by the members (the seed of the draw)"),
         validators=[Length(max=rosca_rounds.SEED_MAX)],
         render_kw={"autocomplete": "off", "spellcheck": "false"},
     )

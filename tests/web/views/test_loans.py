@@ -161,7 +161,7 @@ def test_the_portfolio_page_in_xof(web, lend):
     row = part(page, f"loan-{d40.id}")
     assert row == (
         f"3. Member 3 Business {(on - timedelta(days=47)).strftime('%b %-d, %Y')} "
-        f"{xof(1_000)} 10% a week {xof(1_000)} {xof(1_000)} {xof(1_000)} 40 —"
+        f"{xof(1_000)} 10% a week {xof(1_000)} {xof(1_000)} {xof(1_000)} Late (40 days) —"
     )
     closed = part(page, "closed-loans")
     assert f"{xof(1_100)} — Repaid" in closed
@@ -391,9 +391,12 @@ def test_the_loan_agreement_in_ngn(web, lend, app):
     w.repay(loan, 60_000_00, date(2026, 3, 2))
     book = web.client.get(f"/groups/{w.group.id}/members/{w.members[1].id}/passbook")
     row = part(book, f"passbook-loan-{loan.id}")
+    # The second installment (Apr 2, 2026) is late from the next day: the passbook says so.
+    late = (dates.today() - date(2026, 4, 2)).days
+    status, arrears = (f"Late ({late} days)", "NGN60,000.00") if late > 0 else ("Being repaid", "—")
     assert row == (
-        "Feb 2, 2026 NGN100,000.00 10% a month — Being repaid NGN10,000.00 NGN50,000.00 "
-        "NGN50,000.00"
+        f"Feb 2, 2026 NGN100,000.00 10% a month — {status} NGN10,000.00 NGN50,000.00 "
+        f"NGN50,000.00 {arrears}"
     )
 
 
