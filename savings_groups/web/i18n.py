@@ -2,7 +2,14 @@
 
 from babel import Locale
 from flask import current_app, request
-from flask_babel import Babel, format_date, format_datetime, format_decimal, get_locale
+from flask_babel import (
+    Babel,
+    format_date,
+    format_datetime,
+    format_decimal,
+    format_percent,
+    get_locale,
+)
 from flask_login import current_user
 
 from savings_groups.core.money import format_amount
@@ -75,6 +82,7 @@ def init_app(app, translations_dir) -> None:
         datetime=format_datetime,
         date=format_date,
         number=format_decimal,
+        percent=format_percent,
         currency_name=currency_name,
         place=place,
         money=money,
