@@ -95,15 +95,20 @@ def create_user(username, full_name, role, language, organization, password):
     click.echo(f"Account “{user.username}” created ({user.role}).")
 
 
+def _plainly(call, *args, **kwargs):
+    """Run call; a refusal of the domain becomes the command's error message."""
+    try:
+        return call(*args, **kwargs)
+    except DomainError as error:
+        raise click.ClickException(str(error)) from error
+
+
 def _domain(call, *args, **kwargs):
-    """Run a domain call in a connection; its refusal becomes the command's error message."""
+    """Run a domain call in a database connection (see _plainly)."""
     from savings_groups.store.db import db
 
     with db.connection_context():
-        try:
-            return call(*args, **kwargs)
-        except DomainError as error:
-            raise click.ClickException(str(error)) from error
+        return _plainly(call, *args, **kwargs)
 
 
 @main.command("export")
@@ -368,6 +373,57 @@ def demo(groups, years, seed, weekly_share, until, add):
     if report.admin:
         click.echo(f"Log in as “{report.admin}” with the password “{DEMO_PASSWORD}”.")
     click.echo(f"Facilitators facilitator1, facilitator2… have the password “{DEMO_PASSWORD}”.")
+
+
+@main.group()
+def language():
+    """The app's languages: start a new one, see how complete each is, compile after translating."""
+
+
+def _translations() -> Path:
+    from savings_groups import resource_dir
+
+    return resource_dir("translations")
+
+
+@language.command("status")
+def language_status():
+    """How much of each language is translated, and whether it is complete enough to ship."""
+    from savings_groups.core.catalogs import all_statuses
+
+    statuses = all_statuses(_translations())
+    for entry in statuses:
+        verdict = "ok" if entry.ships else f"needs {entry.required} %"
+        click.echo(
+            f"{entry.code:6} {entry.name:20} {entry.translated:5} / {entry.total} "
+            f"({entry.percent:.1f} %)  {verdict}"
+        )
+    if not all(entry.ships for entry in statuses):
+        sys.exit(1)
+
+
+@language.command("new")
+@click.argument("code")
+def language_new(code):
+    """Start the catalog of a new language (CODE: es, pt, ar, pt_BR...) from the template."""
+    from savings_groups.core.catalogs import new_language
+
+    path = _plainly(new_language, _translations(), code)
+    click.echo(
+        f"Created {path}: translate each msgstr in it, then run `savings-groups language compile`."
+    )
+
+
+@language.command("compile")
+@click.argument("codes", nargs=-1)
+def language_compile(codes):
+    """Check each catalog (all without CODES) and write the file the app reads."""
+    from savings_groups.core.catalogs import compile_catalog, locales
+
+    translations = _translations()
+    for code in codes or locales(translations):
+        mo = _plainly(compile_catalog, translations, code)
+        click.echo(f"Compiled {mo}")
 
 
 if __name__ == "__main__":

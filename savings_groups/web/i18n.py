@@ -1,10 +1,21 @@
 """Languages: which one a request gets, and Babel's formatters for the templates."""
 
+import re
+from datetime import date
+
 from babel import Locale
 from flask import current_app, request
-from flask_babel import Babel, format_date, format_datetime, format_decimal, get_locale
+from flask_babel import (
+    Babel,
+    format_date,
+    format_datetime,
+    format_decimal,
+    format_percent,
+    get_locale,
+)
 from flask_login import current_user
 
+from savings_groups.core.dates import today
 from savings_groups.core.money import format_amount
 
 LANGUAGE_COOKIE = "lang"
@@ -56,6 +67,20 @@ def set_language_cookie(response, code: str) -> None:
     )
 
 
+def date_input_pattern(locale=None) -> str:
+    """How the reader types a date: the locale's short date with a four-digit year and no
+    direction marks (fr "dd/MM/yyyy", en "M/d/yyyy"); static/js/dates.js reads and writes it."""
+    locale = locale or get_locale()
+    pattern = locale.date_formats["short"].pattern
+    pattern = pattern.replace("\u200f", "").replace("\u200e", "")
+    return re.sub(r"y+", "yyyy", pattern).replace("'", "")
+
+
+def date_input_example() -> str:
+    """The last day of this year written in date_input_pattern(), for the hint under a field."""
+    return format_date(date(today().year, 12, 31), date_input_pattern())
+
+
 def text_direction() -> str:
     return get_locale().text_direction if get_locale() else "ltr"
 
@@ -68,6 +93,8 @@ def init_app(app, translations_dir) -> None:
     app.jinja_env.policies["ext.i18n.trimmed"] = True
     app.jinja_env.globals.update(
         text_direction=text_direction,
+        date_input_pattern=date_input_pattern,
+        date_input_example=date_input_example,
         language_names=language_names,
         current_locale=lambda: str(get_locale()),
     )
@@ -75,6 +102,7 @@ def init_app(app, translations_dir) -> None:
         datetime=format_datetime,
         date=format_date,
         number=format_decimal,
+        percent=format_percent,
         currency_name=currency_name,
         place=place,
         money=money,

@@ -40,6 +40,7 @@ MATRIX = [
     ),
     ("POST", "/admin/users/{user}/unlock", "admin.unlock", (302, FORBIDDEN, FORBIDDEN, FORBIDDEN)),
     ("GET", "/admin/organization", "admin.organization", (OK, FORBIDDEN, FORBIDDEN, FORBIDDEN)),
+    ("GET", "/admin/languages", "admin.languages", (OK, FORBIDDEN, FORBIDDEN, FORBIDDEN)),
     # The audit log moved to /audit: the old address sends administrators there.
     ("GET", "/admin/audit", "admin.audit_log", (302, FORBIDDEN, FORBIDDEN, FORBIDDEN)),
     ("GET", "/audit", "audit.index", (OK, OK, FORBIDDEN, FORBIDDEN)),

@@ -15,6 +15,7 @@ from babel.messages.frontend import CommandLineInterface
 from babel.messages.mofile import read_mo, write_mo
 from babel.messages.pofile import read_po
 
+from savings_groups.core import catalogs
 from savings_groups.core.errors import N_, DomainError, Number
 from savings_groups.groups.operations import GroupDetails
 from savings_groups.rosca.rotations import RotationTerms
@@ -102,12 +103,15 @@ def extracted(tmp_path_factory):
 
 
 @pytest.mark.parametrize("locale", LOCALES)
-def test_every_extracted_message_is_translated(locale, extracted):
+def test_every_extracted_message_is_in_the_catalog_and_enough_are_translated(locale, extracted):
+    """French is complete; another language ships at 98 % (the rest shows in English)."""
     catalog = load_po(locale)
     missing, empty, wrong_kind = [], [], []
+    total = 0
     for message in extracted:
         if not message.id:
             continue
+        total += 1
         entry = catalog.get(message.id, message.context)
         if entry is None:
             missing.append(label(message))
@@ -115,13 +119,17 @@ def test_every_extracted_message_is_translated(locale, extracted):
             wrong_kind.append(label(message))
         elif not translated(entry):
             empty.append(label(message))
+    required = catalogs.SHIP_PERCENT.get(locale, catalogs.DEFAULT_SHIP_PERCENT)
     problems = []
     if missing:
         problems.append("not in the catalog (run pybabel update):\n  " + "\n  ".join(missing))
     if wrong_kind:
         problems.append("singular/plural differs from the code:\n  " + "\n  ".join(wrong_kind))
-    if empty:
-        problems.append("without a translation:\n  " + "\n  ".join(empty))
+    if (total - len(empty)) * 100 < required * total:
+        problems.append(
+            f"{total - len(empty)} of {total} translated, {required} % needed; without a "
+            "translation:\n  " + "\n  ".join(empty)
+        )
     assert not problems, f"{po_path(locale).relative_to(ROOT)}: " + "\n".join(problems)
 
 

@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 from peewee import fn
 from wtforms import PasswordField, SelectField, StringField
 
+from savings_groups.core import catalogs
 from savings_groups.core.errors import DomainError
 from savings_groups.core.vocabulary import Role
 from savings_groups.org import accounts
@@ -214,6 +215,16 @@ def organization():
             flash(_("The organization is saved."), "success")
             return redirect(url_for("admin.organization"))
     return render_form("admin/organization.html", form)
+
+
+@bp.route("/languages")
+def languages():
+    """Each language's catalog and how complete it is: what a translator works towards."""
+    from savings_groups import resource_dir
+
+    return render_template(
+        "admin/languages.html", statuses=catalogs.all_statuses(resource_dir("translations"))
+    )
 
 
 @bp.route("/audit")
