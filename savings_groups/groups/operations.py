@@ -3,7 +3,7 @@
 from dataclasses import dataclass, fields
 from datetime import date
 
-from babel import Locale
+from babel import Locale, UnknownLocaleError
 from babel.core import get_global
 
 from savings_groups.core.dates import parse_date, today, utcnow
@@ -43,6 +43,7 @@ class GroupDetails:
     formed_on: date | str | None = None
     facilitator_id: int | None = None
     notes: str = ""
+    print_locale: str = ""  # the language of the print-outs members receive; "" = the reader's
 
     def clean(self, locale: str = "en", kept_currency: str = "") -> dict:
         """The details checked; a currency must be in use today (currencies_in_use), unless
@@ -73,6 +74,7 @@ class GroupDetails:
             "formed_on": self._formed_on(),
             "facilitator_id": self.facilitator_id or None,
             "notes": self._notes(),
+            "print_locale": self._print_locale(),
         }
 
     def _rounding_unit(self, currency: str, locale: str) -> int:
@@ -106,6 +108,17 @@ class GroupDetails:
         if formed_on and formed_on > today():
             raise DomainError(N_("The date formed cannot be in the future."), field="formed_on")
         return formed_on
+
+    def _print_locale(self) -> str:
+        code = (self.print_locale or "").strip()
+        if not code:
+            return ""
+        try:
+            return str(Locale.parse(code))
+        except (ValueError, UnknownLocaleError):
+            raise DomainError(
+                N_("Choose a language from the list."), field="print_locale"
+            ) from None
 
     def _notes(self) -> str:
         notes = (self.notes or "").strip()

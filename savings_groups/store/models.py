@@ -118,6 +118,9 @@ class SavingsGroup(BaseModel):
     archived_at = DateTimeField(null=True)
     # A practice group (for training recorders) is never counted in indicators or exports.
     is_practice = BooleanField(default=False)
+    # The language of the documents members take home (passbooks, receipts, slips); "" = the
+    # language of whoever prints them.
+    print_locale = CharField(max_length=20, default="")
 
     @property
     def kind_enum(self) -> GroupKind:

@@ -4,9 +4,10 @@ import re
 from datetime import date
 
 from babel import Locale
-from flask import current_app, request
+from flask import current_app, render_template, request
 from flask_babel import (
     Babel,
+    force_locale,
     format_date,
     format_datetime,
     format_decimal,
@@ -79,6 +80,16 @@ def date_input_pattern(locale=None) -> str:
 def date_input_example() -> str:
     """The last day of this year written in date_input_pattern(), for the hint under a field."""
     return format_date(date(today().year, 12, 31), date_input_pattern())
+
+
+def render_printed(template: str, group, **context) -> str:
+    """A document members take home (passbook, receipts, slips), in the group's print language
+    when it has one this installation speaks, else in the reader's."""
+    code = group.print_locale
+    if code and code in available_locales():
+        with force_locale(code):
+            return render_template(template, group=group, **context)
+    return render_template(template, group=group, **context)
 
 
 def text_direction() -> str:

@@ -6,7 +6,6 @@ from flask import (
     jsonify,
     make_response,
     redirect,
-    render_template,
     request,
     url_for,
 )
@@ -21,6 +20,7 @@ from savings_groups.org import access
 from savings_groups.org.access import Action
 from savings_groups.qr import cards
 from savings_groups.store.models import Meeting, Member
+from savings_groups.web.i18n import render_printed
 from savings_groups.web.views import translate
 
 bp = Blueprint("cards", __name__, url_prefix="/groups/<int:group_id>")
@@ -38,9 +38,9 @@ def sheet(group_id: int):
     group = access.group_for(current_user.user, group_id, Action.EDIT_GROUP)
     chosen = request.args.getlist("member", type=int)
     members = list(current_members(group))
-    return render_template(
+    return render_printed(
         "cards/sheet.html",
-        group=group,
+        group,
         members=members,
         chosen=set(chosen),
         cards=cards.cards(group, chosen or None),

@@ -25,7 +25,7 @@ from savings_groups.reports import group_summary
 from savings_groups.store.models import GroupAssignment, User
 from savings_groups.web import charts
 from savings_groups.web.forms import AppForm, required
-from savings_groups.web.i18n import text_direction
+from savings_groups.web.i18n import language_names, text_direction
 from savings_groups.web.views import render_form, show_error
 
 
@@ -49,6 +49,7 @@ class GroupForm(AppForm):
     formed_on = StringField(_l("Date formed"), render_kw={"type": "date"})
     facilitator_id = SelectField(_l("Facilitator"), coerce=optional_int)
     notes = TextAreaField(_l("Notes"), render_kw={"rows": 3})
+    print_locale = SelectField(_l("Language of the print-outs members receive"), default="")
 
     def fill_choices(self, group=None) -> None:
         """Currencies, countries and days named in the reader's language, sorted as they read.
@@ -89,6 +90,10 @@ class GroupForm(AppForm):
                 {code: country_currencies(code) for code in sorted(COUNTRY_CODES)}
             )
         }
+        self.print_locale.choices = [
+            ("", _("The language of whoever prints them")),
+            *language_names(),
+        ]
         self.meeting_frequency.choices = [(f.value, _(f.label)) for f in MeetingFrequency]
         days = get_day_names("wide", locale=locale)
         self.meeting_day.choices = [(None, _("Not set")), *((d, days[d]) for d in range(7))]

@@ -21,6 +21,7 @@ from savings_groups.reports import passbook as passbooks
 from savings_groups.reports.arrears import arrears_of
 from savings_groups.store.models import Cycle, Member
 from savings_groups.web.forms import AppForm, required
+from savings_groups.web.i18n import render_printed
 from savings_groups.web.views import cycle_asked, paper_size, render_form, show_error
 
 bp = Blueprint("ledger", __name__, url_prefix="/groups/<int:group_id>")
@@ -119,9 +120,9 @@ def passbook(group_id: int, member_id: int):
     group = access.group_for(current_user.user, group_id)
     member = _member(group, member_id)
     if group.kind == GroupKind.ROSCA.value:  # a tontine's member: rotations, not cycles
-        return render_template(
+        return render_printed(
             "ledger/tontine_passbook.html",
-            group=group,
+            group,
             member=member,
             books=passbooks.tontine_passbook(group, member),
             size=paper_size(),
@@ -130,9 +131,9 @@ def passbook(group_id: int, member_id: int):
     cycle_id = request.args.get("cycle", type=int)
     cycle = cycle_asked(group, cycle_id)
     book = passbooks.passbook(group, member, cycle)
-    return render_template(
+    return render_printed(
         "ledger/passbook.html",
-        group=group,
+        group,
         member=member,
         cycles=_cycles(group),
         book=book,

@@ -32,6 +32,7 @@ from savings_groups.org import access
 from savings_groups.org.access import Action
 from savings_groups.store.models import Cycle
 from savings_groups.web.forms import AppForm, required
+from savings_groups.web.i18n import render_printed
 from savings_groups.web.views import render_form, show_error
 
 bp = Blueprint("loans", __name__, url_prefix="/groups/<int:group_id>")
@@ -196,7 +197,7 @@ def agreement(group_id: int, loan_id: int):
     group = access.group_for(current_user.user, group_id)
     loan = _loan(group, loan_id)
     detail = loan_reports.loan_detail(loan, loan.rescheduled_on or loan.granted_on)
-    return render_template("loans/agreement.html", group=group, loan=loan, detail=detail)
+    return render_printed("loans/agreement.html", group, loan=loan, detail=detail)
 
 
 @bp.route("/loans/due")
@@ -205,4 +206,4 @@ def due(group_id: int):
     group = access.group_for(current_user.user, group_id)
     on = _day("on") or loan_reports.next_meeting_day(group, today())
     lines = loan_reports.due_list(group, on)
-    return render_template("loans/due.html", group=group, on=on, lines=lines)
+    return render_printed("loans/due.html", group, on=on, lines=lines)

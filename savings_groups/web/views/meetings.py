@@ -57,6 +57,7 @@ from savings_groups.org.access import Action, can
 from savings_groups.reports import receipts as receipt_report
 from savings_groups.store.models import Cycle, Meeting, Member
 from savings_groups.web.forms import AppForm, MultiCheckboxField
+from savings_groups.web.i18n import render_printed
 from savings_groups.web.views import render_form, show_error, translate
 
 bp = Blueprint("meetings", __name__, url_prefix="/groups/<int:group_id>")
@@ -654,9 +655,9 @@ def loan(group_id: int, meeting_id: int):
 @login_required
 def summary(group_id: int, meeting_id: int):
     group, meeting = _meeting(group_id, meeting_id, Action.VIEW_GROUP)
-    return render_template(
+    return render_printed(
         "meetings/summary.html",
-        group=group,
+        group,
         meeting=meeting,
         summary=meeting_summary.summary(meeting),
         boxes=BOXES,
@@ -667,9 +668,9 @@ def summary(group_id: int, meeting_id: int):
 @login_required
 def receipts(group_id: int, meeting_id: int):
     group, meeting = _meeting(group_id, meeting_id, Action.VIEW_GROUP)
-    return render_template(
+    return render_printed(
         "meetings/receipts.html",
-        group=group,
+        group,
         meeting=meeting,
         receipts=receipt_report.receipts(meeting),
         Fund=Fund,

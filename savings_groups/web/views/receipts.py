@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from babel.dates import format_skeleton
 from babel.numbers import get_currency_symbol
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, abort
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -16,6 +16,7 @@ from savings_groups.org.access import Action
 from savings_groups.reports import receipts as receipt_report
 from savings_groups.reports.receipts import Receipt
 from savings_groups.store.models import Meeting
+from savings_groups.web.i18n import render_printed
 
 bp = Blueprint("receipts", __name__, url_prefix="/groups/<int:group_id>/meetings/<int:meeting_id>")
 
@@ -112,6 +113,6 @@ def texts(group_id: int, meeting_id: int):
     meeting = Meeting.get_or_none((Meeting.id == meeting_id) & (Meeting.group == group))
     if meeting is None:
         abort(404)
-    return render_template(
-        "receipts/texts.html", group=group, meeting=meeting, texts=receipt_texts(group, meeting)
+    return render_printed(
+        "receipts/texts.html", group, meeting=meeting, texts=receipt_texts(group, meeting)
     )

@@ -25,6 +25,7 @@ from savings_groups.rosca import rotations
 from savings_groups.rosca import rounds as rosca_rounds
 from savings_groups.rosca.rounds import ContributionLine
 from savings_groups.web.forms import AppForm
+from savings_groups.web.i18n import render_printed
 from savings_groups.web.views import paper_size, render_form, show_error, translate
 from savings_groups.web.views.rotations import ROTATION_ENUMS
 
@@ -85,11 +86,12 @@ def _swaps(report) -> list[dict]:
     ]
 
 
-def _whole_rotation(template: str, group_id: int, rotation_id: int, **context):
-    """A page of the whole rotation as it stands today: its page, or its printable schedule."""
+def _whole_rotation(template: str, group_id: int, rotation_id: int, printed=False, **context):
+    """A page of the whole rotation as it stands today: its page, or its printable schedule
+    (printed: in the group's print language)."""
     group, rotation = _rotation(group_id, rotation_id)
     report = rosca_reports.rotation_report(rotation, today())
-    return render_template(
+    return (render_printed if printed else render_template)(
         template,
         group=group,
         rotation=rotation,
@@ -315,7 +317,9 @@ def commission(group_id: int, rotation_id: int):
 @bp.route("/rotations/<int:rotation_id>/schedule")
 @login_required
 def schedule(group_id: int, rotation_id: int):
-    return _whole_rotation("rosca_rounds/schedule.html", group_id, rotation_id, size=paper_size())
+    return _whole_rotation(
+        "rosca_rounds/schedule.html", group_id, rotation_id, printed=True, size=paper_size()
+    )
 
 
 class RoundForm(AppForm):
@@ -519,6 +523,6 @@ def undo(group_id: int, rotation_id: int, number: int):
 def receipt(group_id: int, rotation_id: int, number: int):
     group, rotation = _rotation(group_id, rotation_id)
     sheet = _sheet(rotation, number)
-    return render_template(
-        "rosca_rounds/receipt.html", group=group, rotation=rotation, sheet=sheet, size=paper_size()
+    return render_printed(
+        "rosca_rounds/receipt.html", group, rotation=rotation, sheet=sheet, size=paper_size()
     )

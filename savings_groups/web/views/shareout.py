@@ -21,6 +21,7 @@ from savings_groups.org.access import Action
 from savings_groups.shareout import operations as closing
 from savings_groups.store.models import Cycle
 from savings_groups.web.forms import AppForm
+from savings_groups.web.i18n import render_printed
 from savings_groups.web.views import cycle_asked, paper_size, render_form, show_error, translate
 
 bp = Blueprint("shareout", __name__, url_prefix="/groups/<int:group_id>")
@@ -194,7 +195,7 @@ def _paper(template: str, group_id: int):
     if error is not None:  # no day field on paper: the page says why there is nothing to print
         raise NotFound(error.message, **error.params)
     sheet = _sheet(group, cycle, on)
-    return render_template(template, group=group, cycle=cycle, sheet=sheet, size=paper_size())
+    return render_printed(template, group, cycle=cycle, sheet=sheet, size=paper_size())
 
 
 @bp.route("/share-out/sheet")
