@@ -215,7 +215,8 @@ def candidate_groups(limit: int) -> list[SavingsGroup]:
              AND c.start_date <= {db.obj.param} AND c.planned_end >= {db.obj.param}
         JOIN member m ON m.group_id = g.id AND m.left_on IS NULL
         WHERE g.kind = 'savings' AND g.archived_at IS NULL
-          AND NOT EXISTS (SELECT 1 FROM meeting t WHERE t.group_id = g.id AND t.held_on >= {db.obj.param})
+          AND NOT EXISTS (SELECT 1 FROM meeting t
+                          WHERE t.group_id = g.id AND t.held_on >= {db.obj.param})
         GROUP BY g.id
         """,
         [day, day, day],
@@ -293,8 +294,7 @@ def hand_close(rows: int, admin, group) -> float:
         cycle = Cycle.select().where(Cycle.group == group).order_by(Cycle.id.desc()).first()
         p = db.obj.param
         values = ", ".join(
-            [f"({p}, {p}, 'share_purchase', 'loan_fund', 500, 1, '', {p}, {p}, {p}, 'cash')"]
-            * rows
+            [f"({p}, {p}, 'share_purchase', 'loan_fund', 500, 1, '', {p}, {p}, {p}, 'cash')"] * rows
         )
         params = [group.id, cycle.id, admin.id, utcnow(), dates.today()] * rows
         text = (
