@@ -11,7 +11,7 @@ from tests.busy_group import build, pages
 def counts(client, paths: dict[str, str]) -> dict[str, int]:
     result = {}
     for name, path in paths.items():
-        client.get(path)  # once first: what a first visit caches (the session's user) is not counted
+        client.get(path)  # a first visit fills what is cached (not counted)
         with count_queries() as counter:
             response = client.get(path)
         assert response.status_code == 200, (name, response.status_code)
