@@ -145,15 +145,16 @@ def sql(text: str, params: dict) -> tuple[str, list]:
     return "".join(out), values
 
 
-def hand_time(name: str, params: dict, repeat: int) -> float:
+def hand_time(name: str, params: dict, repeat: int) -> tuple[float, int]:
+    """The median time of the hand-written query and the number of rows it returns."""
     text, values = sql(HAND[name], params)
     times = []
     with db.connection_context():
         for _ in range(repeat):
             started = time.perf_counter()
-            db.execute_sql(text, values).fetchall()
+            rows = len(db.execute_sql(text, values).fetchall())
             times.append(time.perf_counter() - started)
-    return statistics.median(times)
+    return statistics.median(times), rows
 
 
 # The dataset ----------------------------------------------------------------------------------
@@ -205,23 +206,27 @@ def dataset(args, instance: Path) -> str:
 
 
 def candidate_groups(limit: int) -> list[SavingsGroup]:
-    """Savings groups with an open cycle that includes today and no meeting today, the nearest
-    to 30 members first."""
+    """Savings groups with an open cycle that includes today and no meeting today, weekly, of
+    28 to 32 members (or the nearest to 30), those whose cycle has most meetings and open loans
+    first: a busy group late in its cycle."""
     day = dates.today()
     rows = db.execute_sql(
         f"""
-        SELECT g.id, COUNT(m.id) AS members FROM savings_group g
+        SELECT g.id, COUNT(DISTINCT m.id) AS members,
+               (SELECT COUNT(*) FROM meeting x WHERE x.cycle_id = c.id)
+               + (SELECT COUNT(*) FROM loan l WHERE l.cycle_id = c.id AND l.status = 'active')
+        FROM savings_group g
         JOIN cycle c ON c.group_id = g.id AND c.closed_at IS NULL
              AND c.start_date <= {db.obj.param} AND c.planned_end >= {db.obj.param}
         JOIN member m ON m.group_id = g.id AND m.left_on IS NULL
         WHERE g.kind = 'savings' AND g.archived_at IS NULL
           AND NOT EXISTS (SELECT 1 FROM meeting t
                           WHERE t.group_id = g.id AND t.held_on >= {db.obj.param})
-        GROUP BY g.id
+        GROUP BY g.id, c.id
         """,
         [day, day, day],
     ).fetchall()
-    rows.sort(key=lambda row: (abs(row[1] - 30), row[0]))
+    rows.sort(key=lambda row: (max(0, abs(row[1] - 30) - 2), -row[2], row[0]))
     return [SavingsGroup.get_by_id(row[0]) for row in rows[:limit]]
 
 
@@ -275,7 +280,7 @@ def close_meetings(admin, count: int) -> dict:
                 ).fetchone()[0]
             )
     if not times:
-        return {}
+        sys.exit("no savings group has an open cycle without a meeting today: build anew")
     hand = hand_close(max(entries), admin, chosen[0])
     return {
         "name": f"close a meeting (~{round(statistics.median(sizes))} members)",
@@ -285,6 +290,7 @@ def close_meetings(admin, count: int) -> dict:
         "runs": len(times),
         "hand_ms": hand * 1000,
         "note": f"{min(sizes)}-{max(sizes)} members, {statistics.median(entries):.0f} entries",
+        "group": chosen[0].id,
     }
 
 
@@ -325,8 +331,9 @@ def measure(name: str, run, repeat: int, hand_params: dict) -> dict:
         times.append(time.perf_counter() - started)
     with count_queries() as counter:
         run()
-    hand = hand_time(name, hand_params, repeat)
+    hand, rows = hand_time(name, hand_params, repeat)
     return {
+        "hand_rows": rows,
         "name": name,
         "median_ms": statistics.median(times) * 1000,
         "p95_ms": percentile(times, 0.95) * 1000,
@@ -380,13 +387,13 @@ def counts() -> dict:
 
 
 def table(results: list[dict]) -> str:
-    head = "| page or action | median ms | p95 ms | queries | hand SQL ms | ratio |"
+    head = "| page or action | median ms | p95 ms | queries | hand SQL ms (rows) | ratio |"
     lines = [head, "|---|---:|---:|---:|---:|---:|"]
     for r in results:
         ratio = r["median_ms"] / r["hand_ms"] if r["hand_ms"] else float("nan")
         lines.append(
             f"| {r['name']} | {r['median_ms']:.1f} | {r['p95_ms']:.1f} | {r['queries']} "
-            f"| {r['hand_ms']:.2f} | {ratio:.1f}x |"
+            f"| {r['hand_ms']:.2f} ({r.get('hand_rows', '-')}) | {ratio:.1f}x |"
         )
     return "\n".join(lines)
 
@@ -424,16 +431,11 @@ def main() -> None:
 
     with db.connection_context():
         admin = User.get(User.username == ADMIN)
-    results = [close_meetings(admin, args.closes)]
-    results = [r for r in results if r]
+    closed = close_meetings(admin, args.closes)
+    results = [closed]
 
     with db.connection_context():
-        # The last group whose meeting was closed: ~30 members, years of meetings.
-        last = db.execute_sql(
-            f"SELECT group_id FROM meeting WHERE held_on = {db.obj.param} ORDER BY id DESC",
-            [dates.today()],
-        ).fetchone()
-        group = SavingsGroup.get_by_id(last[0])
+        group = SavingsGroup.get_by_id(closed["group"])  # the busiest group whose meeting closed
         cycle = Cycle.select().where(Cycle.group == group).order_by(Cycle.id.desc()).first()
         member_id = db.execute_sql(
             f"SELECT member_id FROM entry WHERE cycle_id = {db.obj.param} AND member_id IS NOT "
