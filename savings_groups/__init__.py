@@ -35,6 +35,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     if app.config["RUN_MIGRATIONS_ON_START"]:
         with db.db.connection_context():
             schema.upgrade(db.db.obj, before=automatic.before_migration)
+    database.keep_statistics(app)
     automatic.at_start()
     i18n.init_app(app, resource_dir("translations"))
     security.init_app(app)

@@ -10,6 +10,7 @@ from savings_groups.core.vocabulary import Role
 from savings_groups.demo.generate import Actors, Options, facilitator_users, generate
 from savings_groups.demo.rows import Rows, continue_sequences, first_ids, write
 from savings_groups.org import accounts, passwords
+from savings_groups.store import schema
 from savings_groups.store.db import db
 from savings_groups.store.models import (
     Attendance,
@@ -141,9 +142,7 @@ def load(options: Options, policy: accounts.LoginPolicy, add: bool = False) -> R
         if sqlite:
             database.execute_sql("PRAGMA synchronous = FULL")
     analysing = time.perf_counter()
-    if sqlite:  # statistics from a sample of each index: quick even on a large load
-        database.execute_sql("PRAGMA analysis_limit = 1000")
-    database.execute_sql("ANALYZE")  # the planner's statistics, for the pages' queries
+    schema.analyze(database)  # the planner's statistics, for the pages' queries
     total = time.perf_counter() - started
     writing[0] += time.perf_counter() - analysing
     return Report(counts, total - writing[0], writing[0], created)

@@ -44,6 +44,90 @@ def post(
     `approved_by` is the member who approved a group expense or other income (None: the
     meeting itself, or an entry that needs no approval).
     """
+    row = _checked_row(
+        actor,
+        group,
+        fund,
+        kind,
+        amount,
+        cycle=cycle,
+        meeting=meeting,
+        member=member,
+        shares=shares,
+        note=note,
+        loan=loan,
+        effective_on=effective_on,
+        channel=channel,
+        approved_by=approved_by,
+    )
+    with db.atomic():
+        return Entry.create(**row)
+
+
+@dataclass(frozen=True)
+class NewEntry:
+    """One entry for post_many: the arguments of post() after the actor and the group."""
+
+    fund: Fund | str
+    kind: EntryKind | str
+    amount: int
+    cycle: object = None
+    meeting: object = None
+    member: Member | None = None
+    shares: int = 0
+    note: str = ""
+    loan: object = None
+    effective_on: date | None = None
+    channel: Channel | str = Channel.CASH
+    approved_by: Member | None = None
+
+
+def post_many(actor: User, group: SavingsGroup, new: list[NewEntry]) -> int:
+    """Write several entries in one INSERT statement (a meeting's close), each checked as
+    post() checks it: all of them or, if one is refused, none. Returns how many were written."""
+    rows = [
+        _checked_row(
+            actor,
+            group,
+            e.fund,
+            e.kind,
+            e.amount,
+            cycle=e.cycle,
+            meeting=e.meeting,
+            member=e.member,
+            shares=e.shares,
+            note=e.note,
+            loan=e.loan,
+            effective_on=e.effective_on,
+            channel=e.channel,
+            approved_by=e.approved_by,
+        )
+        for e in new
+    ]
+    if rows:
+        with db.atomic():
+            Entry.insert_many(rows).execute()
+    return len(rows)
+
+
+def _checked_row(
+    actor,
+    group,
+    fund,
+    kind,
+    amount,
+    *,
+    cycle,
+    meeting,
+    member,
+    shares,
+    note,
+    loan,
+    effective_on,
+    channel,
+    approved_by,
+) -> dict:
+    """The columns of one new entry, or the refusal of a wrong one (nothing written)."""
     fund, kind, channel = Fund(fund), EntryKind(kind), Channel(channel)
     if effective_on is None:
         effective_on = meeting.held_on if meeting is not None else dates.today()
@@ -57,23 +141,22 @@ def post(
         raise ValueError("the member is not in this group")
     if approved_by is not None and approved_by.group_id != group.id:
         raise ValueError("the member who approved is not in this group")
-    with db.atomic():
-        return Entry.create(
-            group=group,
-            cycle=cycle,
-            meeting=meeting,
-            member=member,
-            kind=kind.value,
-            fund=fund.value,
-            amount=amount,
-            shares=shares,
-            note=note,
-            recorded_by=actor,
-            loan=loan,
-            effective_on=effective_on,
-            channel=channel.value,
-            approved_by=approved_by,
-        )
+    return {
+        "group": group,
+        "cycle": cycle,
+        "meeting": meeting,
+        "member": member,
+        "kind": kind.value,
+        "fund": fund.value,
+        "amount": amount,
+        "shares": shares,
+        "note": note,
+        "recorded_by": actor,
+        "loan": loan,
+        "effective_on": effective_on,
+        "channel": channel.value,
+        "approved_by": approved_by,
+    }
 
 
 def reverse(actor: User, entry: Entry, reason: str) -> Entry:

@@ -116,15 +116,18 @@ class Book:
         return Arrears(interest + principal, 0, interest, principal)  # not reached
 
 
-def books_of(loans: list[Loan]) -> dict[int, Book]:
-    """The books of these loans in two queries whatever their number."""
+def books_of(loans: list[Loan], schedules_of: list[int] | None = None) -> dict[int, Book]:
+    """The books of these loans in two queries whatever their number. With `schedules_of`
+    (loan ids), only those loans' installments are read: the others' books hold what was paid
+    on them and no schedule (enough for a loan repaid or written off)."""
     if not loans:
         return {}
     ids = [loan.id for loan in loans]
     books = {loan.id: Book(loan, []) for loan in loans}
+    scheduled = ids if schedules_of is None else schedules_of
     installments = (
         LoanInstallment.select()
-        .where(LoanInstallment.loan.in_(ids) & LoanInstallment.replaced_on.is_null())
+        .where(LoanInstallment.loan.in_(scheduled) & LoanInstallment.replaced_on.is_null())
         .order_by(LoanInstallment.loan, LoanInstallment.number)
     )
     for installment in installments:

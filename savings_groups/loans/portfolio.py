@@ -67,8 +67,13 @@ def _bucket(days: int) -> str | None:
     return None
 
 
-def portfolio(group: SavingsGroup, cycle: Cycle | None, on: date) -> Portfolio:
-    """The loan portfolio of a group (one cycle, or all) on a day, in three queries."""
+def portfolio(
+    group: SavingsGroup, cycle: Cycle | None, on: date, *, open_only: bool = False
+) -> Portfolio:
+    """The loan portfolio of a group (one cycle, or all) on a day, in three queries.
+
+    `open_only`: only the loans being repaid are read (a group's page, a meeting: years of
+    repaid loans cost nothing); the repayment rate, which needs every loan, is then None."""
     loans = (
         Loan.select(Loan, Member)
         .join(Member, on=Loan.member)
@@ -77,8 +82,11 @@ def portfolio(group: SavingsGroup, cycle: Cycle | None, on: date) -> Portfolio:
     )
     if cycle is not None:
         loans = loans.where(Loan.cycle == cycle)
+    if open_only:
+        loans = loans.where(Loan.status == LoanStatus.ACTIVE.value)
     loans = list(loans)
-    books = books_of(loans)
+    active = [loan.id for loan in loans if loan.status == LoanStatus.ACTIVE.value]
+    books = books_of(loans, schedules_of=active)
     buckets = {key: Bucket() for key, *_rest in AGE_BUCKETS}
     lines = []
     outstanding = at_risk = interest_due = principal_due = fell_due = unpaid = 0
@@ -117,7 +125,9 @@ def portfolio(group: SavingsGroup, cycle: Cycle | None, on: date) -> Portfolio:
         principal_due=principal_due,
         arrears=buckets,
         par30=_share(at_risk, outstanding) if outstanding else Decimal(0),
-        repayment_rate=_share(fell_due - unpaid, fell_due) if fell_due else None,
+        repayment_rate=(
+            _share(fell_due - unpaid, fell_due) if fell_due and not open_only else None
+        ),
         lines=lines,
     )
 

@@ -276,7 +276,7 @@ def due_list(group: SavingsGroup, on: date) -> list[DueLine]:
     """Members with something due at a meeting on `on` (every cycle's active loans), by member
     number: interest and principal due that day (arrears included) and the arrears before it."""
     by_member: dict[int, list[LoanLine]] = {}
-    for line in loan_portfolio.portfolio(group, None, on).lines:
+    for line in loan_portfolio.portfolio(group, None, on, open_only=True).lines:
         by_member.setdefault(line.loan.member_id, []).append(line)
     result = []
     for lines in by_member.values():

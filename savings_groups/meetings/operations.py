@@ -410,13 +410,15 @@ def _live_entries(meeting: Meeting) -> dict[tuple, list[Entry]]:
 
 
 def _apply(actor: User, meeting: Meeting, wanted: list[Posting], reason: str) -> int:
-    """Make the meeting's entries say `wanted`: reverse what differs, post what is missing."""
+    """Make the meeting's entries say `wanted`: reverse what differs, post what is missing
+    (the new entries in one statement: ledger.post_many)."""
     live = _live_entries(meeting)
     want = defaultdict(list)
     for posting in wanted:
         want[posting.key].append(posting)
     members = {m.id: m for m in Member.select().where(Member.group == meeting.group_id)}
     changed = 0
+    new = []
     for key in [*want, *(key for key in live if key not in want)]:
         have = sorted(
             (e.amount, e.shares, e.note, e.channel, e.approved_by_id or 0)
@@ -427,10 +429,8 @@ def _apply(actor: User, meeting: Meeting, wanted: list[Posting], reason: str) ->
         for entry in live.get(key, []):
             ledger.reverse(actor, entry, reason)
             changed += 1
-        for posting in want.get(key, []):
-            ledger.post(
-                actor,
-                meeting.group,
+        new += [
+            ledger.NewEntry(
                 posting.fund,
                 posting.kind,
                 posting.amount,
@@ -442,8 +442,9 @@ def _apply(actor: User, meeting: Meeting, wanted: list[Posting], reason: str) ->
                 channel=posting.channel,
                 approved_by=members.get(posting.approved_by),
             )
-            changed += 1
-    return changed
+            for posting in want.get(key, [])
+        ]
+    return changed + ledger.post_many(actor, meeting.group, new)
 
 
 def why_not_reopened(meeting: Meeting) -> DomainError | None:

@@ -340,8 +340,8 @@ class MemberLoans:
 
 def loan_positions(meeting: Meeting, group: SavingsGroup) -> dict[int, MemberLoans]:
     """Per member id, the active loans granted by the meeting's day and where they stand on it
-    (loan_portfolio.portfolio: three queries whatever the number of loans)."""
-    book = loan_portfolio.portfolio(group, None, meeting.held_on)
+    (loan_portfolio.portfolio of the open loans: three queries whatever the number of loans)."""
+    book = loan_portfolio.portfolio(group, None, meeting.held_on, open_only=True)
     by_member: dict[int, list] = {}
     for line in book.lines:
         if line.loan.granted_on <= meeting.held_on:

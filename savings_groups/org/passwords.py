@@ -1,7 +1,18 @@
-"""Password hashing with argon2id, the memory-hard hash OWASP recommends first."""
+"""Password hashing with argon2id, the memory-hard hash OWASP recommends first.
+
+Each hash or check takes ARGON2_MEMORY_COST KiB (64 MiB by default) while it runs: a login raises
+the server's memory by that much, and many logins at once would multiply it. At most
+CONCURRENT_HASHES run at once in a process (the others wait their turn, a fraction of a second),
+so the peak stays bounded without lowering the cost OWASP recommends.
+"""
+
+import threading
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+
+CONCURRENT_HASHES = 2
+_slots = threading.BoundedSemaphore(CONCURRENT_HASHES)
 
 _hasher = PasswordHasher()
 
@@ -14,12 +25,14 @@ def configure(time_cost: int, memory_cost: int, parallelism: int) -> None:
 
 
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    with _slots:
+        return _hasher.hash(password)
 
 
 def verify_password(password_hash: str, password: str) -> bool:
     try:
-        return _hasher.verify(password_hash, password)
+        with _slots:
+            return _hasher.verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
 
@@ -35,5 +48,5 @@ _DUMMY_HASH = None
 def dummy_verify(password: str) -> None:
     global _DUMMY_HASH
     if _DUMMY_HASH is None:
-        _DUMMY_HASH = _hasher.hash("not a password of anyone")
+        _DUMMY_HASH = hash_password("not a password of anyone")
     verify_password(_DUMMY_HASH, password)

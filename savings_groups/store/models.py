@@ -350,6 +350,7 @@ class Entry(BaseModel):
             (("group", "fund"), False),
             (("member", "kind"), False),
             (("group", "effective_on"), False),
+            (("group", "id"), False),  # a group's history by id (migration 0021)
         )
 
 

@@ -1,5 +1,6 @@
 """Versioned schema migrations (playhouse.migrations), applied on start."""
 
+import time
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -54,7 +55,58 @@ def upgrade(database, target: str | None = None, before=None) -> list[str]:
         status = migrations.status()
         if before and any(m.applied for m in status) and not all(m.applied for m in status):
             before(database)
-        return migrations.up(target)
+        applied = migrations.up(target)
+    if applied:
+        analyze(database)  # new tables and indexes: the planner needs their statistics
+    return applied
+
+
+# The planner's statistics -------------------------------------------------------------------
+# SQLite gathers none by itself: without them it may pick the wrong index and read a whole
+# table (a meeting's close scanning the ledger). So: ANALYZE after migrations and after a bulk
+# load (the demo), and at start and once a day `optimize`, which is cheap when nothing changed.
+# PostgreSQL's autovacuum keeps its statistics; ANALYZE runs after migrations and bulk loads.
+
+OPTIMIZE_EVERY_SECONDS = 24 * 3600
+SQLITE_ANALYSIS_LIMIT = 1000  # rows sampled per index: quick on millions of entries, and enough
+_last_optimized: dict[int, float] = {}  # per database object: when optimize last ran
+
+
+def analyze(database) -> None:
+    """Gather the planner's statistics of every table now."""
+    if not isinstance(database, PostgresqlDatabase):
+        database.execute_sql(f"PRAGMA analysis_limit = {SQLITE_ANALYSIS_LIMIT}")
+    database.execute_sql("ANALYZE")
+
+
+def optimize(database) -> None:
+    """Refresh the statistics where they are missing or stale (at start, then daily)."""
+    _last_optimized[id(database)] = time.monotonic()
+    if isinstance(database, PostgresqlDatabase):
+        never = database.execute_sql(
+            "SELECT COUNT(*) FROM pg_stat_user_tables WHERE relname = 'entry' "
+            "AND last_analyze IS NULL AND last_autoanalyze IS NULL"
+        ).fetchone()[0]
+        if never:
+            analyze(database)
+        return
+    has_statistics = database.execute_sql(
+        "SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'"
+    ).fetchone()
+    if not has_statistics:
+        analyze(database)
+    else:  # re-analyses only the tables that changed much since (SQLite's own rule)
+        database.execute_sql(f"PRAGMA analysis_limit = {SQLITE_ANALYSIS_LIMIT}")
+        database.execute_sql("PRAGMA optimize")
+
+
+def optimize_if_due(database) -> bool:
+    """optimize() if it has not run in this process for a day; True if it ran."""
+    last = _last_optimized.get(id(database))
+    if last is not None and time.monotonic() - last < OPTIMIZE_EVERY_SECONDS:
+        return False
+    optimize(database)
+    return True
 
 
 @contextmanager

@@ -18,3 +18,15 @@ def init_app(app) -> None:
         # Close only what this request opened (a CLI command or a test may hold its own).
         if g.pop("opened_database", False) and not store.db.is_closed():
             store.db.close()
+
+
+def keep_statistics(app) -> None:
+    """The planner's statistics refreshed at start, then once a day (store.schema.optimize)."""
+    from savings_groups.store import schema
+
+    with store.db.connection_context():
+        schema.optimize(store.db.obj)
+
+    @app.before_request
+    def refresh_statistics():
+        schema.optimize_if_due(store.db.obj)
