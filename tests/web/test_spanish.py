@@ -240,3 +240,41 @@ def test_words_about_a_member_agree_in_spanish(books, readers):
     assert "Migrante retornado" in jorge.group(0) and "Presidente" in jorge.group(0)
     meeting = spanish(books["paths"]["meeting"])
     assert re.search(rf'id="m{books["jorge"].id}-attendance".*?selected>Ausente<', meeting, re.S)
+
+
+# The words of translations/GLOSSARY.es.md: a message that says the English term says the Spanish.
+TERMS = {
+    r"\bsocial fund\b": "fondo social",
+    r"\bloan fund\b": "fondo de préstamos",
+    r"\bpots?\b": "pozo",
+    r"\bhands?\b(?! over| to\b)": "cupo",
+    r"\bfines?\b": "multa",
+    r"\bpassbooks?\b": "libreta",
+    r"\breturnees?\b": "retornad",
+    r"\bshare-outs?\b|\bshared? out\b": "repart",
+    r"\bguarantors?\b": "garante",
+    r"\brotations?\b": "rotaci",
+    r"\brounds?\b(?!ed|ing)": "ronda",
+    r"\bROSCAs?\b": "tanda",
+    r"\bcycles?\b": "ciclo",
+    r"\bwr(?:ite|itten|iting) off\b|\bwrite-off\b": "pérdida",
+    r"\bbid(?:s|ding)?\b": "puj",
+}
+# Where the English word is not the term of the trade.
+NOT_THE_TERM = re.compile(r"changed hands|\bby hand\b", re.I)
+
+
+def test_the_words_of_the_trade_are_the_glossary_s():
+    catalog = load_po("es")
+    wrong = []
+    for message in catalog:
+        if not message.id:
+            continue
+        english = message.id if isinstance(message.id, str) else message.id[1]
+        spanish = message.string if isinstance(message.string, str) else message.string[-1]
+        if NOT_THE_TERM.search(english):
+            continue
+        for term, word in TERMS.items():
+            if re.search(term, english, re.I) and word not in spanish.lower():
+                wrong.append(f"{english!r} -> {spanish!r}: expected {word!r}")
+    assert not wrong, "\n".join(wrong)
