@@ -16,8 +16,13 @@ TRANSLATIONS = Path(__file__).resolve().parents[2] / "translations"
 
 @pytest.fixture
 def translations(tmp_path):
+    """A copy of the template and the French catalog only: the languages these tests start
+    (es, pt, ar) must not be there yet, whichever languages the app ships."""
     folder = tmp_path / "translations"
     shutil.copytree(TRANSLATIONS, folder)
+    for shipped in folder.iterdir():
+        if shipped.is_dir() and shipped.name != "fr":
+            shutil.rmtree(shipped)
     return folder
 
 
