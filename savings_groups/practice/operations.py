@@ -184,6 +184,11 @@ def reset_practice_group(
             raise DomainError(N_("Only a facilitator of this practice group can reset it."))
         if Rotation.select().where(Rotation.group == group).exists():
             raise DomainError(N_("Only a savings practice group can be reset."))
+        # The cycles first (the first lock of every write in a group's books): a write in
+        # progress ends before the check below, which then sees it; one that starts later
+        # waits, then finds its rows gone and fails whole (nothing of it is kept).
+        for (cycle_id,) in Cycle.select(Cycle.id).where(Cycle.group == group).tuples():
+            lock(Cycle, cycle_id)
         if reset_token(group) != token:
             raise DomainError(
                 N_(
@@ -191,8 +196,6 @@ def reset_practice_group(
                     "look at it again, then confirm the reset."
                 )
             )
-        for cycle_id in Cycle.select(Cycle.id).where(Cycle.group == group).tuples():
-            lock(Cycle, cycle_id[0])  # a meeting being closed waits, then finds nothing
         _delete_books(group)
         group.archived_at = None
         group.save(only=[SavingsGroup.archived_at])

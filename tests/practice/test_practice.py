@@ -123,7 +123,10 @@ def test_pages_create_mark_and_reset_a_practice_group(web, admin, make_user):
     assert BANNER in page and "<title>Practice · Practice group" in page
     meeting = Meeting.select().where(Meeting.group == group_id).first()
     shown = web.client.get(f"/groups/{group_id}/meetings/{meeting.id}")
-    assert shown.status_code != 200 or BANNER in shown.get_data(as_text=True)
+    assert shown.status_code == 200 and BANNER in shown.get_data(as_text=True)
+    person = Member.select().where(Member.group == group_id).first()
+    passbook = web.client.get(f"/groups/{group_id}/members/{person.id}/passbook")
+    assert BANNER in passbook.get_data(as_text=True)
     assert BANNER not in web.client.get("/").get_data(as_text=True)
     reset_page = f"/groups/{group_id}/practice/reset"
     token = re.search(r'name="token" value="(\d+)"', web.client.get(reset_page).get_data(True))
