@@ -92,6 +92,8 @@ def export_groups(group_ids, instance_path, by: str = "") -> bytes:
         groups = list(
             SavingsGroup.select()
             .where(SavingsGroup.id.in_(list(group_ids)))
+            # a practice group's books are not real books: they never leave for the office
+            .where(SavingsGroup.is_practice == False)  # noqa: E712 (SQL, not Python)
             .order_by(SavingsGroup.id)
         )
         if not groups:

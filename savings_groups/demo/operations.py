@@ -9,6 +9,7 @@ from savings_groups.core.errors import DomainError
 from savings_groups.core.vocabulary import Role
 from savings_groups.demo.generate import Actors, Options, facilitator_users, generate
 from savings_groups.demo.rows import Rows, continue_sequences, first_ids, write
+from savings_groups.groups.operations import real_groups
 from savings_groups.org import accounts, passwords
 from savings_groups.store import schema
 from savings_groups.store.db import db
@@ -94,7 +95,7 @@ def load(options: Options, policy: accounts.LoginPolicy, add: bool = False) -> R
     ids here (after the largest in each table): run it while nobody else writes (the server
     stopped, or not yet in use), as for a restore.
     """
-    if SavingsGroup.select().exists() and not add:
+    if real_groups().exists() and not add:  # practice groups are not in the way
         raise HasGroups(
             "This database already has groups: the demo would mix with them. Use another "
             "database (DATABASE_URL), or --add to add the demo groups beside them."

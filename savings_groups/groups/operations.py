@@ -134,6 +134,15 @@ class GroupDetails:
 GROUP_FIELDS = tuple(f.name for f in fields(GroupDetails))
 
 
+def real_groups(query=None):
+    """The groups that count: `query` (a SavingsGroup select; all groups by default) without
+    the practice groups (SavingsGroup.is_practice). Indicators, lists, the home page's
+    figures and exports across groups start from this; a practice group is never counted."""
+    if query is None:
+        query = SavingsGroup.select()
+    return query.where(SavingsGroup.is_practice == False)  # noqa: E712 (SQL, not Python)
+
+
 def facilitator_choices(group: SavingsGroup | None, actor: User | None = None) -> list[User]:
     """Who may be named a group's facilitator: active administrators, active facilitators
     assigned to the group, and (for a new group) the facilitator creating it."""

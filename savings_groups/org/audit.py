@@ -28,6 +28,8 @@ ACTION_LABELS = {
     "meeting.close": N_("Meeting closed"),
     "meeting.reopen": N_("Meeting reopened"),
     "group.archive": N_("Group archived"),
+    "practice.create": N_("Practice group created"),
+    "practice.reset": N_("Practice group reset"),
     "group.consent": N_("Group's decision on sharing member data recorded"),
     "group.unarchive": N_("Group taken out of the archive"),
     "cycle.start": N_("Cycle started"),

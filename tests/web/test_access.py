@@ -474,6 +474,11 @@ MATRIX = [
     ("GET", "/bundles/", "bundles.index", (OK, OK, FORBIDDEN, FORBIDDEN)),
     ("POST", "/bundles/export", "bundles.export", (422, 422, FORBIDDEN, FORBIDDEN)),
     ("POST", "/bundles/import", "bundles.import_bundle", (422, 422, FORBIDDEN, FORBIDDEN)),
+    # practice groups: reset only a practice group (the world's groups are real ones: 404)
+    ("GET", "/groups/{mine}/practice/reset", "practice.reset", (404, 404, FORBIDDEN, FORBIDDEN)),
+    ("POST", "/groups/{mine}/practice/reset", "practice.reset", (404, 404, FORBIDDEN, FORBIDDEN)),
+    ("GET", "/groups/{other}/practice/reset", "practice.reset", (404, 404, 404, 404)),
+    ("POST", "/practice-groups/new", "practice.create", (302, 302, FORBIDDEN, FORBIDDEN)),
 ]
 PUBLIC = {"auth.login", "auth.setup", "auth.language", "auth.logout", "auth.lock", "static"}
 # Statements anyone can verify: public on purpose (tests/web/views/test_verify.py).

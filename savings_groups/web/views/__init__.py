@@ -34,6 +34,7 @@ def init_app(app) -> None:
         loans,
         meetings,
         members,
+        practice,
         receipts,
         rosca_rounds,
         rotations,
@@ -43,7 +44,16 @@ def init_app(app) -> None:
     from savings_groups.web.views.auth import language_switch_form
 
     blueprints = (auth, groups, members, cycles, meetings, ledger, loans, shareout)
-    for module in blueprints + (rotations, rosca_rounds, admin, audit, cards, backups, bundles):
+    for module in blueprints + (
+        rotations,
+        rosca_rounds,
+        admin,
+        audit,
+        cards,
+        backups,
+        bundles,
+        practice,
+    ):
         app.register_blueprint(module.bp)
     app.register_blueprint(receipts.bp)
     app.register_blueprint(verify.bp)
@@ -55,6 +65,7 @@ def init_app(app) -> None:
         enum_value.label, gender
     )
     app.jinja_env.globals["gendered"] = gendered
+    app.jinja_env.globals["practice_group_of"] = practice_group_of
     app.jinja_env.filters["action_label"] = lambda code: (
         gettext(ACTION_LABELS[code]) if code in ACTION_LABELS else code
     )
@@ -78,6 +89,18 @@ def gendered(message: str, gender: str | None) -> str:
     if context is None or message not in GENDERED:
         return gettext(message)
     return pgettext(context, message)
+
+
+def practice_group_of(*shown):
+    """The practice group a page shows, if it shows one (base.html's banner and title): the
+    page's group, or the group of its meeting, member or loan."""
+    for thing in shown:
+        if thing is None:
+            continue
+        group = thing if hasattr(thing, "is_practice") else getattr(thing, "group", None)
+        if getattr(group, "is_practice", False) is True:
+            return group
+    return None
 
 
 def translate(error: DomainError) -> str:

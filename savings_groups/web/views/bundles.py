@@ -15,6 +15,7 @@ from wtforms import SubmitField
 from savings_groups.bundles import operations, reports
 from savings_groups.core.dates import utcnow
 from savings_groups.core.errors import DomainError
+from savings_groups.groups.operations import real_groups
 from savings_groups.org import access
 from savings_groups.org.access import Action
 from savings_groups.web.forms import MultiCheckboxField
@@ -52,7 +53,7 @@ class ImportForm(FlaskForm):
 
 
 def _page(export_form=None, import_form=None, imported=None, status=200):
-    groups = list(access.visible_groups(current_user.user))
+    groups = list(real_groups(access.visible_groups(current_user.user)))
     export_form = export_form or ExportForm()
     export_form.fill_choices(groups)
     import_form = import_form or ImportForm()
@@ -79,7 +80,7 @@ def index():
 @bp.route("/export", methods=["POST"])
 def export():
     form = ExportForm()
-    groups = list(access.visible_groups(current_user.user))
+    groups = list(real_groups(access.visible_groups(current_user.user)))
     form.fill_choices(groups)
     if not form.validate_on_submit() or not form.groups.data:
         form.groups.errors = [_("Choose at least one group to export.")]

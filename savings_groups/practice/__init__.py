@@ -1,0 +1,1 @@
+"""Practice groups: ready-made books for a new recorder to learn on, never counted."""
