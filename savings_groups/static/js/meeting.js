@@ -257,6 +257,7 @@
     var actions = document.getElementById("fill-actions");
     if (actions) {
       actions.hidden = false;
+      form.querySelector('[data-fill="undo"]').disabled = true;  // nothing to undo yet
       actions.addEventListener("click", function (event) {
         var button = event.target.closest("[data-fill]");
         if (!button) { return; }
