@@ -8,7 +8,7 @@ from peewee import fn
 
 from savings_groups.core.errors import N_, Amount, DomainError, Invalid
 from savings_groups.core.money import MAX_AMOUNT
-from savings_groups.core.vocabulary import AttendanceStatus, Channel, EntryKind, Fund
+from savings_groups.core.vocabulary import AttendanceStatus, Channel, EntryKind, Fund, MeetingStatus
 from savings_groups.groups.members import is_current
 from savings_groups.ledger import entries as ledger
 from savings_groups.loans import portfolio as loan_portfolio
@@ -752,3 +752,42 @@ def clean_text(text: str) -> str:
     but line breaks and tabs, and no spaces around."""
     text = (text or "").replace("\r\n", "\n")
     return "".join(c for c in text if c in "\n\t" or unicodedata.category(c) != "Cc").strip()
+
+
+def previous_shares(meeting: Meeting) -> dict[int, int]:
+    """Each member's shares bought at the group's last closed meeting before this one (its
+    ledger entries, one query each for the meeting and the sums): {member id: shares}."""
+    previous = (
+        Meeting.select(Meeting.id)
+        .where(
+            (Meeting.group == meeting.group_id)
+            & (Meeting.status == MeetingStatus.CLOSED.value)
+            & (Meeting.id != meeting.id)
+            & (Meeting.held_on <= meeting.held_on)
+        )
+        .order_by(Meeting.held_on.desc(), Meeting.id.desc())
+        .first()
+    )
+    if previous is None:
+        return {}
+    rows = (
+        Entry.select(Entry.member, fn.SUM(Entry.shares).alias("total"))
+        .where(
+            (Entry.meeting == previous.id)
+            & (Entry.kind == EntryKind.SHARE_PURCHASE.value)
+            & Entry.member.is_null(False)
+        )
+        .group_by(Entry.member)
+        .tuples()
+    )
+    return {int(member): int(total) for member, total in rows if total}
+
+
+def today_meeting(group: SavingsGroup) -> Meeting | None:
+    """The group's open (draft) meeting, the latest if several: the one to record today."""
+    return (
+        Meeting.select()
+        .where((Meeting.group == group) & (Meeting.status == MeetingStatus.DRAFT.value))
+        .order_by(Meeting.held_on.desc(), Meeting.id.desc())
+        .first()
+    )

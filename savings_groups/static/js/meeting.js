@@ -24,20 +24,19 @@
     return BigInt((parts[0] || "0") + fraction);
   }
 
+  // Minor units written as the server writes them: Babel's affixes for the locale and the
+  // currency (data-prefix and data-suffix, from the view), its group and decimal symbols.
   function format(minor, form) {
     var digits = parseInt(form.dataset.digits, 10);
     var negative = minor < 0n;
     var text = (negative ? -minor : minor).toString();
     while (text.length <= digits) { text = "0" + text; }
-    var decimal = digits ? text.slice(0, -digits) + "." + text.slice(-digits) : text;
-    var options = { style: "currency", currency: form.dataset.currency,
-                    minimumFractionDigits: digits, maximumFractionDigits: digits };
-    try {
-      // A decimal string is formatted exactly (no float) by current browsers.
-      return new Intl.NumberFormat(form.dataset.locale, options).format((negative ? "-" : "") + decimal);
-    } catch (error) {
-      return (negative ? "-" : "") + decimal + " " + form.dataset.currency;
-    }
+    var whole = digits ? text.slice(0, -digits) : text;
+    var fraction = digits ? text.slice(-digits) : "";
+    var grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, form.dataset.group);
+    var number = grouped + (digits ? form.dataset.decimal + fraction : "");
+    var data = form.dataset;
+    return negative ? data.negPrefix + number + data.negSuffix : data.prefix + number + data.suffix;
   }
 
   // A blank cell counts as its placeholder: the social fund contribution of a member there.
@@ -73,6 +72,7 @@
     form.querySelectorAll("input[type=checkbox][data-amount]").forEach(function (box) {
       if (box.checked) { fines += BigInt(box.dataset.amount); }
     });
+    showTotals(form, shares * shareValue, shares, fines);
     var computed = {
       loan_fund: shares * shareValue + fines + sumColumn(form, "repayment"),
       social_fund: sumColumn(form, "social_fund") - sumColumn(form, "welfare"),
@@ -113,12 +113,118 @@
     });
   }
 
-  // Up and down move to the same column in the row above or below (not in a list, where the
-  // arrows choose an option).
+  // The grid's totals row: what the columns add up to, as the ledger will after the close.
+  function showTotals(form, shareAmount, shares, fines) {
+    var set = function (id, text) {
+      var output = document.getElementById(id);
+      if (output) { output.textContent = text; }
+    };
+    var away = (form.dataset.away || "").split(" ");
+    var selects = form.querySelectorAll('select[data-col="attendance"]');
+    var there = 0;
+    selects.forEach(function (select) { if (away.indexOf(select.value) === -1) { there += 1; } });
+    set("total-present", there + " / " + selects.length);
+    set("total-social_fund", format(sumColumn(form, "social_fund"), form));
+    set("total-shares", shares.toString() + " · " + format(shareAmount, form));
+    set("total-repayment", format(sumColumn(form, "repayment"), form));
+    set("total-fines", format(fines, form));
+    set("total-welfare", format(sumColumn(form, "welfare"), form));
+  }
+
+  // One-key fills. Each fills only what it names, marks the cells it filled (class "filled")
+  // and can be undone; the close then lists the rows filled, to confirm.
+  var undoStack = [];
+
+  function setCell(changes, element, value) {
+    if (element.disabled || element.value === value) { return; }
+    changes.push({ element: element, value: element.value, filled: element.classList.contains("filled") });
+    element.value = value;
+    element.classList.add("filled");
+  }
+
+  function isAway(form, row) {
+    var select = row.querySelector('select[data-col="attendance"]');
+    return select && (form.dataset.away || "").split(" ").indexOf(select.value) !== -1;
+  }
+
+  function fill(form, what) {
+    var changes = [];
+    form.querySelectorAll("tr[data-member]").forEach(function (row) {
+      if (what === "present") {
+        var select = row.querySelector('select[data-col="attendance"]');
+        if (select) {
+          setCell(changes, select, "present");
+          followAttendance(form, select);
+        }
+        return;
+      }
+      if (isAway(form, row)) { return; }
+      if (what === "shares") {
+        var shares = row.querySelector('[data-col="shares"][data-previous]');
+        if (shares && shares.value.trim() === "" && shares.dataset.previous !== "0") {
+          setCell(changes, shares, shares.dataset.previous);
+        }
+      } else if (what === "paid") {
+        var social = row.querySelector('[data-col="social_fund"][data-contribution]');
+        if (social && social.value.trim() === "") { setCell(changes, social, social.dataset.contribution); }
+        var repayment = row.querySelector('[data-col="repayment"][data-due]');
+        if (repayment && repayment.value.trim() === "") { setCell(changes, repayment, repayment.dataset.due); }
+      }
+    });
+    if (changes.length) { undoStack.push(changes); }
+    report(form, changes.length ? "filled" : "nothing", changes.length);
+    refresh(form);
+  }
+
+  function undo(form) {
+    var changes = undoStack.pop();
+    if (!changes) { return; }
+    changes.slice().reverse().forEach(function (change) {
+      change.element.value = change.value;
+      change.element.classList.toggle("filled", change.filled);
+      if (change.element.matches("select")) { followAttendance(form, change.element); }
+    });
+    report(form, "undone", changes.length);
+    refresh(form);
+  }
+
+  function report(form, kind, count) {
+    var status = document.getElementById("fill-status");
+    if (status) { status.textContent = (status.dataset[kind] || "").replace("{n}", count); }
+    var button = form.querySelector('[data-fill="undo"]');
+    if (button) { button.disabled = undoStack.length === 0; }
+  }
+
+  // Before a close, the rows a fill touched are listed (member, column, value) to confirm.
+  function review(form) {
+    var list = document.getElementById("fill-review-list");
+    var panel = document.getElementById("fill-review");
+    var headers = form.querySelectorAll(".meeting-grid thead th");
+    list.textContent = "";
+    form.querySelectorAll("tr[data-member]").forEach(function (row) {
+      var filled = row.querySelectorAll(".filled");
+      if (!filled.length) { return; }
+      var parts = [];
+      filled.forEach(function (element) {
+        var header = headers[element.closest("td").cellIndex];
+        var value = element.matches("select") ? element.options[element.selectedIndex].text : element.value;
+        parts.push((header ? header.textContent.trim() : "") + " " + value);
+      });
+      var item = document.createElement("li");
+      item.textContent = row.querySelector("th").textContent.trim() + " — " + parts.join(" · ");
+      list.appendChild(item);
+    });
+    panel.hidden = false;
+    document.getElementById("fill-confirm").focus();
+  }
+
+  // Up and down move to the same column in the row above or below, in every column (Alt+Down
+  // still opens a list).
   function move(event) {
     if (event.key !== "ArrowDown" && event.key !== "ArrowUp") { return; }
+    if (event.altKey || event.ctrlKey || event.metaKey) { return; }
     var input = event.target;
-    if (!input.matches("input[data-col]")) { return; }
+    if (!input.matches("input[data-col], select[data-col]")) { return; }
     var row = input.closest("tr");
     var next = event.key === "ArrowDown" ? row.nextElementSibling : row.previousElementSibling;
     while (next && !next.querySelector('[data-col="' + input.dataset.col + '"]')) {
@@ -148,7 +254,48 @@
     begin();
     window.addEventListener("load", function () { setTimeout(begin, 0); });
     form.addEventListener("keydown", move);
+    var actions = document.getElementById("fill-actions");
+    if (actions) {
+      actions.hidden = false;
+      form.querySelector('[data-fill="undo"]').disabled = true;  // nothing to undo yet
+      actions.addEventListener("click", function (event) {
+        var button = event.target.closest("[data-fill]");
+        if (!button) { return; }
+        if (button.dataset.fill === "undo") { undo(form); } else { fill(form, button.dataset.fill); }
+      });
+      // Alt+Shift+digit, by the key's place (Shift changes the character it types).
+      document.addEventListener("keydown", function (event) {
+        if (!event.altKey || !event.shiftKey || event.ctrlKey || event.metaKey) { return; }
+        var digit = /^(?:Digit|Numpad)(\d)$/.exec(event.code || "");
+        if (!digit) { return; }
+        var action = { 1: "present", 2: "shares", 3: "paid" }[digit[1]];
+        if (action) { fill(form, action); }
+        else if (digit[1] === "0") { undo(form); }
+        else if (digit[1] === "9") {
+          var count = form.querySelector("[data-counted]:not([disabled])");
+          if (count) { count.focus(); count.select(); }
+        } else { return; }
+        event.preventDefault();
+      });
+      var confirmed = false;
+      var confirm = document.getElementById("fill-confirm");
+      if (confirm) {
+        confirm.addEventListener("click", function () {
+          confirmed = true;
+          form.requestSubmit(document.getElementById("close-meeting"));
+        });
+      }
+      form.addEventListener("submit", function (event) {
+        var submitter = event.submitter;
+        if (submitter && submitter.value === "close" && !confirmed &&
+            form.querySelector(".meeting-grid .filled")) {
+          event.preventDefault();
+          review(form);
+        }
+      });
+    }
     var update = function (event) {
+      if (event.type === "input" && event.target.classList) { event.target.classList.remove("filled"); }
       if (event.target.matches('select[data-col="attendance"]')) { followAttendance(form, event.target); }
       refresh(form);
     };

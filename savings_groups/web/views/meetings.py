@@ -121,6 +121,30 @@ def meeting_helpers():
     }
 
 
+@bp.app_context_processor
+def today_link_helpers():
+    """For meetings/_today_link.html, on the group and home pages: the group's open meeting."""
+    return {
+        "today_meeting": meeting_sheet.today_meeting,
+        "today_iso": lambda: today().isoformat(),
+    }
+
+
+AFFIXES = re.compile(r"^(\D*)(\d.*\d|\d)(\D*)$")
+
+
+def money_affixes(currency: str, locale: str) -> dict[str, str]:
+    """What Babel writes before and after an amount in this locale and currency, positive and
+    negative, so the page's live preview writes amounts as the server does."""
+    digits = currency_digits(currency)
+    affixes = {}
+    for sign, amount in (("", 1234567 * 10**digits), ("neg-", -1234567 * 10**digits)):
+        match = AFFIXES.match(format_amount(amount, currency, locale))
+        prefix, suffix = (match[1], match[3]) if match else ("-" if sign else "", "")
+        affixes[f"{sign}prefix"], affixes[f"{sign}suffix"] = prefix, suffix
+    return affixes
+
+
 def _meeting(group_id: int, meeting_id: int, action: Action):
     """The group (checked for the user and the action) and its meeting, with its cycle."""
     group = access.group_for(current_user.user, group_id, action)
@@ -407,6 +431,8 @@ def _render_grid(group, meeting, sheet, values, errors=None, form_errors=(), sta
         "positions": meeting_sheet.loan_positions(meeting, group),
         "loan_total": loan_total,
         "loans_granted": meetings.loans_granted(meeting),
+        "previous_shares": meeting_sheet.previous_shares(meeting) if editable else {},
+        "affixes": money_affixes(group.currency, _locale()),
         **extra,
     }
     return render_template("meetings/edit.html", **context), status
