@@ -34,6 +34,7 @@ def init_app(app) -> None:
         loans,
         meetings,
         members,
+        oversight,
         rosca_rounds,
         rotations,
         shareout,
@@ -41,7 +42,7 @@ def init_app(app) -> None:
     )
     from savings_groups.web.views.auth import language_switch_form
 
-    blueprints = (auth, groups, members, cycles, meetings, ledger, loans, shareout)
+    blueprints = (auth, groups, members, cycles, meetings, ledger, loans, shareout, oversight)
     for module in blueprints + (rotations, rosca_rounds, admin, audit, cards, backups, bundles):
         app.register_blueprint(module.bp)
     app.register_blueprint(verify.bp)
