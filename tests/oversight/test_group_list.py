@@ -11,13 +11,10 @@ from savings_groups.oversight import group_list
 from savings_groups.oversight.figures import figures_for
 from savings_groups.oversight.group_list import BadFilter, Filters, group_page
 from savings_groups.oversight.warnings import Thresholds, warnings_for
-from savings_groups.store.db import db
 from savings_groups.store.models import (
-    Attendance,
     CashCount,
     Loan,
     LoanInstallment,
-    Meeting,
     SavingsGroup,
 )
 from tests.conftest import A, P
