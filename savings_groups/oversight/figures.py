@@ -91,8 +91,10 @@ def figures_for(ids, on: date) -> dict[int, Figures]:
     groups = _in(ids)
     # 1. savings this cycle (the open cycle)
     for group_id, total in _rows(
-        f"""SELECT e.group_id, SUM(e.amount) FROM entry e JOIN cycle c ON c.id = e.cycle_id
-        WHERE e.group_id IN ({groups}) AND c.closed_at IS NULL AND e.kind = ?
+        f"""SELECT e.group_id, SUM(e.amount) FROM entry e
+        WHERE e.cycle_id IN (
+            SELECT id FROM cycle WHERE group_id IN ({groups}) AND closed_at IS NULL)
+            AND e.kind = ?
         GROUP BY e.group_id""",
         (EntryKind.SHARE_PURCHASE.value,),
     ):
@@ -177,12 +179,12 @@ def _loans(groups: str, on: date):
             SELECT e.loan_id,
                 SUM(CASE WHEN e.kind = ? THEN e.amount ELSE 0 END) AS repaid,
                 SUM(CASE WHEN e.kind = ? THEN -e.amount ELSE 0 END) AS lent
-            FROM entry e JOIN l ON l.id = e.loan_id GROUP BY e.loan_id),
+            FROM entry e WHERE e.loan_id IN (SELECT id FROM l) GROUP BY e.loan_id),
         due AS (
             SELECT i.loan_id, i.due_on,
                 SUM(i.principal) OVER (PARTITION BY i.loan_id ORDER BY i.number) AS owed
-            FROM loan_installment i JOIN l ON l.id = i.loan_id
-            WHERE i.replaced_on IS NULL),
+            FROM loan_installment i
+            WHERE i.loan_id IN (SELECT id FROM l) AND i.replaced_on IS NULL),
         late AS (
             SELECT due.loan_id, MIN(due.due_on) AS due_on FROM due
             JOIN l ON l.id = due.loan_id LEFT JOIN paid ON paid.loan_id = due.loan_id
