@@ -7,6 +7,7 @@ import pytest
 from playhouse.test_utils import count_queries
 
 from savings_groups.core.vocabulary import EntryKind, Fund, Role
+from savings_groups.ledger import entries as ledger
 from savings_groups.oversight import group_list
 from savings_groups.oversight.figures import figures_for
 from savings_groups.oversight.group_list import BadFilter, Filters, group_page
@@ -42,12 +43,30 @@ def lend(world, admin, member, principal, on, dues, repaid=0):
         LoanInstallment.create(
             loan=loan, number=number, due_on=due, principal=principal // len(dues), interest=0
         )
-    world.post(Fund.LOAN_FUND, EntryKind.LOAN_DISBURSEMENT, -principal, member)
+    ledger.post(
+        admin,
+        world.group,
+        Fund.LOAN_FUND,
+        EntryKind.LOAN_DISBURSEMENT,
+        -principal,
+        cycle=world.cycle,
+        member=member,
+        effective_on=on,
+    )
     from savings_groups.store.models import Entry
 
     Entry.update(loan=loan).where(Entry.loan.is_null(), Entry.kind == "loan_disbursement").execute()
     if repaid:
-        entry = world.post(Fund.LOAN_FUND, EntryKind.LOAN_PRINCIPAL, repaid, member)
+        entry = ledger.post(
+            admin,
+            world.group,
+            Fund.LOAN_FUND,
+            EntryKind.LOAN_PRINCIPAL,
+            repaid,
+            cycle=world.cycle,
+            member=member,
+            effective_on=dues[0],
+        )
         Entry.update(loan=loan).where(Entry.id == entry.id).execute()
     return loan
 
@@ -239,3 +258,25 @@ def test_web_list_and_bad_filter(web, busy, admin, make_group):
     make_group("Nothing yet")
     text = web.client.get("/oversight/groups?q=Nothing").get_data(as_text=True)
     assert text.count("no data") == 5
+
+
+def test_trends_by_month(busy):
+    from savings_groups.oversight.trends import trends_for
+
+    found = trends_for([busy.group.id], ON, count=4)
+    assert found.months == [date(2026, 3, 31), date(2026, 4, 30), date(2026, 5, 31), ON]
+    assert found.savings == {"XOF": [7_000, 7_000, 7_000, 7_000]}
+    assert found.loans == {"XOF": [0, 4_000, 14_000, 14_000]}
+    assert found.at_risk == {"XOF": [0, 0, 4_000, 4_000]}
+    assert found.par30("XOF") == [None, Decimal(0), Decimal("0.2857"), Decimal("0.2857")]
+    assert (found.attended, found.marked) == ([3, 10, 3, 0], [3, 12, 9, 0])
+    assert found.attendance[-1] is None
+
+
+def test_trends_page(web, busy):
+    web.login("admin")
+    page = web.client.get("/oversight/trends")
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert 'id="loans-XOF"' in text and 'id="attendance"' in text
+    assert web.client.get("/oversight/trends?kind=bank").status_code == 400

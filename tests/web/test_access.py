@@ -17,6 +17,7 @@ OK, FORBIDDEN, MISSING = 200, 403, 404
 MATRIX = [
     ("GET", "/", "groups.index", (OK, OK, OK, OK)),
     ("GET", "/oversight/groups", "oversight.groups", (OK, OK, OK, OK)),
+    ("GET", "/oversight/trends", "oversight.trends", (OK, OK, OK, OK)),
     ("GET", "/groups/new", "groups.new", (OK, OK, FORBIDDEN, FORBIDDEN)),
     ("GET", "/groups/{mine}", "groups.show", (OK, OK, OK, OK)),
     ("GET", "/groups/{other}", "groups.show", (OK, MISSING, MISSING, MISSING)),

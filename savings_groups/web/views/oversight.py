@@ -9,9 +9,12 @@ from savings_groups.core.dates import today
 from savings_groups.core.vocabulary import GroupKind, Role
 from savings_groups.org import access
 from savings_groups.oversight import group_list
+from savings_groups.oversight import trends as oversight_trends
 from savings_groups.oversight.figures import figures_for
 from savings_groups.oversight.warnings import Thresholds, warnings_for
 from savings_groups.store.models import SavingsGroup, User
+from savings_groups.web import charts
+from savings_groups.web.i18n import text_direction
 from savings_groups.web.views import translate
 
 bp = Blueprint("oversight", __name__)
@@ -77,6 +80,69 @@ def filter_choices(user: User) -> dict:
 def groups():
     context, status = list_context()
     return render_template("oversight/groups.html", **context), status
+
+
+@bp.route("/oversight/trends")
+@login_required
+def trends():
+    """Savings, loans outstanding, PAR>30 and attendance by month over the filtered groups."""
+    context = {"filter_choices": filter_choices(current_user.user), "list_error": None}
+    try:
+        filters = group_list.Filters.parse(request.args)
+    except group_list.BadFilter as error:
+        context["list_error"] = translate(error)
+        return render_template(
+            "oversight/trends.html", filters=group_list.Filters(), **context
+        ), 400
+    chosen = group_list.filtered(current_user.user, filters).where(~SavingsGroup.is_practice)
+    counts: dict[str, int] = {}
+    for (currency,) in chosen.select(SavingsGroup.currency).tuples():
+        counts[currency] = counts.get(currency, 0) + 1
+    ids = [g for (g,) in chosen.select(SavingsGroup.id).tuples()]
+    found = oversight_trends.trends_for(ids, today())
+    mirrored = text_direction() == "rtl"
+    currencies = sorted(counts, key=lambda c: (-counts[c], c))
+    money_charts = []
+    for currency in currencies:
+        savings = found.savings.get(currency, [0] * len(found.months))
+        loans = found.loans.get(currency, [0] * len(found.months))
+        par = (
+            [int((r or 0) * 10000) for r in found.par30(currency)]
+            if currency in found.loans
+            else []
+        )
+        money_charts.append(
+            {
+                "currency": currency,
+                "groups": counts[currency],
+                "savings": (
+                    charts.step_chart(savings, mirrored=mirrored),
+                    list(zip(found.months, savings, strict=True)),
+                ),
+                "loans": (
+                    charts.step_chart(loans, mirrored=mirrored),
+                    list(zip(found.months, loans, strict=True)),
+                ),
+                "par": (
+                    charts.step_chart(par, mirrored=mirrored),
+                    list(zip(found.months, found.par30(currency), strict=True)),
+                )
+                if par
+                else None,
+            }
+        )
+    attendance = [int((a or 0) * 10000) for a in found.attendance]
+    return render_template(
+        "oversight/trends.html",
+        filters=filters,
+        groups=len(ids),
+        money_charts=money_charts,
+        attendance=(
+            charts.step_chart(attendance, mirrored=mirrored),
+            list(zip(found.months, found.attendance, strict=True)),
+        ),
+        **context,
+    )
 
 
 @bp.app_template_filter("warning_text")
