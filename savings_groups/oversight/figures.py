@@ -82,27 +82,38 @@ def _rows(sql: str, params=()):
     return db.execute_sql(sql.replace("?", p), params).fetchall()
 
 
-def figures_for(ids, on: date) -> dict[int, Figures]:
-    """The figures of each group of `ids` on the day `on`: four queries, whatever their number."""
+PARTS = frozenset({"savings", "meetings", "loans"})
+
+
+def figures_for(ids, on: date, parts=PARTS) -> dict[int, Figures]:
+    """The figures of each group of `ids` on the day `on`: three queries, whatever their number
+    (fewer when `parts` names only some: savings; meetings: attendance, last meeting, cash;
+    loans: loans outstanding and PAR>30)."""
     ids = list(ids)
     result = {group_id: Figures() for group_id in ids}
     if not ids:
         return result
     groups = _in(ids)
     # 1. savings this cycle (the open cycle)
-    for group_id, total in _rows(
-        f"""SELECT e.group_id, SUM(e.amount) FROM entry e
+    savings = (
+        _rows(
+            f"""SELECT e.group_id, SUM(e.amount) FROM entry e
         WHERE e.cycle_id IN (
             SELECT id FROM cycle WHERE group_id IN ({groups}) AND closed_at IS NULL)
             AND e.kind = ?
         GROUP BY e.group_id""",
-        (EntryKind.SHARE_PURCHASE.value,),
-    ):
+            (EntryKind.SHARE_PURCHASE.value,),
+        )
+        if "savings" in parts
+        else []
+    )
+    for group_id, total in savings:
         result[group_id].savings = int(total)
     # 2. the last eight closed meetings: attendance by four, the last one's date and cash
     attended = ", ".join(f"'{s.value}'" for s in ATTENDED)
-    for group_id, rank, day, present, marked, difference in _rows(
-        f"""WITH m AS (
+    meetings = (
+        _rows(
+            f"""WITH m AS (
             SELECT id, group_id, held_on,
                 ROW_NUMBER() OVER (PARTITION BY group_id ORDER BY held_on DESC) AS rn
             FROM meeting WHERE status = ? AND group_id IN ({groups}) AND held_on <= ?)
@@ -112,8 +123,12 @@ def figures_for(ids, on: date) -> dict[int, Figures]:
             (SELECT COUNT(*) FROM attendance a WHERE a.meeting_id = m.id),
             (SELECT SUM(k.counted - k.computed) FROM cash_count k WHERE k.meeting_id = m.id)
         FROM m WHERE m.rn <= 8""",
-        (MeetingStatus.CLOSED.value, on.isoformat()),
-    ):
+            (MeetingStatus.CLOSED.value, on.isoformat()),
+        )
+        if "meetings" in parts
+        else []
+    )
+    for group_id, rank, day, present, marked, difference in meetings:
         figures = result[group_id]
         if rank == 1:
             figures.last_meeting = _date(day)
@@ -125,7 +140,7 @@ def figures_for(ids, on: date) -> dict[int, Figures]:
             figures.attended_before += present
             figures.marked_before += marked
     # 3. loans being repaid: outstanding, and the oldest installment unpaid (principal)
-    for loan in _loans(groups, on):
+    for loan in _loans(groups, on) if "loans" in parts else []:
         figures = result[loan[0]]
         outstanding = int(loan[3])
         figures.loans_outstanding = (figures.loans_outstanding or 0) + outstanding
