@@ -43,6 +43,15 @@ DEFAULTS = {
     # The address members reach the app at (http://192.168.1.10:5000), put in the QR codes of
     # printed statements; None: the address of the page being printed.
     "PUBLIC_URL": None,
+    # Early warnings on the groups list and the home page (oversight/warnings.py): PAR>30 above
+    # this share; attendance of the last four meetings below the four before by this share; a
+    # member in arrears for more than this many meetings, or owing more than this many times
+    # their savings; no meeting for the group's period (7, 14, 31 days) and this many days more.
+    "OVERSIGHT_PAR30_THRESHOLD": "0.10",
+    "OVERSIGHT_ATTENDANCE_DROP": "0.10",
+    "OVERSIGHT_ARREARS_MEETINGS": 2,
+    "OVERSIGHT_DEBT_TO_SAVINGS": "2",
+    "OVERSIGHT_MEETING_GRACE_DAYS": 3,
 }
 
 SECRET_KEY_FILE = "secret_key"

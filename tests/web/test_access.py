@@ -16,6 +16,8 @@ OK, FORBIDDEN, MISSING = 200, 403, 404
 # {mine} is a group assigned to the user, {other} one that is not, {user} another account.
 MATRIX = [
     ("GET", "/", "groups.index", (OK, OK, OK, OK)),
+    ("GET", "/oversight/groups", "oversight.groups", (OK, OK, OK, OK)),
+    ("GET", "/oversight/trends", "oversight.trends", (OK, OK, OK, OK)),
     ("GET", "/groups/new", "groups.new", (OK, OK, FORBIDDEN, FORBIDDEN)),
     ("GET", "/groups/{mine}", "groups.show", (OK, OK, OK, OK)),
     ("GET", "/groups/{other}", "groups.show", (OK, MISSING, MISSING, MISSING)),

@@ -34,6 +34,7 @@ def init_app(app) -> None:
         loans,
         meetings,
         members,
+        oversight,
         practice,
         receipts,
         rosca_rounds,
@@ -43,7 +44,7 @@ def init_app(app) -> None:
     )
     from savings_groups.web.views.auth import language_switch_form
 
-    blueprints = (auth, groups, members, cycles, meetings, ledger, loans, shareout)
+    blueprints = (auth, groups, members, cycles, meetings, ledger, loans, shareout, oversight)
     for module in blueprints + (
         rotations,
         rosca_rounds,

@@ -26,7 +26,7 @@ from savings_groups.store.models import GroupAssignment, User
 from savings_groups.web import charts
 from savings_groups.web.forms import AppForm, required
 from savings_groups.web.i18n import language_names, text_direction
-from savings_groups.web.views import render_form, show_error
+from savings_groups.web.views import oversight, render_form, show_error
 
 
 def optional_int(value):
@@ -123,12 +123,18 @@ bp = Blueprint("groups", __name__)
 @bp.route("/")
 @login_required
 def index():
-    visible = list(access.visible_groups(current_user.user))
+    """The home page: the user's warnings, then the paged groups list (oversight)."""
+    context, status = oversight.list_context()
+    warnings = oversight.own_warnings(current_user.user, context["page"])
+    visible = list(access.visible_groups(current_user.user).limit(2))
     return render_template(
         "groups/index.html",
-        groups=[g for g in visible if not g.archived_at],
-        archived=[g for g in visible if g.archived_at],
-    )
+        warnings=warnings,
+        any_group=bool(visible),
+        only_group=visible[0] if len(visible) == 1 else None,  # today's meeting, one press away
+        list_endpoint="groups.index",
+        **context,
+    ), status
 
 
 @bp.route("/groups/new", methods=["GET", "POST"])

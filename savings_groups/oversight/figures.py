@@ -1,0 +1,224 @@
+"""Each group's key figures for a set of groups, by a constant number of SQL aggregate queries.
+
+- savings: shares bought in the group's open cycle (entries of kind share_purchase);
+- loans_outstanding: principal paid out less principal repaid, on loans being repaid;
+- par30: principal outstanding of loans whose oldest unpaid installment (principal only, the
+  current schedule) fell due more than 30 days ago, over all principal outstanding;
+- attendance: present, late or represented over all attendance marks of the last four closed
+  meetings (and of the four before, to see it falling);
+- last_meeting: the date of the last closed meeting; cash_difference: counted less computed
+  at that meeting, all boxes.
+None stands for "no data" (no meeting, no open cycle, nothing lent): never a division by zero.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from savings_groups.core.vocabulary import AttendanceStatus, EntryKind, LoanStatus, MeetingStatus
+from savings_groups.store.db import db
+
+PLACES = Decimal("0.0001")
+ATTENDED = (AttendanceStatus.PRESENT, AttendanceStatus.LATE, AttendanceStatus.REPRESENTED)
+
+
+def ratio(part: int, whole: int) -> Decimal | None:
+    if not whole:
+        return None
+    return (Decimal(part) / Decimal(whole)).quantize(PLACES, ROUND_HALF_UP)
+
+
+@dataclass(frozen=True)
+class LoanLine:
+    """A loan being repaid; `due_on`: when its oldest unpaid installment fell due (None: none
+    is late)."""
+
+    group_id: int
+    member_id: int
+    member_name: str
+    outstanding: int
+    due_on: date | None
+    meetings_since: int  # closed meetings of the group held after it fell due
+
+
+@dataclass
+class Figures:
+    savings: int | None = None
+    loans_outstanding: int | None = None
+    at_risk: int = 0
+    attended: int = 0
+    marked: int = 0
+    attended_before: int = 0
+    marked_before: int = 0
+    last_meeting: date | None = None
+    cash_difference: int | None = None
+    loans: list[LoanLine] = field(default_factory=list)
+
+    @property
+    def par30(self) -> Decimal | None:
+        return ratio(self.at_risk, self.loans_outstanding or 0)
+
+    @property
+    def attendance(self) -> Decimal | None:
+        return ratio(self.attended, self.marked)
+
+    @property
+    def attendance_before(self) -> Decimal | None:
+        return ratio(self.attended_before, self.marked_before)
+
+
+def _in(ids) -> str:
+    return ", ".join(str(int(i)) for i in ids)  # ints only: nothing typed by a user
+
+
+def _date(value) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
+
+
+def _rows(sql: str, params=()):
+    p = db.param
+    return db.execute_sql(sql.replace("?", p), params).fetchall()
+
+
+PARTS = frozenset({"savings", "meetings", "loans"})
+
+
+def figures_for(ids, on: date, parts=PARTS) -> dict[int, Figures]:
+    """The figures of each group of `ids` on the day `on`: three queries, whatever their number
+    (fewer when `parts` names only some: savings; meetings: attendance, last meeting, cash;
+    loans: loans outstanding and PAR>30)."""
+    ids = list(ids)
+    result = {group_id: Figures() for group_id in ids}
+    if not ids:
+        return result
+    groups = _in(ids)
+    # 1. savings this cycle (the open cycle)
+    savings = (
+        _rows(
+            f"""SELECT e.group_id, SUM(e.amount) FROM entry e
+        WHERE e.cycle_id IN (
+            SELECT id FROM cycle WHERE group_id IN ({groups}) AND closed_at IS NULL)
+            AND e.kind = ?
+        GROUP BY e.group_id""",
+            (EntryKind.SHARE_PURCHASE.value,),
+        )
+        if "savings" in parts
+        else []
+    )
+    for group_id, total in savings:
+        result[group_id].savings = int(total)
+    # 2. the last eight closed meetings: attendance by four, the last one's date and cash
+    attended = ", ".join(f"'{s.value}'" for s in ATTENDED)
+    meetings = (
+        _rows(
+            f"""WITH m AS (
+            SELECT id, group_id, held_on,
+                ROW_NUMBER() OVER (PARTITION BY group_id ORDER BY held_on DESC) AS rn
+            FROM meeting WHERE status = ? AND group_id IN ({groups}) AND held_on <= ?)
+        SELECT m.group_id, m.rn, m.held_on,
+            (SELECT COUNT(*) FROM attendance a WHERE a.meeting_id = m.id
+                AND a.status IN ({attended})),
+            (SELECT COUNT(*) FROM attendance a WHERE a.meeting_id = m.id),
+            (SELECT SUM(k.counted - k.computed) FROM cash_count k WHERE k.meeting_id = m.id)
+        FROM m WHERE m.rn <= 8""",
+            (MeetingStatus.CLOSED.value, on.isoformat()),
+        )
+        if "meetings" in parts
+        else []
+    )
+    for group_id, rank, day, present, marked, difference in meetings:
+        figures = result[group_id]
+        if rank == 1:
+            figures.last_meeting = _date(day)
+            figures.cash_difference = None if difference is None else int(difference)
+        if rank <= 4:
+            figures.attended += present
+            figures.marked += marked
+        else:
+            figures.attended_before += present
+            figures.marked_before += marked
+    # 3. loans being repaid: outstanding, and the oldest installment unpaid (principal)
+    for loan in _loans(groups, on) if "loans" in parts else []:
+        figures = result[loan[0]]
+        outstanding = int(loan[3])
+        figures.loans_outstanding = (figures.loans_outstanding or 0) + outstanding
+        due_on = _date(loan[4])
+        figures.loans.append(
+            LoanLine(loan[0], loan[1], loan[2], outstanding, due_on, int(loan[5] or 0))
+        )
+        if due_on is not None and due_on < on - timedelta(days=30):
+            figures.at_risk += outstanding
+    return result
+
+
+def member_savings(member_ids) -> dict[int, int]:
+    """Shares bought by each member in their group's open cycle (one query)."""
+    if not member_ids:
+        return {}
+    return {
+        member_id: int(total)
+        for member_id, total in _rows(
+            f"""SELECT e.member_id, SUM(e.amount) FROM entry e JOIN cycle c ON c.id = e.cycle_id
+            WHERE e.member_id IN ({_in(member_ids)}) AND c.closed_at IS NULL AND e.kind = ?
+            GROUP BY e.member_id""",
+            (EntryKind.SHARE_PURCHASE.value,),
+        )
+    }
+
+
+def overdue_cycles(ids, on: date) -> dict[int, date]:
+    """The planned end of each group's open cycle that is past `on` without a share-out."""
+    if not ids:
+        return {}
+    return {
+        group_id: _date(end)
+        for group_id, end in _rows(
+            f"""SELECT group_id, MIN(planned_end) FROM cycle
+            WHERE group_id IN ({_in(ids)}) AND closed_at IS NULL AND planned_end < ?
+            GROUP BY group_id""",
+            (on.isoformat(),),
+        )
+    }
+
+
+def _loans(groups: str, on: date):
+    """Per loan being repaid: group, member, name, principal outstanding, the due date of its
+    oldest unpaid installment before `on` (or None) and the closed meetings held since."""
+    return _rows(
+        f"""WITH l AS (
+            SELECT id, group_id, member_id, baseline_principal FROM loan
+            WHERE status = ? AND group_id IN ({groups})),
+        paid AS (
+            SELECT e.loan_id,
+                SUM(CASE WHEN e.kind = ? THEN e.amount ELSE 0 END) AS repaid,
+                SUM(CASE WHEN e.kind = ? THEN -e.amount ELSE 0 END) AS lent
+            FROM entry e WHERE e.loan_id IN (SELECT id FROM l) GROUP BY e.loan_id),
+        due AS (
+            SELECT i.loan_id, i.due_on,
+                SUM(i.principal) OVER (PARTITION BY i.loan_id ORDER BY i.number) AS owed
+            FROM loan_installment i
+            WHERE i.loan_id IN (SELECT id FROM l) AND i.replaced_on IS NULL),
+        late AS (
+            SELECT due.loan_id, MIN(due.due_on) AS due_on FROM due
+            JOIN l ON l.id = due.loan_id LEFT JOIN paid ON paid.loan_id = due.loan_id
+            WHERE due.due_on < ?
+                AND due.owed > COALESCE(paid.repaid, 0) - l.baseline_principal
+            GROUP BY due.loan_id)
+        SELECT l.group_id, l.member_id, mb.full_name,
+            COALESCE(paid.lent, 0) - COALESCE(paid.repaid, 0), late.due_on,
+            (SELECT COUNT(*) FROM meeting m WHERE m.group_id = l.group_id AND m.status = ?
+                AND m.held_on > late.due_on AND m.held_on <= ?)
+        FROM l JOIN member mb ON mb.id = l.member_id
+        LEFT JOIN paid ON paid.loan_id = l.id LEFT JOIN late ON late.loan_id = l.id
+        ORDER BY l.group_id, mb.number, l.id""",
+        (
+            LoanStatus.ACTIVE.value,
+            EntryKind.LOAN_PRINCIPAL.value,
+            EntryKind.LOAN_DISBURSEMENT.value,
+            on.isoformat(),
+            MeetingStatus.CLOSED.value,
+            on.isoformat(),
+        ),
+    )
