@@ -20,7 +20,6 @@ from savings_groups.core.vocabulary import (
     EntryKind,
     Fund,
     Gender,
-    GroupKind,
     LoanPurpose,
     LoanStatus,
     MeetingStatus,
@@ -99,7 +98,7 @@ def group_query(filters: Filters, as_of: date, visible=None):
     query = visible if visible is not None else SavingsGroup.select()
     query = query.select(SavingsGroup).where(
         SavingsGroup.is_practice == False,  # noqa: E712
-        fn.DATE(SavingsGroup.created_at) <= as_of.isoformat(),
+        fn.COALESCE(SavingsGroup.formed_on, fn.DATE(SavingsGroup.created_at)) <= as_of.isoformat(),
     )
     if filters.country:
         query = query.where(SavingsGroup.country == filters.country)
@@ -110,6 +109,32 @@ def group_query(filters: Filters, as_of: date, visible=None):
     if filters.kind:
         query = query.where(SavingsGroup.kind == filters.kind)
     return query.order_by(SavingsGroup.name, SavingsGroup.id)
+
+
+def first_day() -> date | None:
+    """The first day the organization has figures for: the earliest group formed, cycle started
+    or meeting held (the books may start before the app was installed), else its creation."""
+    from savings_groups.store.models import Organization
+
+    row = (
+        Organization.select(
+            fn.MIN(Organization.created_at).alias("org"),
+        )
+        .dicts()
+        .first()
+    )
+    days = [
+        SavingsGroup.select(fn.MIN(SavingsGroup.formed_on)).scalar(),
+        Cycle.select(fn.MIN(Cycle.start_date)).scalar(),
+        Meeting.select(fn.MIN(Meeting.held_on)).scalar(),
+    ]
+    if row and row["org"]:
+        created = row["org"]
+        days.append(
+            created.date() if hasattr(created, "date") else date.fromisoformat(str(created)[:10])
+        )
+    days = [d if isinstance(d, date) else date.fromisoformat(str(d)[:10]) for d in days if d]
+    return min(days) if days else None
 
 
 def counters(groups_query, as_of: date, cycle_status: str | None = None) -> list[GroupCounters]:

@@ -28,6 +28,7 @@ def init_app(app) -> None:
         bundles,
         cards,
         cycles,
+        dashboard,
         errors,
         groups,
         ledger,
@@ -42,7 +43,16 @@ def init_app(app) -> None:
     from savings_groups.web.views.auth import language_switch_form
 
     blueprints = (auth, groups, members, cycles, meetings, ledger, loans, shareout)
-    for module in blueprints + (rotations, rosca_rounds, admin, audit, cards, backups, bundles):
+    for module in blueprints + (
+        rotations,
+        rosca_rounds,
+        admin,
+        audit,
+        cards,
+        backups,
+        bundles,
+        dashboard,
+    ):
         app.register_blueprint(module.bp)
     app.register_blueprint(verify.bp)
     verify.init_app(app)
