@@ -98,7 +98,19 @@ def group_query(filters: Filters, as_of: date, visible=None):
     query = visible if visible is not None else SavingsGroup.select()
     query = query.select(SavingsGroup).where(
         SavingsGroup.is_practice == False,  # noqa: E712
-        fn.COALESCE(SavingsGroup.formed_on, fn.DATE(SavingsGroup.created_at)) <= as_of.isoformat(),
+    )
+    # A group exists from the day it was formed; when that is not known, from its first cycle
+    # or the day it was recorded, whichever came first (paper-book groups start before that).
+    started = Cycle.select(Cycle.group).where(Cycle.start_date <= as_of)
+    query = query.where(
+        (SavingsGroup.formed_on <= as_of)
+        | (
+            SavingsGroup.formed_on.is_null(True)
+            & (
+                (fn.DATE(SavingsGroup.created_at) <= as_of.isoformat())
+                | SavingsGroup.id.in_(started)
+            )
+        )
     )
     if filters.country:
         query = query.where(SavingsGroup.country == filters.country)
