@@ -29,6 +29,7 @@ ACTION_LABELS = {
     "meeting.reopen": N_("Meeting reopened"),
     "group.archive": N_("Group archived"),
     "group.consent": N_("Group's decision on sharing member data recorded"),
+    "indicators.freeze": N_("Quarterly indicators frozen"),
     "group.unarchive": N_("Group taken out of the archive"),
     "cycle.start": N_("Cycle started"),
     "cycle.update_rules": N_("Cycle rules changed"),

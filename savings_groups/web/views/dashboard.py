@@ -2,19 +2,21 @@
 day, with each figure's definition; and the indicator table per group as CSV or XLSX."""
 
 from datetime import date
+from decimal import Decimal
 
-from flask import Blueprint, Response, render_template, request
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from savings_groups.core.dates import today
-from savings_groups.core.errors import N_, Forbidden
+from savings_groups.core.errors import N_, Forbidden, Invalid
 from savings_groups.core.vocabulary import GroupKind, LoanPurpose, MemberType, Role
 from savings_groups.exports import indicators as export
-from savings_groups.indicators import definitions
+from savings_groups.indicators import definitions, snapshots
 from savings_groups.indicators import reports as indicators
-from savings_groups.org.access import visible_groups
+from savings_groups.org.access import Action, require, visible_groups
 from savings_groups.store.models import SavingsGroup, User
+from savings_groups.web.views import translate
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 CYCLE_STATUSES = ("running", "finished")
@@ -170,6 +172,8 @@ def formats():
         """A figure as the reader writes it, or "no data" when it cannot be computed."""
         if value is None:
             return _("no data")
+        if isinstance(value, str):  # a frozen ratio, stored as text
+            value = Decimal(value)
         locale = str(get_locale())
         if unit == "share":
             return format_percent(value, "#,##0.0%", locale=locale)
@@ -191,3 +195,47 @@ def dashboard_roles():
     """Administrators, facilitators and viewers; a recorder keeps to the meetings."""
     if current_user.user.role_enum is Role.RECORDER:
         raise Forbidden(N_("Your role does not allow this."))
+
+
+def _last_ended_quarter() -> str:
+    day = today()
+    year, number = day.year, (day.month - 1) // 3 + 1
+    return snapshots.label(*snapshots.previous(year, number))
+
+
+@bp.route("/quarters", methods=["GET", "POST"])
+@login_required
+def quarters():
+    """The frozen figures of a quarter beside the quarter before, and (administrators) freezing."""
+    quarter = request.values.get("quarter", "").strip() or _last_ended_quarter()
+    if request.method == "POST":
+        require(current_user.user, Action.MANAGE_ORGANIZATION)
+        try:
+            count = snapshots.freeze(current_user.user, quarter)
+        except Invalid as error:
+            flash(translate(error), "danger")
+        else:
+            flash(
+                _("%(count)s groups frozen for %(quarter)s.", count=count, quarter=quarter),
+                "success",
+            )
+        return redirect(url_for("dashboard.quarters", quarter=quarter))
+    try:
+        this, before, rows = snapshots.compare(
+            quarter,
+            visible_groups(current_user.user).where(SavingsGroup.is_practice == False),  # noqa: E712
+        )
+    except Invalid as error:
+        return render_template(
+            "dashboard/quarters.html", error=translate(error), rows=[], quarter=quarter
+        ), 400
+    return render_template(
+        "dashboard/quarters.html",
+        error=None,
+        rows=rows,
+        quarter=quarter,
+        this=this,
+        before=before,
+        keys=snapshots.KEYS,
+        definitions=definitions.BY_KEY,
+    )
