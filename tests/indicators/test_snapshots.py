@@ -51,7 +51,7 @@ def test_the_comparison_page(org, admin, web):
     web.login("admin")
     page = web.client.get("/dashboard/quarters?quarter=2026Q1")
     assert page.status_code == 200
-    text = page.get_data(as_text=True).replace("\xa0", " ")
+    text = page.get_data(as_text=True).replace("\u202f", " ")
     assert "2025Q4" in text and "2026Q1" in text
     assert "F CFA9,000" in text  # savings at the end of 2026Q1, and the change from 2025Q4
     assert web.client.get("/dashboard/quarters?quarter=nonsense").status_code == 400
