@@ -333,23 +333,34 @@ def _entries(groups: dict, ids: list, day: str, cycles: dict) -> None:
     for row in (
         Entry.select(
             Entry.group,
-            Member.member_type,
             total(Entry.fund.in_(CASH_FUNDS)).alias("cash"),
             total(Entry.fund == Fund.SOCIAL_FUND.value).alias("social_fund"),
-            total(in_cycle & (Entry.kind == EntryKind.SHARE_PURCHASE.value)).alias("savings"),
             total(in_cycle & Entry.fund.in_(CASH_FUNDS) & Entry.kind.in_(PROFIT_KINDS)).alias(
                 "income"
             ),
         )
-        .join(Member, JOIN.LEFT_OUTER)
         .where(Entry.group.in_(ids), Entry.effective_on <= day)
-        .group_by(Entry.group, Member.member_type)
+        .group_by(Entry.group)
         .dicts()
     ):
         n = groups[row["group"]].n
         for name in ("cash", "social_fund", "income"):
             n[name, "all"] += int(row[name] or 0)
-        _add(n, "savings", row["member_type"], row["savings"])
+    if not cycles:
+        return
+    # Savings by member type: only this cycle's share purchases need the member's type.
+    for row in (
+        Entry.select(Entry.group, Member.member_type, fn.SUM(Entry.amount).alias("savings"))
+        .join(Member, JOIN.LEFT_OUTER)
+        .where(
+            Entry.cycle.in_(list(cycles)),
+            Entry.kind == EntryKind.SHARE_PURCHASE.value,
+            Entry.effective_on <= day,
+        )
+        .group_by(Entry.group, Member.member_type)
+        .dicts()
+    ):
+        _add(groups[row["group"]].n, "savings", row["member_type"], row["savings"])
 
 
 def _loans(groups: dict, ids: list, as_of: date, cycles: dict) -> None:
