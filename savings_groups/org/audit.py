@@ -31,6 +31,7 @@ ACTION_LABELS = {
     "practice.create": N_("Practice group created"),
     "practice.reset": N_("Practice group reset"),
     "group.consent": N_("Group's decision on sharing member data recorded"),
+    "indicators.freeze": N_("Quarterly indicators frozen"),
     "group.unarchive": N_("Group taken out of the archive"),
     "cycle.start": N_("Cycle started"),
     "cycle.update_rules": N_("Cycle rules changed"),

@@ -149,6 +149,22 @@ class GroupConsent(BaseModel):
         return frozenset(ConsentScope(value) for value in self.scopes.split(",") if value)
 
 
+class IndicatorSnapshot(BaseModel):
+    """A group's indicators at the end of a quarter, frozen: never recomputed (migration 0023)."""
+
+    id = AutoField()
+    group = ForeignKeyField(SavingsGroup, backref="+", on_delete="RESTRICT")
+    quarter = CharField(max_length=7)  # "2026Q3"
+    as_of = DateField()  # the quarter's last day
+    currency = CharField(max_length=3)
+    figures = TextField()  # JSON: indicator key -> value (int, "0.1234" or null)
+    frozen_by = ForeignKeyField(User, on_delete="RESTRICT")
+    frozen_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("quarter", "group"), True),)
+
+
 class GroupAssignment(BaseModel):
     """A user may see and work on a group they are assigned to (admins see all groups)."""
 

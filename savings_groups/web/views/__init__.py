@@ -28,6 +28,7 @@ def init_app(app) -> None:
         bundles,
         cards,
         cycles,
+        dashboard,
         errors,
         groups,
         ledger,
@@ -54,6 +55,7 @@ def init_app(app) -> None:
         backups,
         bundles,
         practice,
+        dashboard,
     ):
         app.register_blueprint(module.bp)
     app.register_blueprint(receipts.bp)
