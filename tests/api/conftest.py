@@ -58,9 +58,9 @@ def api(client):
 def token(app, admin):
     def make(groups=(), all_groups=False, phones=False, name="M&E system"):
         with db.connection_context():
-            return api_tokens.create_token(
-                admin, name, [g.id for g in groups], all_groups, phones
-            )[1]
+            return api_tokens.create_token(admin, name, [g.id for g in groups], all_groups, phones)[
+                1
+            ]
 
     return make
 
