@@ -175,7 +175,11 @@ PATHS = {
             "operationId": "listGroups",
             "summary": "The groups the token covers, by id, a page at a time.",
             "parameters": [
-                _query("page", {"type": "integer", "minimum": 1, "maximum": 10**9}, "From 1; past the last: 404."),
+                _query(
+                    "page",
+                    {"type": "integer", "minimum": 1, "maximum": 10**9},
+                    "From 1; past the last: 404.",
+                ),
                 _query(
                     "per_page", {"type": "integer", "minimum": 1, "maximum": 200}, "Default 50."
                 ),

@@ -185,7 +185,9 @@ def test_a_backup_of_another_organization_is_refused(refused):
 
 
 def test_another_organization_set_up_the_same_second_is_refused_by_its_uuid(refused):
-    message = refused(edited("UPDATE organization SET uuid = '00000000-0000-4000-8000-0000000000ff'"))
+    message = refused(
+        edited("UPDATE organization SET uuid = '00000000-0000-4000-8000-0000000000ff'")
+    )
     assert "another organization" in message
 
 

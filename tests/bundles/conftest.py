@@ -4,8 +4,8 @@ laptop) and a second database with its own instance folder (the server), switche
 (a savings group with closed meetings and a draft one with loans, a ROSCA with paid rounds)."""
 
 import os
-from datetime import date
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 
 import pytest

@@ -24,9 +24,7 @@ def unconsenting(laptop, admin):
 def test_export_is_refused_without_the_groups_consent(laptop, admin, unconsenting):
     with pytest.raises(BundleRefused, match="Benkadi"):
         operations.export_groups([unconsenting.id], laptop.instance)
-    consent.record_consent(
-        admin, unconsenting, {ConsentScope.API}, date(2026, 2, 1), "The chair"
-    )
+    consent.record_consent(admin, unconsenting, {ConsentScope.API}, date(2026, 2, 1), "The chair")
     with pytest.raises(BundleRefused, match="Benkadi"):
         operations.export_groups([unconsenting.id], laptop.instance)
     assert BundleExchange.select().count() == 0
@@ -43,7 +41,9 @@ def test_export_is_refused_without_the_groups_consent(laptop, admin, unconsentin
 def test_the_command_names_the_group(laptop, unconsenting, app, tmp_path):
     path = tmp_path / "books.zip"
     here = env_of(laptop.instance, app.config["DATABASE_URL"])
-    result = CliRunner().invoke(main, ["export", "--group", str(unconsenting.id), str(path)], env=here)
+    result = CliRunner().invoke(
+        main, ["export", "--group", str(unconsenting.id), str(path)], env=here
+    )
     assert result.exit_code != 0
     assert "“Benkadi” has not agreed" in result.output
     assert not path.exists()

@@ -22,11 +22,13 @@ from savings_groups.org.audit import ACTION_LABELS
 def init_app(app) -> None:
     from savings_groups.web.views import (
         admin,
+        api_tokens,
         audit,
         auth,
         backups,
         bundles,
         cards,
+        consent,
         cycles,
         errors,
         groups,
@@ -42,9 +44,19 @@ def init_app(app) -> None:
     from savings_groups.web.views.auth import language_switch_form
 
     blueprints = (auth, groups, members, cycles, meetings, ledger, loans, shareout)
-    for module in blueprints + (rotations, rosca_rounds, admin, audit, cards, backups, bundles):
+    for module in blueprints + (
+        rotations,
+        rosca_rounds,
+        admin,
+        api_tokens,
+        audit,
+        cards,
+        backups,
+        bundles,
+    ):
         app.register_blueprint(module.bp)
     app.register_blueprint(verify.bp)
+    app.register_blueprint(consent.bp)
     verify.init_app(app)
     errors.init_app(app)
     app.jinja_env.globals.update(can=lambda action: can(current_user.user, action), Action=Action)
