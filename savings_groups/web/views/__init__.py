@@ -33,6 +33,7 @@ def init_app(app) -> None:
         errors,
         groups,
         ledger,
+        lender,
         loans,
         meetings,
         members,
@@ -57,6 +58,7 @@ def init_app(app) -> None:
         app.register_blueprint(module.bp)
     app.register_blueprint(verify.bp)
     app.register_blueprint(consent.bp)
+    app.register_blueprint(lender.bp)
     verify.init_app(app)
     errors.init_app(app)
     app.jinja_env.globals.update(can=lambda action: can(current_user.user, action), Action=Action)
