@@ -3,9 +3,9 @@ replace it); its savings are the passbook's exactly; a loan repaid late says by 
 attendance over the cycle; its QR code verifies through /verify."""
 
 import re
-from pathlib import Path
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -120,4 +120,6 @@ def test_the_printed_record_verifies(books, admin, app, web, client):
     assert "Remboursé avec 3 jours de retard" in french
     with db.connection_context():
         assert Attendance.select().count() == 9
-    assert re.search(r"@page\s*{\s*size: A4", Path("savings_groups/static/css/lender.css").read_text())
+    assert re.search(
+        r"@page\s*{\s*size: A4", Path("savings_groups/static/css/lender.css").read_text()
+    )
