@@ -93,7 +93,8 @@ def _send(table, fmt: str, name: str):
 def _export(group_id: int, fmt: str, make, name: str):
     if fmt not in ("csv", "xlsx"):
         abort(404)
-    group = access.group_for(current_user.user, group_id)
+    # Member-level data leaves the app: those who manage the group (facilitators, admins).
+    group = access.group_for(current_user.user, group_id, Action.EDIT_GROUP)
     try:
         table = make(group, _)
     except DomainError as error:
