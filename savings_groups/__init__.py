@@ -14,7 +14,7 @@ def resource_dir(name: str) -> Path:
 
 
 def create_app(test_config: dict | None = None) -> Flask:
-    from savings_groups import config
+    from savings_groups import api, config
     from savings_groups.backups import automatic
     from savings_groups.core import dates
     from savings_groups.org import passwords
@@ -41,6 +41,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     security.init_app(app)
     auth.init_app(app)
     views.init_app(app)
+    api.init_app(app)
     return app
 
 

@@ -32,7 +32,7 @@ from savings_groups.bundles.tables import (
 )
 from savings_groups.core.dates import utcnow
 from savings_groups.core.errors import N_
-from savings_groups.core.vocabulary import Role
+from savings_groups.core.vocabulary import ConsentScope, Role
 from savings_groups.org import access, audit
 from savings_groups.org.access import Action
 from savings_groups.store.db import db
@@ -42,6 +42,7 @@ from savings_groups.store.models import (
     BundleRow,
     FineType,
     GroupAssignment,
+    GroupConsent,
     Meeting,
     Member,
     SavingsGroup,
@@ -98,6 +99,16 @@ def export_groups(group_ids, instance_path, by: str = "") -> bytes:
         )
         if not groups:
             raise BundleRefused(N_("Choose at least one group to export."))
+        for group in groups:
+            if not _allows_bundles(group.id):
+                raise BundleRefused(
+                    N_(
+                        "The group “%(name)s” has not agreed to its members' data leaving this "
+                        "computer in a bundle: record its decision on the group's page first. "
+                        "Nothing was exported."
+                    ),
+                    name=group.name,
+                )
         files, entries, user_ids = {}, [], set()
         for group in groups:
             data = _group_data(group.id, me.instance, user_ids)
@@ -150,6 +161,18 @@ def export_groups(group_ids, instance_path, by: str = "") -> bytes:
         "users": USERS_FILE,
     }
     return archive.write(files, manifest, lambda payload: identity.sign(key, payload))
+
+
+def _allows_bundles(group_id: int) -> bool:
+    """The group's latest decision lets its books travel in a bundle (groups.consent says the
+    same; bundles sits beside groups in the layers, so it reads the row itself)."""
+    latest = (
+        GroupConsent.select()
+        .where(GroupConsent.group == group_id)
+        .order_by(GroupConsent.id.desc())
+        .first()
+    )
+    return latest is not None and ConsentScope.BUNDLES in latest.scope_set
 
 
 def _group_data(group_id: int, instance: str, user_ids: set) -> dict:

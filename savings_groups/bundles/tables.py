@@ -38,6 +38,7 @@ PARENT = {
     m.ShareOutLine: m.ShareOutLine.share_out,
     m.MemberExit: m.MemberExit.member,
     m.MemberPhoto: m.MemberPhoto.member,
+    m.MemberConsent: m.MemberConsent.member,
     m.Rotation: m.Rotation.group,
     m.Hand: m.Hand.rotation,
     m.HandHolder: m.HandHolder.hand,
@@ -85,6 +86,7 @@ NOT_EXPORTED = {
     m.GroupAssignment,
     m.BundleRow,
     m.BundleExchange,
+    m.ApiToken,  # the organization's, not a group's
 }
 
 # Rows the app deletes and writes again while a meeting is a draft or a rotation is set up:

@@ -22,6 +22,7 @@ from savings_groups.core.vocabulary import (
     BOXES,
     AttendanceStatus,
     Channel,
+    ConsentScope,
     ContributionStatus,
     EntryKind,
     Fund,
@@ -59,6 +60,7 @@ from savings_groups.store.models import (
     Entry,
     FineType,
     GroupAssignment,
+    GroupConsent,
     Hand,
     HandHolder,
     Loan,
@@ -250,6 +252,16 @@ class GroupStory:
             group=self.group,
             assigned_at=at,
             assigned_by=facilitator,
+        )
+        # The demo's groups agree to everything leaving the app (exports, the API, bundles).
+        rows.add(
+            GroupConsent,
+            group=self.group,
+            scopes=",".join(sorted(scope.value for scope in ConsentScope)),
+            given_on=start,
+            given_by="The members' meeting",
+            recorded_by=facilitator,
+            recorded_at=at,
         )
         self.members = self._members(rng.randint(15, 30), names, at)
 

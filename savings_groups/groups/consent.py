@@ -14,7 +14,7 @@ from savings_groups.core.errors import N_, DomainError, Invalid
 from savings_groups.core.vocabulary import ConsentScope
 from savings_groups.org import audit
 from savings_groups.store.db import db
-from savings_groups.store.models import GroupConsent, SavingsGroup, User
+from savings_groups.store.models import GroupConsent, Member, MemberConsent, SavingsGroup, User
 
 
 def record_consent(
@@ -85,3 +85,49 @@ def groups_allowing(scope: ConsentScope):
     return GroupConsent.select(GroupConsent.group).where(
         GroupConsent.id.in_(latest), listed.contains(f",{scope.value},")
     )
+
+
+def record_member_consent(
+    actor: User, member: Member, allows_lender_record: bool, given_on: date
+) -> MemberConsent:
+    """Record a member's own decision on a record for a lender (the group's does not replace
+    it); the latest holds."""
+    if given_on > dates.today():
+        raise Invalid([DomainError(N_("The date cannot be in the future."), field="given_on")])
+    if given_on < member.joined_on:
+        raise Invalid(
+            [DomainError(N_("The date cannot be before the member joined."), field="given_on")]
+        )
+    with db.atomic():
+        row = MemberConsent.create(
+            member=member,
+            allows_lender_record=bool(allows_lender_record),
+            given_on=given_on,
+            recorded_by=actor,
+            recorded_at=dates.utcnow(),
+        )
+        audit.record(
+            actor,
+            "member.consent",
+            row,
+            group=member.group_id,
+            member=member.number,
+            allows_lender_record=bool(allows_lender_record),
+            given_on=given_on,
+        )
+        return row
+
+
+def member_consent(member_id: int) -> MemberConsent | None:
+    """The member's decision that holds now: the latest recorded, or None."""
+    return (
+        MemberConsent.select()
+        .where(MemberConsent.member == member_id)
+        .order_by(MemberConsent.id.desc())
+        .first()
+    )
+
+
+def member_allows_lender_record(member_id: int) -> bool:
+    latest = member_consent(member_id)
+    return latest is not None and latest.allows_lender_record

@@ -158,6 +158,27 @@ def rosca_receipt(group, rotation, sheet) -> Statement | None:
 # --- the check against the books --------------------------------------------------------------
 
 
+def lender_record(group, member, record, on: date) -> Statement:
+    """A member's record for a lender (reports.lender_record), as printed on `on`; the
+    attendance rate in whole per cent, -1 when no meeting was recorded."""
+    percent = record.attendance_percent
+    return Statement(
+        "lender_record",
+        member.id,
+        on,
+        {
+            "currency": group.currency,
+            **_member(member),
+            "cycles": len(record.cycles),
+            "savings": record.savings,
+            "loans_taken": len(record.loans),
+            "borrowed": record.borrowed,
+            "loans_late": record.loans_late,
+            "attendance_percent": -1 if percent is None else int(percent),
+        },
+    )
+
+
 @dataclass
 class Standing:
     """What the books say of a verified statement now: the group it belongs to (its name is
@@ -276,6 +297,16 @@ def _check_running(statement: Statement, standing: Standing) -> None:
     standing.group_name = SavingsGroup.get_by_id(row.group_id).name
 
 
+def _check_lender_record(statement: Statement, standing: Standing) -> None:
+    """A record for a lender is a running statement like a passbook: the member it was printed
+    for must still be in the books, under the number printed."""
+    member = Member.get_or_none(Member.id == statement.record)
+    if member is None or member.number != statement.figures["member_number"]:
+        standing.problem = "missing"
+        return
+    standing.group_name = SavingsGroup.get_by_id(member.group_id).name
+
+
 CHECKS = {
     "receipt": _check_receipt,
     "slip": _check_slip,
@@ -283,6 +314,7 @@ CHECKS = {
     "passbook": _check_running,
     "tontine_passbook": _check_running,
     "rosca_receipt": _check_rosca_receipt,
+    "lender_record": _check_lender_record,
 }
 
 

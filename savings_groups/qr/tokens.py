@@ -95,6 +95,17 @@ FIELDS: dict[str, tuple[tuple[str, str], ...]] = {
         ("payout", "int"),
         ("recipients", "text"),
     ),
+    "lender_record": (
+        ("currency", "text"),
+        ("member_number", "int"),
+        ("initials", "text"),
+        ("cycles", "int"),
+        ("savings", "int"),
+        ("loans_taken", "int"),
+        ("borrowed", "int"),
+        ("loans_late", "int"),
+        ("attendance_percent", "int"),
+    ),
 }
 KINDS = tuple(FIELDS)  # the kind's byte is its place here, from 1: only ever add at the end
 

@@ -757,6 +757,44 @@ class BundleExchange(BaseModel):
         indexes = ((("group", "direction", "instance"), False),)
 
 
+class MemberConsent(BaseModel):
+    """A member's own consent to a record of their savings, loans and attendance being printed
+    for a lender. The group's consent does not replace it. Never edited: the latest row holds
+    (withdrawn = a row with `allows_lender_record` false)."""
+
+    id = AutoField()
+    member = ForeignKeyField(Member, backref="consents", on_delete="RESTRICT")
+    allows_lender_record = BooleanField(default=True)
+    given_on = DateField()
+    recorded_by = ForeignKeyField(User, on_delete="RESTRICT")
+    recorded_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("member", "id"), False),)
+
+
+class ApiToken(BaseModel):
+    """A read-only token of the JSON API, made by an admin. Only its SHA-256 is kept; it covers
+    the groups listed in `group_ids` (comma-separated) or all groups when `all_groups`."""
+
+    id = AutoField()
+    name = CharField(max_length=200)
+    token_hash = CharField(max_length=64, unique=True)
+    prefix = CharField(max_length=12)  # the first characters, to recognise it in the list
+    all_groups = BooleanField(default=False)
+    group_ids = TextField(default="")
+    allows_phones = BooleanField(default=False)
+    created_by = ForeignKeyField(User, on_delete="RESTRICT")
+    created_at = DateTimeField(default=utcnow)
+    revoked_at = DateTimeField(null=True)
+    revoked_by = ForeignKeyField(User, null=True, on_delete="RESTRICT", column_name="revoked_by_id")
+    last_used_at = DateTimeField(null=True)
+
+    @property
+    def group_id_set(self) -> frozenset[int]:
+        return frozenset(int(v) for v in self.group_ids.split(",") if v)
+
+
 ALL_MODELS = [
     Organization,
     User,
@@ -793,4 +831,6 @@ ALL_MODELS = [
     DebtRepayment,
     BundleRow,
     BundleExchange,
+    MemberConsent,
+    ApiToken,
 ]

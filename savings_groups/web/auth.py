@@ -117,8 +117,8 @@ def init_app(app) -> None:
 
     @app.before_request
     def first_run_and_idle_timeout():
-        if request.endpoint in PUBLIC_ENDPOINTS:
-            return None
+        if request.endpoint in PUBLIC_ENDPOINTS or request.blueprint == "api":
+            return None  # the API answers with its own token, never a session
         if not app.config.get("SETUP_DONE"):
             if accounts.needs_setup():
                 return redirect(url_for("auth.setup"))

@@ -5,6 +5,7 @@ laptop) and a second database with its own instance folder (the server), switche
 
 import os
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,8 @@ from peewee import PostgresqlDatabase
 
 from benchmarks.bench_pages import build, build_rosca
 from savings_groups.bundles import identity
+from savings_groups.core.vocabulary import ConsentScope
+from savings_groups.groups import consent
 from savings_groups.org import accounts
 from savings_groups.store.db import db, open_database
 from tests.conftest import PASSWORD, FreshDatabases
@@ -90,4 +93,11 @@ def books(laptop, admin):
     2 rounds paid out) on the laptop."""
     savings = build(admin, 5, 3)
     rosca = build_rosca(admin, 4, 2)
+    consent_to_bundles(admin, savings[0], rosca[0])
     return savings, rosca
+
+
+def consent_to_bundles(admin, *groups) -> None:
+    """Each group's decision lets its books travel in a bundle (without it, export refuses)."""
+    for group in groups:
+        consent.record_consent(admin, group, set(ConsentScope), date(2026, 1, 5), "The members")

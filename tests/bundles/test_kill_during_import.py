@@ -12,7 +12,7 @@ from benchmarks.bench_pages import build, build_rosca
 from savings_groups.bundles import operations
 from savings_groups.bundles.tables import GROUP_TABLES
 from savings_groups.store.models import AuditEntry, BundleExchange, BundleRow, User
-from tests.bundles.conftest import second_url
+from tests.bundles.conftest import consent_to_bundles, second_url
 from tests.bundles.helpers import snapshot
 
 KILLS = 16
@@ -55,6 +55,7 @@ def run_import(server, path, url, kill_after=None):
 def test_an_import_killed_at_any_moment_is_all_or_nothing(laptop, server, admin, tmp_path):
     savings = build(admin, 12, 8)[0]
     rosca = build_rosca(admin, 6, 4)[0]
+    consent_to_bundles(admin, savings, rosca)
     path = tmp_path / "books.zip"
     path.write_bytes(operations.export_groups([savings.id, rosca.id], laptop.instance))
     url = second_url(tmp_path)

@@ -485,10 +485,64 @@ MATRIX = [
     ("POST", "/groups/{mine}/practice/reset", "practice.reset", (404, 404, FORBIDDEN, FORBIDDEN)),
     ("GET", "/groups/{other}/practice/reset", "practice.reset", (404, 404, 404, 404)),
     ("POST", "/practice-groups/new", "practice.create", (302, 302, FORBIDDEN, FORBIDDEN)),
+    # the group's decision on members' data: read by all who see the group, recorded by those
+    # who manage it (nothing posted: 422)
+    ("GET", "/groups/{mine}/consent", "consent.group_consent", (OK, OK, OK, OK)),
+    ("GET", "/groups/{other}/consent", "consent.group_consent", (OK, MISSING, MISSING, MISSING)),
+    ("POST", "/groups/{mine}/consent", "consent.group_consent", (422, 422, FORBIDDEN, FORBIDDEN)),
+    # member exports: no consent recorded, so sent back to the decision's page (303)
+    (
+        "GET",
+        "/groups/{mine}/export/members.csv",
+        "consent.export_members",
+        (303, 303, FORBIDDEN, FORBIDDEN),
+    ),
+    (
+        "GET",
+        "/groups/{other}/export/ledger.xlsx",
+        "consent.export_ledger",
+        (303, MISSING, MISSING, MISSING),
+    ),
+    # a member's record for a lender: refused (403) without the member's own consent
+    (
+        "GET",
+        "/groups/{mine}/members/{member}/lender-consent",
+        "lender.member_consent",
+        (OK, OK, OK, OK),
+    ),
+    (
+        "POST",
+        "/groups/{mine}/members/{member}/lender-consent",
+        "lender.member_consent",
+        (422, 422, FORBIDDEN, FORBIDDEN),
+    ),
+    (
+        "GET",
+        "/groups/{mine}/members/{member}/lender-record",
+        "lender.record",
+        (FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN),
+    ),
+    ("GET", "/admin/api-tokens/", "api_tokens.index", (OK, FORBIDDEN, FORBIDDEN, FORBIDDEN)),
+    ("POST", "/admin/api-tokens/", "api_tokens.index", (422, FORBIDDEN, FORBIDDEN, FORBIDDEN)),
+    (
+        "POST",
+        "/admin/api-tokens/999/revoke",
+        "api_tokens.revoke",
+        (302, FORBIDDEN, FORBIDDEN, FORBIDDEN),
+    ),
 ]
 PUBLIC = {"auth.login", "auth.setup", "auth.language", "auth.logout", "auth.lock", "static"}
 # Statements anyone can verify: public on purpose (tests/web/views/test_verify.py).
 PUBLIC |= {"verify.form", "verify.show"}
+# The JSON API answers to a bearer token, not a session (tests/api).
+PUBLIC |= {
+    "api.openapi",
+    "api.groups",
+    "api.group",
+    "api.members",
+    "api.indicators",
+    "api.unknown",
+}
 
 
 # rotations: {rosca}, a ROSCA group assigned like {mine}, with {rotation}, a started rotation of

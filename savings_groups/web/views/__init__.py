@@ -22,16 +22,19 @@ from savings_groups.org.audit import ACTION_LABELS
 def init_app(app) -> None:
     from savings_groups.web.views import (
         admin,
+        api_tokens,
         audit,
         auth,
         backups,
         bundles,
         cards,
+        consent,
         cycles,
         dashboard,
         errors,
         groups,
         ledger,
+        lender,
         loans,
         meetings,
         members,
@@ -50,6 +53,7 @@ def init_app(app) -> None:
         rotations,
         rosca_rounds,
         admin,
+        api_tokens,
         audit,
         cards,
         backups,
@@ -60,6 +64,8 @@ def init_app(app) -> None:
         app.register_blueprint(module.bp)
     app.register_blueprint(receipts.bp)
     app.register_blueprint(verify.bp)
+    app.register_blueprint(consent.bp)
+    app.register_blueprint(lender.bp)
     verify.init_app(app)
     errors.init_app(app)
     app.jinja_env.globals.update(can=lambda action: can(current_user.user, action), Action=Action)

@@ -1,5 +1,7 @@
 """The administrator's pages: accounts, their groups, the organization."""
 
+from pathlib import Path
+
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -220,11 +222,8 @@ def organization():
 @bp.route("/languages")
 def languages():
     """Each language's catalog and how complete it is: what a translator works towards."""
-    from savings_groups import resource_dir
-
-    return render_template(
-        "admin/languages.html", statuses=catalogs.all_statuses(resource_dir("translations"))
-    )
+    translations = Path(current_app.config["BABEL_TRANSLATION_DIRECTORIES"])
+    return render_template("admin/languages.html", statuses=catalogs.all_statuses(translations))
 
 
 @bp.route("/audit")

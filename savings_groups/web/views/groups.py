@@ -15,7 +15,8 @@ from savings_groups.bundles import reports as bundle_reports
 from savings_groups.core.dates import today
 from savings_groups.core.errors import DomainError
 from savings_groups.core.money import country_currencies, currencies_in_use, format_amount
-from savings_groups.core.vocabulary import GroupKind, MeetingFrequency, Role
+from savings_groups.core.vocabulary import ConsentScope, GroupKind, MeetingFrequency, Role
+from savings_groups.groups import consent as group_consent
 from savings_groups.groups import operations as groups
 from savings_groups.groups.operations import COUNTRY_CODES
 from savings_groups.loans import portfolio
@@ -178,6 +179,8 @@ def show(group_id: int):
         summary=summary,
         chart=chart,
         loans=loans,
+        current=group_consent.current_consent(group.id),
+        scopes=list(ConsentScope),
         # What this laptop holds of the group that no bundle carries yet (for those who export).
         pending=(
             bundle_reports.pending([group.id])[group.id]

@@ -59,6 +59,11 @@ FIGURE_LABELS = {
     "payout": _l("Pot paid out"),
     "recipients": _l("Pot paid to member no."),
     "date": _l("Date"),
+    "cycles": _l("Cycles"),
+    "loans_taken": _l("Loans taken"),
+    "borrowed": _l("Total borrowed"),
+    "loans_late": _l("Loans repaid late or in arrears"),
+    "attendance_percent": _l("Attendance (%)"),
 }
 KIND_LABELS = {
     "receipt": _l("Meeting receipt"),
@@ -67,9 +72,16 @@ KIND_LABELS = {
     "passbook": _l("Passbook"),
     "tontine_passbook": _l("Passbook"),
     "rosca_receipt": _l("Round receipt"),
+    "lender_record": _l("Member's record for a lender"),
 }
-COUNTS = {"shares", "shares_to_date", "periods"}
-NUMBERS = {"cycle_number", "rotation_number", "round_number", "member_number"}
+COUNTS = {"shares", "shares_to_date", "periods", "cycles", "loans_taken", "loans_late"}
+NUMBERS = {
+    "cycle_number",
+    "rotation_number",
+    "round_number",
+    "member_number",
+    "attendance_percent",
+}
 NOT_SHOWN = {"currency", "rate_period"}  # shown with the amounts and the rate
 REASONS = {
     "malformed": N_("This is not a code of a document of this application."),
