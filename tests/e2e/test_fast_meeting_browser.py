@@ -229,6 +229,8 @@ def test_the_grid_reads_in_english_fills_undo_and_totals_follow(
     page.goto("/")
     page.locator(f"#today-meeting-{group.id}").click()
     expect(page).to_have_url(re.compile(rf"/meetings/{meeting.id}$"))
+    # The shortcuts work once the grid's script has run: it shows the fill buttons.
+    expect(page.locator("#fill-actions")).to_be_visible()
 
     # Babel's English writes the amounts; the live preview writes them the same way.
     before = int(page.locator("#preview-loan_fund").get_attribute("data-before"))
