@@ -19,7 +19,7 @@ from savings_groups.groups import operations as groups
 from savings_groups.ledger import entries as ledger
 from savings_groups.org import accounts
 from savings_groups.store import schema
-from savings_groups.store.db import db, open_database
+from savings_groups.store.db import db, open_database, release_idle
 from savings_groups.store.models import Attendance, Cycle, Meeting, Member
 
 PASSWORD = "correct horse battery"
@@ -125,6 +125,7 @@ def app(app_config):
     yield app
     if not db.is_closed():
         db.close()
+    release_idle()  # PostgreSQL: the app's pooled connections closed with the test
 
 
 @pytest.fixture
