@@ -19,7 +19,7 @@ from savings_groups.groups import operations as groups
 from savings_groups.ledger import entries as ledger
 from savings_groups.org import accounts
 from savings_groups.store import schema
-from savings_groups.store.db import db, open_database, release_idle
+from savings_groups.store.db import close_pools, db, open_database
 from savings_groups.store.models import Attendance, Cycle, Meeting, Member
 
 PASSWORD = "correct horse battery"
@@ -119,13 +119,20 @@ def empty_app_config(tmp_path, fresh_databases):
     return app_settings(tmp_path, url)
 
 
+@pytest.fixture(autouse=True)
+def closed_pools():
+    """PostgreSQL: every app a test made (the fixture's, or its own through create_app) has its
+    pooled connections closed when the test ends, not left to the garbage collector."""
+    yield
+    close_pools()
+
+
 @pytest.fixture
 def app(app_config):
     app = create_app(app_config)
     yield app
     if not db.is_closed():
         db.close()
-    release_idle()  # PostgreSQL: the app's pooled connections closed with the test
 
 
 @pytest.fixture

@@ -1,8 +1,8 @@
 """The peewee database: created empty at import, opened from DATABASE_URL by the factory."""
 
+import atexit
 import os
 import sqlite3
-import weakref
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -117,24 +117,38 @@ class AppPooledPostgresqlDatabase(_Contended, PooledPostgresqlDatabase):
     trip before it is handed out again, so one the server dropped (a restart, a backend
     terminated) is thrown away and a new one opened; one older than `recycle_seconds` is
     closed and replaced. A process forked after connecting (gunicorn --preload) forgets the
-    parent's connections rather than sharing their sockets."""
+    parent's connections rather than sharing their sockets. Every pool that opened a
+    connection is kept until `close_pools()` closes it (at exit, at the end of a test), so an
+    app that is discarded does not leave its connections to the garbage collector."""
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        _POOLS.add(self)
+    def _connect(self):
+        connection = super()._connect()
+        _OPEN_POOLS.add(self)
+        return connection
 
 
-_POOLS: "weakref.WeakSet[AppPooledPostgresqlDatabase]" = weakref.WeakSet()
+# The pools that have opened connections in this process, held until closed: a pool replaced
+# by another app's (a test making a second app) still closes its connections.
+_OPEN_POOLS: "set[AppPooledPostgresqlDatabase]" = set()
+
+
+def close_pools() -> None:
+    """Close every connection of every pool of this process, idle or handed out (at exit; at
+    the end of a test, after its requests). A pool used again afterwards opens new ones."""
+    while _OPEN_POOLS:
+        _OPEN_POOLS.pop().close_all()
 
 
 def _forget_inherited_connections() -> None:
     """In a forked child: drop the parent's connections without closing them (closing would
-    end the parent's sessions on their shared sockets)."""
-    for pool in list(_POOLS):
-        pool.dispose()
+    end the parent's sessions on their shared sockets; psycopg does not end a session from a
+    process other than the one that opened it)."""
+    while _OPEN_POOLS:
+        _OPEN_POOLS.pop().dispose()
 
 
 os.register_at_fork(after_in_child=_forget_inherited_connections)
+atexit.register(close_pools)
 
 
 @dataclass(frozen=True)

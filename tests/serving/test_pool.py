@@ -2,6 +2,9 @@
 replaced when the server dropped them (a restart, a backend terminated)."""
 
 import os
+import subprocess
+import sys
+import textwrap
 
 import pytest
 from peewee import PostgresqlDatabase
@@ -11,6 +14,7 @@ from savings_groups.store.db import (
     AppPooledPostgresqlDatabase,
     AppSqliteDatabase,
     Pool,
+    close_pools,
     db,
     open_database,
     release_idle,
@@ -78,6 +82,52 @@ def test_the_pool_is_bounded(app_config):
         assert db.obj._stale_timeout == app.config["DATABASE_POOL_RECYCLE_SECONDS"]
     finally:
         release_idle()
+
+
+@on_postgres
+def test_a_discarded_apps_connections_are_closed_with_the_others(app_config):
+    """A second app replaces the first one's pool behind `db`; closing the pools closes both
+    apps' connections, the first one's included (no connection left to the garbage collector)."""
+    url = app_config["DATABASE_URL"]
+    first = create_app(app_config)
+    first_pool = db.obj
+    assert first.test_client().get("/setup").status_code == 200  # its connection kept idle
+    second = create_app(app_config)
+    assert db.obj is not first_pool
+    assert second.test_client().get("/setup").status_code == 200
+    assert len(first_pool._connections) == 1
+    assert len(backends(url)) == 2
+    close_pools()
+    assert first_pool._connections == [] and first_pool._in_use == {}
+    assert backends(url) == []
+
+
+@on_postgres
+def test_the_pools_are_closed_when_the_process_exits(app_config):
+    """A server process that stops with connections idle in its pool closes them itself, in
+    what runs at exit (here run by hand to see the pool afterwards), rather than leaving their
+    sockets to be dropped; and no psycopg "deleted while still open" warning."""
+    settings = {**app_config, "INSTANCE_PATH": str(app_config["INSTANCE_PATH"])}
+    script = f"settings = {settings!r}\n" + textwrap.dedent(
+        """
+        from savings_groups import create_app
+        app = create_app(settings)
+        assert app.test_client().get("/setup").status_code == 200
+        from savings_groups.store.db import db
+        assert len(db.obj._connections) == 1
+        import atexit
+        atexit._run_exitfuncs()
+        assert db.obj._connections == [] and not db.obj._in_use
+        """
+    )
+    done = subprocess.run(
+        [sys.executable, "-X", "dev", "-W", "error::ResourceWarning", "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "ResourceWarning" not in done.stderr and "still open" not in done.stderr, done.stderr
 
 
 _forked = {}
