@@ -267,8 +267,9 @@ def initialize(url: str, pool: Pool | None = None) -> None:
 
 
 def release_idle() -> None:
-    """Close the pooled connections no request is using (before a fork, at the end of a test);
-    nothing to do for a database that is not pooled."""
+    """Close the pooled connections no request is using (the app's start, before workers are
+    forked; `close_pools` closes every pool's at exit); nothing to do for a database that is
+    not pooled."""
     if isinstance(db.obj, PooledPostgresqlDatabase):
         db.obj.close_idle()
 
