@@ -37,6 +37,8 @@ def create_app(test_config: dict | None = None) -> Flask:
             schema.upgrade(db.db.obj, before=automatic.before_migration)
     database.keep_statistics(app)
     automatic.at_start()
+    # What the start used goes back to the server: a worker forked from here opens its own.
+    db.release_idle()
     i18n.init_app(app, resource_dir("translations"))
     security.init_app(app)
     auth.init_app(app)

@@ -5,6 +5,8 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 
+from savings_groups.core.once import create_file_once
+
 DEFAULTS = {
     "HOST": "127.0.0.1",
     "PORT": 5000,
@@ -32,9 +34,18 @@ DEFAULTS = {
     "PREFERRED_URL_SCHEME": "http",
     # Served over HTTPS (the organization's server behind TLS): cookies only travel encrypted.
     "HTTPS": False,
+    # How many reverse proxies (nginx) stand before the app and set X-Forwarded-For and -Proto:
+    # 0 trusts no such header (the app faces the network); 1 behind one nginx.
+    "TRUSTED_PROXIES": 0,
     # The largest request, in bytes (forms are small); a view may set request.max_content_length.
     "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
     "RUN_MIGRATIONS_ON_START": True,
+    # PostgreSQL: the connections each server process keeps open for its requests (0: a new
+    # one per request), how long a request waits when all are busy, and when one is replaced.
+    # Processes × pool size must stay under the server's max_connections (100 by default).
+    "DATABASE_POOL_SIZE": 8,
+    "DATABASE_POOL_WAIT_SECONDS": 10,
+    "DATABASE_POOL_RECYCLE_SECONDS": 600,
     # SQLite: backups at start, daily, before an upgrade and before a share-out, in
     # BACKUP_FOLDER (None: <instance>/backups); the BACKUP_KEEP newest are kept.
     "BACKUPS_AUTOMATIC": True,
@@ -94,11 +105,8 @@ def default_database_url(instance_path):
 def read_or_create_secret_key(instance_path):
     """The key signs sessions; made once per installation, readable by its owner only."""
     path = Path(instance_path) / SECRET_KEY_FILE
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return path.read_text(encoding="ascii").strip()
-    with os.fdopen(fd, "w", encoding="ascii") as handle:
+    if not path.exists():
         key = secrets.token_hex(32)
-        handle.write(key)
-    return key
+        if create_file_once(path, key):
+            return key
+    return path.read_text(encoding="ascii").strip()

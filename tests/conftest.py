@@ -19,7 +19,7 @@ from savings_groups.groups import operations as groups
 from savings_groups.ledger import entries as ledger
 from savings_groups.org import accounts
 from savings_groups.store import schema
-from savings_groups.store.db import db, open_database
+from savings_groups.store.db import close_pools, db, open_database
 from savings_groups.store.models import Attendance, Cycle, Meeting, Member
 
 PASSWORD = "correct horse battery"
@@ -117,6 +117,14 @@ def empty_app_config(tmp_path, fresh_databases):
     url = database_url(tmp_path)
     fresh_databases.empty(url)
     return app_settings(tmp_path, url)
+
+
+@pytest.fixture(autouse=True)
+def closed_pools():
+    """PostgreSQL: every app a test made (the fixture's, or its own through create_app) has its
+    pooled connections closed when the test ends, not left to the garbage collector."""
+    yield
+    close_pools()
 
 
 @pytest.fixture

@@ -14,6 +14,8 @@ from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
+from savings_groups.core.once import create_file_once
+
 FOLDER = "statement_keys"
 
 
@@ -66,14 +68,14 @@ def _write(instance_path, key: Key, new: bool) -> None:
         }
     )
     if new:  # never overwrite a key: two processes making the first key at once keep one
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    else:
-        temporary = path.with_suffix(".tmp")
-        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        if not create_file_once(path, text):
+            raise FileExistsError(path)
+        return
+    temporary = path.with_suffix(".tmp")
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w", encoding="ascii") as handle:
         handle.write(text)
-    if not new:
-        os.replace(temporary, path)
+    os.replace(temporary, path)
 
 
 def current(instance_path, today: date) -> Key:

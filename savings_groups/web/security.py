@@ -2,6 +2,7 @@
 
 from flask_login import current_user
 from flask_wtf.csrf import CSRFProtect
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 csrf = CSRFProtect()
@@ -47,6 +48,9 @@ def init_app(app) -> None:
     """CSRF, the headers; called before the blueprints are registered (the int converter)."""
     csrf.init_app(app)
     app.url_map.converters["int"] = BoundedInt
+    proxies = int(app.config["TRUSTED_PROXIES"])
+    if proxies:  # behind nginx: the visitor's address and scheme are in its X-Forwarded-* headers
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
 
     @app.after_request
     def add_security_headers(response):
