@@ -50,7 +50,7 @@ def _asked_language(args: list[str]) -> str | None:
 
 
 class _Translated:
-    """An attribute click reads when it shows it (help, prompt): stored as the msgid, read in
+    """An attribute click reads when it shows it (a help text): stored as the msgid, read in
     the command's language."""
 
     def __set_name__(self, owner, name):

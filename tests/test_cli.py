@@ -293,3 +293,10 @@ def test_language_status_writes_its_percentages_the_readers_way():
     result = CliRunner().invoke(main, ["language", "status"], env=speaking(LANG="fr_FR.UTF-8"))
     french = [line for line in result.output.splitlines() if line.startswith("fr ")]
     assert french and "(100,0\u00a0%)  ok" in french[0]
+
+
+def test_check_reports_in_french(env):
+    assert CliRunner().invoke(main, ["init"]).exit_code == 0
+    result = CliRunner().invoke(main, ["check"], env=speaking(LANG="fr_FR.UTF-8"))
+    assert result.exit_code == 0, result.output
+    assert result.output == "OK\u00a0: 0 groupes, 0 opérations vérifiées\n"
