@@ -39,9 +39,14 @@ class Difference:
 
     def __str__(self) -> str:
         """The difference in English with plain numbers, for the command and logs."""
-        values = {name: _plain(value) for name, value in self.params.items()}
+        values = plain(self.params)
         where = f"group {self.group_id}, " if self.group_id is not None else ""
         return f"[{self.code}] {where}{self.object_type} {self.object_id}: {self.message % values}"
+
+
+def plain(params: dict) -> dict:
+    """A message's params as the log writes them: amounts as integers, choices by their code."""
+    return {name: _plain(value) for name, value in params.items()}
 
 
 def _plain(value):
