@@ -54,9 +54,7 @@ def test_a_served_member_who_misses_is_warned_about_not_one_who_pays_or_waits(to
         (MESSAGE, {"member": "Awa", "round": 1, "missed": 1})
     ]
     lines = served_arrears([group.id], ON)[group.id]
-    assert [(line.member_id, line.served_round, line.missed) for line in lines] == [
-        (awa.id, 1, 1)
-    ]
+    assert [(line.member_id, line.served_round, line.missed) for line in lines] == [(awa.id, 1, 1)]
 
 
 def test_no_warning_before_the_round_is_due(tontine):
