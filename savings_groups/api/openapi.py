@@ -316,8 +316,10 @@ def document() -> dict:
             "title": "Savings Groups API",
             "version": VERSION,
             "description": "Read-only. Send `Authorization: Bearer <token>` (an admin makes "
-            "tokens on the API tokens page). Amounts are integers in minor units. Errors are "
-            "JSON: {error: {status, message}}.",
+            "tokens on the API tokens page). Amounts are integers in minor units. Every error "
+            "is JSON, {error: {status, message}}: 400 a bad parameter, 401 a missing, wrong or "
+            "revoked token, 403 a group outside the token's scope (or without consent for its "
+            "members), 404 an unknown address, group or page, 405 any method but GET.",
         },
         "servers": [{"url": "/api/v1"}],
         "security": [{"bearer": []}],

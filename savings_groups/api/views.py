@@ -3,7 +3,8 @@ consent allows the API; phone numbers when the token does), indicators as of a d
 
 A page past the last is 404 (page 1 of nothing is an empty page); an unknown filter value, a
 malformed or future date is 400; a missing, wrong or revoked token is 401; a group outside the
-token's scope, or whose members the group has not agreed to share, is 403.
+token's scope, or whose members the group has not agreed to share, is 403; an unknown address is
+404 and a method other than GET 405 (routing_error). All in JSON.
 """
 
 from datetime import date
@@ -74,9 +75,22 @@ def openapi():
     return jsonify(document())
 
 
-@bp.route("/<path:rest>")
-def unknown(rest):
-    raise ApiError(404, _("No such address in the API."))
+def routing_error(error: HTTPException):
+    """An address under /api/v1 that no endpoint takes (404), or a method an endpoint does not
+    take (405, with the methods it does): raised by the routing, before the blueprint and its
+    handlers are known, so api.init_app hands them here. No token is asked for: the addresses
+    are those of the public OpenAPI document."""
+    if error.code == 405:
+        response = _error(
+            405,
+            _(
+                "The API only reads: use GET (this address does not take %(method)s).",
+                method=request.method,
+            ),
+        )
+        response.headers["Allow"] = ", ".join(sorted(getattr(error, "valid_methods", None) or []))
+        return response
+    return _error(404, _("No such address in the API."))
 
 
 def _scoped(query):
