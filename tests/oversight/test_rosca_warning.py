@@ -129,3 +129,18 @@ def test_the_groups_list_and_the_home_page_show_it_in_french(web, admin, tontine
     assert expected in listed
     page = group_page(admin, Filters(sort="warnings", descending=True), ON, LIMITS)
     assert [w.code for w in page.rows[0].warnings] == ["rosca_served_arrears"]
+
+
+def test_the_home_page_and_the_list_make_as_many_queries_for_more_roscas(web, admin, tontine):
+    from tests.test_query_counts import counts
+
+    web.login("admin")
+    tontine("Tontine 1")
+    paths = {"home": "/", "list": "/oversight/groups", "by warnings": "/?sort=-warnings"}
+    few = counts(web.client, paths)
+    for n in range(2, 6):
+        tontine(f"Tontine {n}")
+    assert counts(web.client, paths) == few
+    assert "Contributions missed by Awa" in web.client.get("/?sort=-warnings").get_data(
+        as_text=True
+    )
