@@ -3,7 +3,7 @@ OpenAPI document's, errors as JSON. CSRF does not apply: nothing here writes, an
 authenticates a call."""
 
 from flask import Blueprint, request
-from werkzeug.exceptions import MethodNotAllowed, NotFound
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -26,8 +26,9 @@ def _json_under_api(app, error: type, answer) -> None:
     A routing error (an unknown address, a method not taken) comes before any blueprint is
     chosen, so the blueprint's own handlers never see it; and the app's handler for a status
     code wins over a blueprint's for HTTPException. Hence one app handler per code, that looks
-    at the path."""
-    page = app.error_handler_spec[None][error.code].get(error)
+    at the path, and elsewhere calls the app's handler for that code, or for any HTTP error."""
+    handlers = app.error_handler_spec[None]
+    page = handlers[error.code].get(error) or handlers[None].get(HTTPException)
 
     def handle(exception):
         if request.path == bp.url_prefix or request.path.startswith(bp.url_prefix + "/"):

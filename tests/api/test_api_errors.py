@@ -62,6 +62,8 @@ def test_the_pages_keep_their_html_error_pages(web, admin):
         assert (response.status_code, response.mimetype) == (404, "text/html")
     response = web.client.delete("/")
     assert (response.status_code, response.mimetype) == (405, "text/html")
+    assert "Something went wrong (error 405)" in response.get_data(as_text=True)  # the app's page
+    assert "This page does not exist" in web.client.get("/nothing").get_data(as_text=True)
 
 
 @pytest.mark.parametrize("method", ["POST", "PUT", "PATCH", "DELETE"])
