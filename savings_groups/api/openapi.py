@@ -1,11 +1,38 @@
 """The OpenAPI 3.1 document of /api/v1/, served at /api/v1/openapi.json; the tests check every
 response they see against it."""
 
-VERSION = "1.0.0"
+from savings_groups.core.vocabulary import LoanPurpose
+from savings_groups.indicators.definitions import DEFINITIONS
+
+VERSION = "1.1.0"
 
 _date = {"type": "string", "format": "date"}
 _nullable_date = {"type": ["string", "null"], "format": "date"}
 _amount = {"type": "integer", "description": "In the currency's minor units (XOF: francs)."}
+_figure = {
+    "type": ["number", "null"],
+    "description": "A count, an amount in minor units, or a ratio to 4 places (0.1234 = "
+    "12.34 %); null: no data.",
+}
+PURPOSES = [purpose.value for purpose in LoanPurpose]
+
+
+def _indicators(money: bool | None) -> dict:
+    """The indicators of docs/indicators.md, each with its definition: the counts (money=False),
+    the money figures of one currency (True), or both, for one group (None)."""
+    chosen = [d for d in DEFINITIONS if money is None or d.money == money]
+    return {
+        "type": "object",
+        "required": [d.key for d in chosen],
+        "properties": {
+            d.key: {
+                "$ref": "#/components/schemas/" + ("SplitFigure" if d.split else "Figure"),
+                "description": f"{d.label}: {d.definition}",
+            }
+            for d in chosen
+        },
+        "additionalProperties": False,
+    }
 
 
 def _error(description: str) -> dict:
@@ -122,37 +149,77 @@ SCHEMAS = {
         },
         "additionalProperties": False,
     },
-    "GroupFigures": {
+    "Figure": {
         "type": "object",
-        "required": ["group_id", "currency", "members", "savings_this_cycle", "loans_outstanding"],
+        "required": ["all"],
+        "properties": {"all": _figure},
+        "additionalProperties": False,
+    },
+    "SplitFigure": {
+        "type": "object",
+        "description": "The figure for all members, and for returnees and community members.",
+        "required": ["all", "returnee", "community"],
+        "properties": {"all": _figure, "returnee": _figure, "community": _figure},
+        "additionalProperties": False,
+    },
+    "CountIndicators": _indicators(money=False),
+    "MoneyIndicators": _indicators(money=True),
+    "GroupIndicators": _indicators(money=None),
+    "LoansByPurpose": {
+        "type": "object",
+        "description": "Loans outstanding by the purpose given: their number and principal.",
+        "required": PURPOSES,
         "properties": {
-            "group_id": {"type": "integer"},
-            "currency": {"type": "string"},
-            "members": {"type": "integer", "minimum": 0},
-            "savings_this_cycle": _amount,
-            "loans_outstanding": _amount,
+            purpose: {
+                "type": "object",
+                "required": ["count", "value"],
+                "properties": {"count": {"type": "integer", "minimum": 0}, "value": _amount},
+                "additionalProperties": False,
+            }
+            for purpose in PURPOSES
         },
         "additionalProperties": False,
     },
-    "CurrencyTotals": {
+    "CurrencyIndicators": {
         "type": "object",
-        "required": ["currency", "groups", "members", "savings_this_cycle", "loans_outstanding"],
+        "required": ["currency", "indicators", "loans_by_purpose"],
         "properties": {
-            "currency": {"type": "string"},
-            "groups": {"type": "integer", "minimum": 0},
-            "members": {"type": "integer", "minimum": 0},
-            "savings_this_cycle": _amount,
-            "loans_outstanding": _amount,
+            "currency": {"type": "string", "pattern": "^[A-Z]{3}$"},
+            "indicators": {"$ref": "#/components/schemas/MoneyIndicators"},
+            "loans_by_purpose": {"$ref": "#/components/schemas/LoansByPurpose"},
+        },
+        "additionalProperties": False,
+    },
+    "GroupFigures": {
+        "type": "object",
+        "required": ["group_id", "currency", "indicators", "loans_by_purpose"],
+        "properties": {
+            "group_id": {"type": "integer"},
+            "currency": {"type": "string", "pattern": "^[A-Z]{3}$"},
+            "indicators": {"$ref": "#/components/schemas/GroupIndicators"},
+            "loans_by_purpose": {"$ref": "#/components/schemas/LoansByPurpose"},
         },
         "additionalProperties": False,
     },
     "Indicators": {
         "type": "object",
-        "required": ["as_of", "groups", "totals"],
+        "required": ["as_of", "indicators", "currencies", "groups"],
         "properties": {
             "as_of": _date,
-            "groups": {"type": "array", "items": {"$ref": "#/components/schemas/GroupFigures"}},
-            "totals": {"type": "array", "items": {"$ref": "#/components/schemas/CurrencyTotals"}},
+            "indicators": {
+                "$ref": "#/components/schemas/CountIndicators",
+                "description": "Counts and shares of counts over all the groups.",
+            },
+            "currencies": {
+                "type": "array",
+                "description": "Money figures, per currency (never added across currencies).",
+                "items": {"$ref": "#/components/schemas/CurrencyIndicators"},
+            },
+            "groups": {
+                "type": "array",
+                "description": "Each group counted, by id.",
+                "items": {"$ref": "#/components/schemas/GroupFigures"},
+            },
         },
         "additionalProperties": False,
     },
@@ -227,8 +294,10 @@ PATHS = {
     "/indicators": {
         "get": {
             "operationId": "getIndicators",
-            "summary": "Each covered group's aggregates as of a day (practice groups left out), "
-            "and totals per currency. Aggregates need no consent.",
+            "summary": "The dashboard's indicators as of a day for the groups the token covers "
+            "(practice groups, and groups not formed yet on the day, left out): counts over all, "
+            "money figures per currency, and each group's own; returnees and community members "
+            "side by side where the figure has them. Aggregates need no consent.",
             "parameters": [_query("as_of", _date, "Default today; not in the future.")],
             "responses": {
                 "200": _ok("Indicators"),
@@ -247,8 +316,10 @@ def document() -> dict:
             "title": "Savings Groups API",
             "version": VERSION,
             "description": "Read-only. Send `Authorization: Bearer <token>` (an admin makes "
-            "tokens on the API tokens page). Amounts are integers in minor units. Errors are "
-            "JSON: {error: {status, message}}.",
+            "tokens on the API tokens page). Amounts are integers in minor units. Every error "
+            "is JSON, {error: {status, message}}: 400 a bad parameter, 401 a missing, wrong or "
+            "revoked token, 403 a group outside the token's scope (or without consent for its "
+            "members), 404 an unknown address, group or page, 405 any method but GET.",
         },
         "servers": [{"url": "/api/v1"}],
         "security": [{"bearer": []}],

@@ -3,7 +3,8 @@ consent allows the API; phone numbers when the token does), indicators as of a d
 
 A page past the last is 404 (page 1 of nothing is an empty page); an unknown filter value, a
 malformed or future date is 400; a missing, wrong or revoked token is 401; a group outside the
-token's scope, or whose members the group has not agreed to share, is 403.
+token's scope, or whose members the group has not agreed to share, is 403; an unknown address is
+404 and a method other than GET 405 (routing_error). All in JSON.
 """
 
 from datetime import date
@@ -13,11 +14,12 @@ from flask_babel import gettext as _
 from peewee import fn
 from werkzeug.exceptions import HTTPException
 
-from savings_groups.api import bp, figures
+from savings_groups.api import bp
 from savings_groups.api.openapi import document
 from savings_groups.core import dates
-from savings_groups.core.vocabulary import ConsentScope, GroupKind
+from savings_groups.core.vocabulary import ConsentScope, GroupKind, LoanPurpose
 from savings_groups.groups import consent
+from savings_groups.indicators import reports
 from savings_groups.org import api_tokens
 from savings_groups.store.models import ApiToken, Cycle, Member, Organization, SavingsGroup
 
@@ -73,9 +75,22 @@ def openapi():
     return jsonify(document())
 
 
-@bp.route("/<path:rest>")
-def unknown(rest):
-    raise ApiError(404, _("No such address in the API."))
+def routing_error(error: HTTPException):
+    """An address under /api/v1 that no endpoint takes (404), or a method an endpoint does not
+    take (405, with the methods it does): raised by the routing, before the blueprint and its
+    handlers are known, so api.init_app hands them here. No token is asked for: the addresses
+    are those of the public OpenAPI document."""
+    if error.code == 405:
+        response = _error(
+            405,
+            _(
+                "The API only reads: use GET (this address does not take %(method)s).",
+                method=request.method,
+            ),
+        )
+        response.headers["Allow"] = ", ".join(sorted(getattr(error, "valid_methods", None) or []))
+        return response
+    return _error(404, _("No such address in the API."))
 
 
 def _scoped(query):
@@ -259,37 +274,62 @@ def _first_day() -> date:
     return min(days) if days else dates.today()
 
 
+def _number(value):
+    """A figure for JSON: counts and amounts as integers, ratios as numbers (4 places), no data
+    as null."""
+    if value is None or isinstance(value, int):
+        return value
+    return float(value)
+
+
+def _figures(*groups_of_figures) -> dict:
+    return {
+        key: {segment: _number(v) for segment, v in value.values.items()}
+        for figures in groups_of_figures
+        for key, value in figures.items()
+    }
+
+
+def _purposes(purposes) -> dict:
+    return {
+        purpose.value: dict(
+            zip(("count", "value"), purposes.get(purpose.value, [0, 0]), strict=True)
+        )
+        for purpose in LoanPurpose
+    }
+
+
 @bp.route("/indicators")
 def indicators():
+    """The indicator set of the dashboard (indicators.reports) for the token's groups as of the
+    day: counts over all of them, money figures per currency, and each group's own."""
     _no_unknown_filters({"as_of"})
     as_of = _as_of()
-    scoped = list(
-        _scoped(SavingsGroup.select(SavingsGroup.id, SavingsGroup.currency))
-        .where(SavingsGroup.is_practice == False)  # noqa: E712  (never counted)
-        .order_by(SavingsGroup.id)
-    )
-    by_group = figures.group_aggregates([s.id for s in scoped], as_of)
-    items, totals = [], {}
-    for row in scoped:
-        item = {"group_id": row.id, "currency": row.currency, **by_group[row.id]}
-        items.append(item)
-        total = totals.setdefault(
-            row.currency,
+    ids = [gid for (gid,) in _scoped(SavingsGroup.select(SavingsGroup.id)).tuples()]
+    result = reports.for_groups(ids, as_of)
+    groups = []
+    for counter in result.groups:
+        counts, money = reports.group_indicators(counter)
+        groups.append(
             {
-                "currency": row.currency,
-                "groups": 0,
-                "members": 0,
-                "savings_this_cycle": 0,
-                "loans_outstanding": 0,
-            },
+                "group_id": counter.group.id,
+                "currency": counter.group.currency,
+                "indicators": _figures(counts, money),
+                "loans_by_purpose": _purposes(counter.purposes),
+            }
         )
-        total["groups"] += 1
-        for name in ("members", "savings_this_cycle", "loans_outstanding"):
-            total[name] += item[name]
     return jsonify(
         {
             "as_of": as_of.isoformat(),
-            "groups": items,
-            "totals": [totals[c] for c in sorted(totals)],
+            "indicators": _figures(result.counts),
+            "currencies": [
+                {
+                    "currency": currency,
+                    "indicators": _figures(result.money[currency]),
+                    "loans_by_purpose": _purposes(result.purposes.get(currency, {})),
+                }
+                for currency in sorted(result.money)
+            ],
+            "groups": sorted(groups, key=lambda item: item["group_id"]),
         }
     )

@@ -15,7 +15,13 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from savings_groups.core.vocabulary import AttendanceStatus, EntryKind, LoanStatus, MeetingStatus
+from savings_groups.core.vocabulary import (
+    AttendanceStatus,
+    ContributionStatus,
+    EntryKind,
+    LoanStatus,
+    MeetingStatus,
+)
 from savings_groups.store.db import db
 
 PLACES = Decimal("0.0001")
@@ -181,6 +187,60 @@ def overdue_cycles(ids, on: date) -> dict[int, date]:
             (on.isoformat(),),
         )
     }
+
+
+@dataclass(frozen=True)
+class ServedArrears:
+    """A ROSCA member who took the pot in `served_round` of a running rotation and has since
+    missed `missed` contributions (recorded missing or part paid) of rounds due by the day."""
+
+    group_id: int
+    member_id: int
+    member_name: str
+    rotation_number: int
+    served_round: int
+    missed: int
+
+
+UNPAID = (ContributionStatus.MISSING.value, ContributionStatus.PARTIAL.value)
+
+
+def served_arrears(ids, on: date) -> dict[int, list[ServedArrears]]:
+    """Per ROSCA group of `ids`: its members served in a running rotation who then missed
+    contributions (one query for all the groups; none when `ids` is empty).
+
+    A member is served from the first round of the rotation paid out to a hand they hold (on or
+    before `on`); a contribution counts when it is the current row (nothing replaced it), its
+    status is missing or partial, and its round comes after that one and was due by `on`."""
+    ids = list(ids)
+    if not ids:
+        return {}
+    result: dict[int, list[ServedArrears]] = {}
+    for group_id, member_id, name, rotation, served, missed in _rows(
+        f"""WITH served AS (
+            SELECT r.rotation_id, hh.member_id, MIN(r.number) AS number
+            FROM round r
+            JOIN rotation ro ON ro.id = r.rotation_id
+            JOIN hand_holder hh ON hh.hand_id = r.recipient_id
+            WHERE ro.group_id IN ({_in(ids)}) AND ro.finished_at IS NULL
+                AND r.paid_out_on IS NOT NULL AND r.paid_out_on <= ?
+            GROUP BY r.rotation_id, hh.member_id)
+        SELECT ro.group_id, s.member_id, mb.full_name, ro.number, s.number, COUNT(c.id)
+        FROM served s
+        JOIN rotation ro ON ro.id = s.rotation_id
+        JOIN member mb ON mb.id = s.member_id
+        JOIN round later ON later.rotation_id = s.rotation_id AND later.number > s.number
+        JOIN contribution c ON c.round_id = later.id AND c.member_id = s.member_id
+        WHERE later.due_on <= ? AND c.status IN (?, ?)
+            AND NOT EXISTS (SELECT 1 FROM contribution n WHERE n.replaces_id = c.id)
+        GROUP BY ro.group_id, s.member_id, mb.full_name, mb.number, ro.number, s.number
+        ORDER BY ro.group_id, ro.number, mb.number""",
+        (on.isoformat(), on.isoformat(), *UNPAID),
+    ):
+        result.setdefault(group_id, []).append(
+            ServedArrears(group_id, member_id, name, int(rotation), int(served), int(missed))
+        )
+    return result
 
 
 def _loans(groups: str, on: date):

@@ -184,7 +184,7 @@ def group_page(
     user: User, filters: Filters, on: date, limits: Thresholds, size: int = PAGE_SIZE
 ) -> Page:
     """One page of the list: its rows with their figures and warnings, in a constant number
-    of queries (a count, the page's groups, the figures' four, the warnings' two)."""
+    of queries (a count, the page's groups, the figures' four, the warnings' three)."""
     query = filtered(user, filters)
     practice = query.where(SavingsGroup.is_practice).count()
     if filters.sort in ("name", "last_meeting"):

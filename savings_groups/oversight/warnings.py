@@ -10,7 +10,12 @@ from decimal import Decimal
 
 from savings_groups.core.errors import N_, Amount, Number
 from savings_groups.core.vocabulary import GroupKind, MeetingFrequency
-from savings_groups.oversight.figures import Figures, member_savings, overdue_cycles
+from savings_groups.oversight.figures import (
+    Figures,
+    member_savings,
+    overdue_cycles,
+    served_arrears,
+)
 
 # Days a group may go without a meeting, by its frequency, before the grace days.
 MEETING_GAP_DAYS = {
@@ -61,10 +66,12 @@ class Warning:
 
 
 def warnings_for(groups, figures: dict[int, Figures], on: date, limits: Thresholds):
-    """The warnings of each group (a dict by group id), in two more queries for all of them."""
+    """The warnings of each group (a dict by group id), in three more queries for all of them
+    (two when none is a ROSCA or none a savings group)."""
     result = {g.id: [] for g in groups}
     savings_ids = [g.id for g in groups if g.kind == GroupKind.SAVINGS.value]
     late_cycles = overdue_cycles(savings_ids, on)
+    served_behind = served_arrears([g.id for g in groups if g.kind == GroupKind.ROSCA.value], on)
     members = {
         line.member_id
         for g in groups
@@ -138,5 +145,16 @@ def warnings_for(groups, figures: dict[int, Figures], on: date, limits: Threshol
                 "cycle_overdue",
                 N_("The cycle was planned to end on %(day)s and has no share-out yet."),
                 day=late_cycles[group.id],
+            )
+        for line in served_behind.get(group.id, ()):
+            add(
+                "rosca_served_arrears",
+                N_(
+                    "Contributions missed by %(member)s since taking the pot in round "
+                    "%(round)s: %(missed)s."
+                ),
+                member=line.member_name,
+                round=line.served_round,
+                missed=line.missed,
             )
     return result

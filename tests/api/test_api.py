@@ -99,17 +99,15 @@ def test_indicators_as_of_a_day(api, token, world, agree):
     w.post(Fund.LOAN_FUND, EntryKind.SHARE_PURCHASE, 1_000, w.members[1], later, 1)
     secret = token(all_groups=True)  # aggregates need no consent
     figures = api.get(f"/api/v1/indicators?as_of={monday.isoformat()}", secret).get_json()
-    assert figures["groups"] == [
-        {
-            "group_id": w.group.id,
-            "currency": "XOF",
-            "members": 3,
-            "savings_this_cycle": 7_000,
-            "loans_outstanding": 0,
-        }
-    ]
+    assert [(g["group_id"], g["currency"]) for g in figures["groups"]] == [(w.group.id, "XOF")]
+    assert figures["groups"][0]["indicators"]["savings"] == {
+        "all": 7_000,
+        "returnee": 7_000,
+        "community": 0,
+    }
+    assert figures["indicators"]["members"] == {"all": 3, "returnee": 3, "community": 0}
     now = api.get("/api/v1/indicators", secret).get_json()
-    assert now["totals"][0]["savings_this_cycle"] == 8_000
+    assert now["currencies"][0]["indicators"]["savings"]["all"] == 8_000
     tomorrow = dates.today() + timedelta(days=1)
     assert api.get(f"/api/v1/indicators?as_of={tomorrow}", secret).status_code == 400
     assert api.get("/api/v1/indicators?as_of=1990-01-01", secret).status_code == 400
