@@ -215,15 +215,14 @@ def _members(groups: dict, ids: list, as_of: date) -> None:
         Member.left_on.is_null(True) | (Member.left_on > as_of)
     )
     starts = {c.cycle.id: c.cycle.start_date for c in groups.values() if c.cycle is not None}
-    start = (
-        Case(
-            Member.group,
-            [(g, c.cycle.start_date) for g, c in groups.items() if c.cycle is not None],
-            None,
-        )
-        if starts
-        else None
+    # The start of the group's cycle, joined (at most one running cycle a group), not a CASE
+    # of one branch per group evaluated on every member.
+    running = (
+        Cycle.select(Cycle.group, Cycle.start_date)
+        .where(Cycle.id.in_(list(starts)))
+        .cte("running", materialized=True)
     )
+    start = running.c.start_date if starts else None
     columns = [
         Member.group,
         Member.member_type,
@@ -251,12 +250,12 @@ def _members(groups: dict, ids: list, as_of: date) -> None:
                 "left"
             ),
         ]
-    for row in (
-        Member.select(*columns)
-        .where(Member.group.in_(ids))
-        .group_by(Member.group, Member.member_type)
-        .dicts()
-    ):
+    query = Member.select(*columns).where(Member.group.in_(ids))
+    if starts:
+        query = query.join(
+            running, JOIN.LEFT_OUTER, on=(running.c.group_id == Member.group)
+        ).with_cte(running)
+    for row in query.group_by(Member.group, Member.member_type).dicts():
         n = groups[row["group"]].n
         for name in ("members", "women", "members_start", "left"):
             _add(n, name, row["member_type"], row.get(name))
