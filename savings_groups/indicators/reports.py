@@ -333,8 +333,7 @@ def _entries(groups: dict, ids: list, day: str, cycles: dict) -> None:
     entry (group_id, fund, effective_on, amount), this cycle's figures from
     entry (cycle_id, kind, effective_on, fund, member_id, amount), so that the whole ledger's
     past cycles are never read for them."""
-    balance_of = {Fund.LOAN_FUND.value: "cash", Fund.BANK.value: "cash"}
-    balance_of[Fund.SOCIAL_FUND.value] = "social_fund"
+    balance_of = {**dict.fromkeys(CASH_FUNDS, "cash"), Fund.SOCIAL_FUND.value: "social_fund"}
     for row in (
         Entry.select(Entry.group, Entry.fund, fn.SUM(Entry.amount).alias("total"))
         .where(
