@@ -53,3 +53,19 @@ def test_a_page_makes_as_many_queries_for_more_members_meetings_and_groups(measu
     alone, among_others, big = measured
     assert among_others[page] == alone[page], "the same group among more groups"
     assert big[page] == alone[page], "a group of 30 members and 12 meetings, not 10 and 3"
+
+
+DASHBOARD = {
+    "dashboard": "/dashboard",
+    "dashboard sorted by PAR": "/dashboard?sort=-par30",
+    "dashboard, page 2": "/dashboard?page=2",
+}
+
+
+def test_the_dashboard_makes_as_many_queries_for_one_group_as_for_three(conn, admin, web):
+    web.login("admin")
+    build(admin, "Small", members=10, meetings_held=3)
+    alone = counts(web.client, DASHBOARD)
+    build(admin, "Other", members=12, meetings_held=4)
+    build(admin, "Big", members=30, meetings_held=12)
+    assert counts(web.client, DASHBOARD) == alone

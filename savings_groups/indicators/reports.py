@@ -215,15 +215,14 @@ def _members(groups: dict, ids: list, as_of: date) -> None:
         Member.left_on.is_null(True) | (Member.left_on > as_of)
     )
     starts = {c.cycle.id: c.cycle.start_date for c in groups.values() if c.cycle is not None}
-    start = (
-        Case(
-            Member.group,
-            [(g, c.cycle.start_date) for g, c in groups.items() if c.cycle is not None],
-            None,
-        )
-        if starts
-        else None
+    # The start of the group's cycle, joined (at most one running cycle a group), not a CASE
+    # of one branch per group evaluated on every member.
+    running = (
+        Cycle.select(Cycle.group, Cycle.start_date)
+        .where(Cycle.id.in_(list(starts)))
+        .cte("running", materialized=True)
     )
+    start = running.c.start_date if starts else None
     columns = [
         Member.group,
         Member.member_type,
@@ -251,23 +250,27 @@ def _members(groups: dict, ids: list, as_of: date) -> None:
                 "left"
             ),
         ]
-    for row in (
-        Member.select(*columns)
-        .where(Member.group.in_(ids))
-        .group_by(Member.group, Member.member_type)
-        .dicts()
-    ):
+    query = Member.select(*columns).where(Member.group.in_(ids))
+    if starts:
+        query = query.join(
+            running, JOIN.LEFT_OUTER, on=(running.c.group_id == Member.group)
+        ).with_cte(running)
+    for row in query.group_by(Member.group, Member.member_type).dicts():
         n = groups[row["group"]].n
         for name in ("members", "women", "members_start", "left"):
             _add(n, name, row["member_type"], row.get(name))
 
 
 def _attendance(groups: dict, ids: list, day: str, cycles: dict) -> None:
-    """Attendance over the cycle's closed meetings and over the group's last four."""
+    """Attendance over the cycle's closed meetings and over the group's last four: the closed
+    meetings ranked newest first once, and only the marks of those counted read (from the
+    index attendance (meeting_id, status, member_id), not the whole past)."""
     closed = (Meeting.status == MeetingStatus.CLOSED.value) & (Meeting.held_on <= day)
-    rank = (
+    ranked = (
         Meeting.select(
             Meeting.id,
+            Meeting.group,
+            Meeting.cycle,
             fn.ROW_NUMBER()
             .over(
                 partition_by=[Meeting.group], order_by=[Meeting.held_on.desc(), Meeting.id.desc()]
@@ -277,9 +280,8 @@ def _attendance(groups: dict, ids: list, day: str, cycles: dict) -> None:
         .where(Meeting.group.in_(ids), closed)
         .alias("ranked")
     )
-    last_four = rank.select_from(rank.c.id).where(rank.c.rank <= 4)
-    in_cycle = Meeting.cycle.in_(list(cycles)) if cycles else (Meeting.id < 0)
-    recent = Meeting.id.in_(last_four)
+    in_cycle = ranked.c.cycle_id.in_(list(cycles)) if cycles else (ranked.c.id < 0)
+    recent = ranked.c.rank <= 4
 
     def count(where):
         return fn.SUM(Case(None, [(where, 1)], 0))
@@ -288,7 +290,7 @@ def _attendance(groups: dict, ids: list, day: str, cycles: dict) -> None:
     represented = Attendance.status.in_(REPRESENTED)
     for row in (
         Attendance.select(
-            Meeting.group,
+            ranked.c.group_id.alias("group"),
             Member.member_type,
             count(in_cycle).alias("att_cycle"),
             count(in_cycle & present).alias("att_present_cycle"),
@@ -297,17 +299,18 @@ def _attendance(groups: dict, ids: list, day: str, cycles: dict) -> None:
             count(recent & present).alias("att_present_last4"),
             count(recent & represented).alias("att_repr_last4"),
         )
-        .join(Meeting)
+        .join(ranked, on=(Attendance.meeting == ranked.c.id))
         .switch(Attendance)
         .join(Member)
-        .where(Meeting.group.in_(ids), closed)
-        .group_by(Meeting.group, Member.member_type)
+        .where(in_cycle | recent)
+        .group_by(ranked.c.group_id, Member.member_type)
         .dicts()
     ):
         n = groups[row["group"]].n
         for name, value in row.items():
             if name not in ("group", "member_type"):
                 _add(n, name, row["member_type"], value)
+    in_cycle = Meeting.cycle.in_(list(cycles)) if cycles else (Meeting.id < 0)
     for row in (
         Meeting.select(
             Meeting.group,
@@ -324,43 +327,49 @@ def _attendance(groups: dict, ids: list, day: str, cycles: dict) -> None:
 
 
 def _entries(groups: dict, ids: list, day: str, cycles: dict) -> None:
-    """Balances of the funds (all entries up to the day) and this cycle's savings and profit."""
-    in_cycle = Entry.cycle.in_(list(cycles)) if cycles else (Entry.id < 0)
+    """Balances of the funds (all entries up to the day) and this cycle's savings and profit.
 
-    def total(where):
-        return fn.SUM(Case(None, [(where, Entry.amount)], 0))
-
+    Two queries, each read from an index alone (migration 0030): the balances from
+    entry (group_id, fund, effective_on, amount), this cycle's figures from
+    entry (cycle_id, kind, effective_on, fund, member_id, amount), so that the whole ledger's
+    past cycles are never read for them."""
+    balance_of = {**dict.fromkeys(CASH_FUNDS, "cash"), Fund.SOCIAL_FUND.value: "social_fund"}
     for row in (
-        Entry.select(
-            Entry.group,
-            total(Entry.fund.in_(CASH_FUNDS)).alias("cash"),
-            total(Entry.fund == Fund.SOCIAL_FUND.value).alias("social_fund"),
-            total(in_cycle & Entry.fund.in_(CASH_FUNDS) & Entry.kind.in_(PROFIT_KINDS)).alias(
-                "income"
-            ),
+        Entry.select(Entry.group, Entry.fund, fn.SUM(Entry.amount).alias("total"))
+        .where(
+            Entry.group.in_(ids),
+            Entry.fund.in_(list(balance_of)),
+            Entry.effective_on <= day,
         )
-        .where(Entry.group.in_(ids), Entry.effective_on <= day)
-        .group_by(Entry.group)
+        .group_by(Entry.group, Entry.fund)
         .dicts()
     ):
-        n = groups[row["group"]].n
-        for name in ("cash", "social_fund", "income"):
-            n[name, "all"] += int(row[name] or 0)
+        groups[row["group"]].n[balance_of[row["fund"]], "all"] += int(row["total"] or 0)
     if not cycles:
         return
-    # Savings by member type: only this cycle's share purchases need the member's type.
+    # This cycle's savings by member type (share purchases need the member's type) and its
+    # profit (income and costs in the loan fund or the account, all members together).
+    savings = Entry.kind == EntryKind.SHARE_PURCHASE.value
+    income = Entry.kind.in_(PROFIT_KINDS) & Entry.fund.in_(CASH_FUNDS)
     for row in (
-        Entry.select(Entry.group, Member.member_type, fn.SUM(Entry.amount).alias("savings"))
+        Entry.select(
+            Entry.cycle,
+            Member.member_type,
+            fn.SUM(Case(None, [(savings, Entry.amount)], 0)).alias("savings"),
+            fn.SUM(Case(None, [(income, Entry.amount)], 0)).alias("income"),
+        )
         .join(Member, JOIN.LEFT_OUTER)
         .where(
             Entry.cycle.in_(list(cycles)),
-            Entry.kind == EntryKind.SHARE_PURCHASE.value,
+            Entry.kind.in_([EntryKind.SHARE_PURCHASE.value, *PROFIT_KINDS]),
             Entry.effective_on <= day,
         )
-        .group_by(Entry.group, Member.member_type)
+        .group_by(Entry.cycle, Member.member_type)
         .dicts()
     ):
-        _add(groups[row["group"]].n, "savings", row["member_type"], row["savings"])
+        n = cycles[row["cycle"]].n  # a cycle's entries are its group's
+        _add(n, "savings", row["member_type"], row["savings"])
+        n["income", "all"] += int(row["income"] or 0)
 
 
 def _loans(groups: dict, ids: list, as_of: date, cycles: dict) -> None:
@@ -369,10 +378,15 @@ def _loans(groups: dict, ids: list, as_of: date, cycles: dict) -> None:
     unpaid."""
     day = as_of.isoformat()
     late_day = (as_of - timedelta(days=30)).isoformat()
+    # Each loan's sums are read from its own rows (driven by the groups' loans granted by the
+    # day; entry (loan_id, kind, effective_on, amount) and the installments' (loan_id, ...)).
+    owner = Loan.alias("owner")
+    granted = (owner.group.in_(ids)) & (owner.granted_on <= day)
     repaid = (
         Entry.select(Entry.loan, fn.SUM(Entry.amount).alias("paid"))
+        .join(owner, on=(Entry.loan == owner.id))
         .where(
-            Entry.group.in_(ids),
+            granted,
             Entry.kind == EntryKind.LOAN_PRINCIPAL.value,
             Entry.effective_on <= day,
         )
@@ -381,9 +395,9 @@ def _loans(groups: dict, ids: list, as_of: date, cycles: dict) -> None:
     )
     due_late = (
         LoanInstallment.select(LoanInstallment.loan, fn.SUM(LoanInstallment.principal).alias("due"))
-        .join(Loan)
+        .join(owner, on=(LoanInstallment.loan == owner.id))
         .where(
-            Loan.group.in_(ids),
+            granted,
             LoanInstallment.replaced_on.is_null(True),
             LoanInstallment.due_on < late_day,
         )

@@ -48,6 +48,8 @@ class Filters:
     sort: str = "name"
     descending: bool = False
     page: int = 1
+    # Other values the page's links keep (the dashboard's own filters), as (name, value) pairs.
+    keep: tuple = ()
 
     @classmethod
     def parse(cls, args) -> "Filters":
@@ -108,6 +110,7 @@ class Filters:
             "page": self.page if self.page > 1 else "",
         }
         values.update(changes)
+        values.update((k, v) for k, v in self.keep if values.get(k) in ("", None))
         return {k: v for k, v in values.items() if v not in ("", None)}
 
 
@@ -185,7 +188,12 @@ def group_page(
 ) -> Page:
     """One page of the list: its rows with their figures and warnings, in a constant number
     of queries (a count, the page's groups, the figures' four, the warnings' three)."""
-    query = filtered(user, filters)
+    return page_of(filtered(user, filters), filters, on, limits, size)
+
+
+def page_of(query, filters: Filters, on: date, limits: Thresholds, size: int = PAGE_SIZE) -> Page:
+    """One page of the groups of a query (not run), sorted and paged as `filters` say; the
+    dashboard passes the groups its indicators count."""
     practice = query.where(SavingsGroup.is_practice).count()
     if filters.sort in ("name", "last_meeting"):
         total = query.count()

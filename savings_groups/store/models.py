@@ -328,7 +328,10 @@ class Attendance(BaseModel):
     status = CharField(max_length=20)
 
     class Meta:
-        indexes = ((("meeting", "member"), True),)
+        indexes = (
+            (("meeting", "member"), True),
+            (("meeting", "status", "member"), False),  # the dashboard's counts (0030)
+        )
 
 
 class Entry(BaseModel):
@@ -363,10 +366,14 @@ class Entry(BaseModel):
 
     class Meta:
         indexes = (
-            (("group", "fund"), False),
             (("member", "kind"), False),
             (("group", "effective_on"), False),
             (("group", "id"), False),  # a group's history by id (migration 0021)
+            # Read from the index alone by the dashboard (migration 0030, which replaced
+            # (group, fund) by the first).
+            (("group", "fund", "effective_on", "amount"), False),
+            (("cycle", "kind", "effective_on", "fund", "member", "amount"), False),
+            (("loan", "kind", "effective_on", "amount"), False),
         )
 
 
@@ -644,7 +651,10 @@ class Contribution(BaseModel):
     recorded_at = DateTimeField(default=utcnow)
 
     class Meta:
-        indexes = ((("round", "hand", "member"), False),)
+        indexes = (
+            (("round", "hand", "member"), False),
+            (("member", "status", "round"), False),  # the dashboard's (migration 0030)
+        )
 
 
 class RoundEntry(BaseModel):

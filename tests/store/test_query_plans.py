@@ -33,7 +33,7 @@ class Captured(logging.Handler):
 
 @pytest.fixture
 def ledger_queries(conn, admin, web, app):
-    """Every SELECT on the ledger of the key pages and of a group's export."""
+    """Every SELECT on the ledger of the key pages, the dashboard and a group's export."""
     web.login("admin")
     build(admin, "Other", members=6, meetings_held=3)
     busy = build(admin, "Busy", members=12, meetings_held=6)
@@ -45,7 +45,7 @@ def ledger_queries(conn, admin, web, app):
     logger.setLevel(logging.DEBUG)
     logger.addHandler(handler)
     try:
-        for name, path in pages(busy).items():
+        for name, path in {**pages(busy), "dashboard": "/dashboard"}.items():
             assert web.client.get(path).status_code == 200, name
         export_groups([busy.group.id], app.instance_path, by="admin")
     finally:

@@ -4,7 +4,16 @@ day, with each figure's definition; and the indicator table per group as CSV or 
 from datetime import date
 from decimal import Decimal
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -15,11 +24,14 @@ from savings_groups.exports import indicators as export
 from savings_groups.indicators import definitions, snapshots
 from savings_groups.indicators import reports as indicators
 from savings_groups.org.access import Action, require, visible_groups
+from savings_groups.oversight import group_list
+from savings_groups.oversight.warnings import Thresholds
 from savings_groups.store.models import SavingsGroup, User
 from savings_groups.web.views import translate
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 CYCLE_STATUSES = ("running", "finished")
+DASHBOARD_ARGS = ("country", "district", "facilitator", "kind", "cycle", "as_of")
 
 
 class BadFilter(Exception):
@@ -116,8 +128,10 @@ def index():
         )
     query = indicators.group_query(filters, as_of, visible_groups(current_user.user))
     result = indicators.indicators(query, as_of, filters.cycle_status)
+    table, status = _groups_table(result)
     return render_template(
         "dashboard/index.html",
+        **table,
         error=None,
         result=result,
         choices=choices,
@@ -129,7 +143,38 @@ def index():
         segments=(MemberType.RETURNEE, MemberType.COMMUNITY),
         purposes=LoanPurpose,
         is_facilitator=current_user.user.role_enum is Role.FACILITATOR,
+    ), status
+
+
+def _groups_table(result) -> tuple[dict, int]:
+    """The groups counted, as the groups list shows them (today's key figures and warnings),
+    sorted and paged by the query string's `sort` and `page`; its links keep the dashboard's
+    filters. A constant number of queries whatever the number of groups."""
+    context = {
+        "groups_table_template": "oversight/_groups_table.html",
+        "list_endpoint": "dashboard.index",
+        "list_embedded": True,
+        "list_error": None,
+        "page": None,
+    }
+    try:
+        asked = group_list.Filters.parse(
+            {"sort": request.args.get("sort", ""), "page": request.args.get("page", "")}
+        )
+    except group_list.BadFilter as error:
+        context["list_error"] = translate(error)
+        context["filters"] = group_list.Filters()
+        return context, 400
+    keep = tuple((k, v) for k, v in request.args.items() if k in DASHBOARD_ARGS and v)
+    filters = group_list.Filters(
+        sort=asked.sort, descending=asked.descending, page=asked.page, keep=keep
     )
+    ids = [c.group.id for c in result.groups]
+    counted = SavingsGroup.select().where(SavingsGroup.id.in_(ids or [-1]))
+    limits = Thresholds.from_config(current_app.config)
+    context["filters"] = filters
+    context["page"] = group_list.page_of(counted, filters, today(), limits)
+    return context, 200
 
 
 @bp.route("/export.<any(csv, xlsx):fmt>")
