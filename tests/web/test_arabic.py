@@ -244,7 +244,7 @@ TERMS = {
 # Where the English word is not the term of the trade (a share of something, a placeholder).
 NOT_THE_TERM = re.compile(
     r"changed hands|\bby hand\b|a share, not both|their share\b|Social fund share|"
-    r"small to share|%\(shares\)s",
+    r"small to share|share its members|%\(shares\)s",
     re.I,
 )
 VOWELS = re.compile("[\u064b-\u0652\u0640]")
