@@ -204,10 +204,11 @@ def serve(host, port, threads):
     app = _app()
     host = host or app.config["HOST"]
     port = port or int(app.config["PORT"])
+    address = f"http://{host}:{port}/"
     click.echo(
         _(
             "Savings Groups on %(address)s  (instance folder: %(folder)s)",
-            address=f"http://{host}:{port}/",
+            address=address,
             folder=app.instance_path,
         )
     )
