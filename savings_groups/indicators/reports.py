@@ -478,7 +478,8 @@ def _loans(groups: dict, ids: list, as_of: date, cycles: dict) -> None:
 
 
 def _rosca(groups: dict, ids: list, day: str) -> None:
-    """Contributions due up to the day, those on time, and members served who then missed one."""
+    """Contributions due up to the day, those on time, and members served who then missed one
+    (a round after theirs, the current row of the contribution: the early warning's rule)."""
     newer = Contribution.alias("newer")
     replaced = newer.select(newer.replaces).where(newer.replaces.is_null(False))
     for row in (
@@ -512,9 +513,10 @@ def _rosca(groups: dict, ids: list, day: str) -> None:
             Rotation.group.in_(ids),
             served.paid_out_on <= day,
             later.rotation == Rotation.id,
-            later.due_on > served.paid_out_on,
+            later.number > served.number,
             later.due_on <= day,
             Contribution.status.in_(unpaid),
+            Contribution.id.not_in(replaced),  # a missing contribution recorded since as paid
         )
         .group_by(Rotation.group)
         .dicts()
