@@ -6,83 +6,27 @@ catalog has the six plural forms of Arabic and keeps to translations/GLOSSARY.ar
 
 import re
 from datetime import date
-from decimal import Decimal
 
 import pytest
 from babel.dates import format_date
 from babel.numbers import format_currency
 
-from savings_groups.core.vocabulary import EntryKind, Fund, Role
-from savings_groups.ledger import entries as ledger
-from savings_groups.loans import operations as lending
-from savings_groups.loans.requests import LoanRequest
-from savings_groups.meetings import operations as meetings
-from savings_groups.meetings.sheet import MeetingSheet, MemberLine
 from savings_groups.practice import operations as practice
 from savings_groups.store.db import db
-from tests.conftest import Browser
 from tests.rosca.test_rounds import run_round, set_up_rotation
+from tests.web.languages import (
+    assert_catalog_says,
+    assert_no_english_left,
+    english_sentences,
+    glossary_mismatches,
+    member_row,
+    readers_in,
+    savings_books,
+    visible,
+)
 from tests.web.test_i18n import load_po
-from tests.web.test_spanish import visible
 
-RULES = {
-    "loan_rate": Decimal("0.10"),
-    "loan_method": "flat",
-    "loan_max_multiple": Decimal(3),
-    "loan_max_periods": 4,
-    "debt_warning_ratio": Decimal(2),
-}
-
-# Sentences and labels known to be on these pages in English: none may be left in Arabic.
-ENGLISH = {
-    "group": [
-        "Edit the group",
-        "Cycles and rules",
-        "Money history",
-        "Savings to date",
-        "Savings group",
-        "Main menu",
-        "Log out",
-        "Change language",
-    ],
-    "members": [
-        "Add a member",
-        "Role in the group",
-        "Record a departure",
-        "Community member",
-        "Settle and leave",
-        "Returnee",
-        "Treasurer",
-    ],
-    "meeting": [
-        "Save draft",
-        "Close the meeting",
-        "Attendance",
-        "Shares bought",
-        "Social fund",
-        "Cash counted",
-        "Save the draft and grant a loan",
-    ],
-    "passbook": [
-        "Another member's passbook",
-        "Total saved",
-        "Social fund paid",
-        "Every figure comes from the ledger: corrections are included.",
-    ],
-    "loans": [
-        "Portfolio at risk (PAR>30)",
-        "Loans being repaid",
-        "Principal outstanding",
-        "Interest due",
-        "Repayment rate",
-    ],
-    "loan": [
-        "Loan of Fatima Benali",
-        "Amount lent",
-        "Interest rate",
-        "Where the loan stands on",
-        "No rescheduling or write-off.",
-    ],
+ENGLISH = english_sentences("Fatima Benali") | {
     "share-out": [
         "Preview — not final",
         "Each member",
@@ -117,72 +61,23 @@ def ar_money(amount: int, currency: str = "XOF") -> str:  # in major units
 def books(app, admin, make_group, make_member, make_cycle):
     """A savings group in XOF with three members, their shares, a loan and a meeting being
     recorded; and a dārat (ROSCA) in MAD that has run its first round."""
-    group = make_group("جمعية الأمل", rounding_unit=25, meeting_frequency="weekly")
-    cycle = make_cycle(group, **RULES)
-    fatima = make_member(group, "Fatima Benali", gender="female", group_role="treasurer")
-    youssef = make_member(group, "Youssef Amrani", gender="male", group_role="chair")
-    khadija = make_member(group, "Khadija Idrissi", gender="female", member_type="community")
-    with db.connection_context():
-        for member, amount in ((fatima, 1_250_000), (youssef, 40_000), (khadija, 40_000)):
-            ledger.post(
-                admin,
-                group,
-                Fund.LOAN_FUND,
-                EntryKind.SHARE_PURCHASE,
-                amount,
-                cycle=cycle,
-                member=member,
-                shares=amount // 1_000,
-            )
-        loan = lending.grant_loan(
-            admin, group, cycle, LoanRequest(fatima, 30_000, 3, "business", ()), date(2026, 2, 2)
-        )
-        meeting = meetings.open_meeting(admin, group, date(2026, 3, 2))
-        sheet = MeetingSheet(
-            [
-                MemberLine(fatima.id, shares=2),
-                MemberLine(youssef.id, "absent"),
-                MemberLine(khadija.id, "excused"),
-            ]
-        )
-        meetings.save_draft(admin, meeting, sheet, 0)
+    names = ("Fatima Benali", "Youssef Amrani", "Khadija Idrissi")
+    books = savings_books(admin, make_group, make_member, make_cycle, "جمعية الأمل", names)
     darat = make_group("دارت الخير", kind="rosca", currency="MAD")
     people = [make_member(darat, full_name=n) for n in ("Amina", "Zineb", "Meryem", "Houda")]
     with db.connection_context():
         rotation = set_up_rotation(admin, darat, people)
         run_round(admin, rotation, 1)
-    base = f"/groups/{group.id}"
-    return {
-        "paths": {
-            "group": base,
-            "members": f"{base}/members",
-            "meeting": f"{base}/meetings/{meeting.id}",
-            "passbook": f"{base}/members/{fatima.id}/passbook",
-            "loans": f"{base}/loans",
-            "loan": f"{base}/loans/{loan.id}",
-            "share-out": f"{base}/share-out",
-            "rotation": f"/groups/{darat.id}/rotations/{rotation.id}",
-        },
-        "fatima": fatima,
-        "youssef": youssef,
-        "khadija": khadija,
-    }
+    base = books["paths"]["group"]
+    books["paths"]["share-out"] = f"{base}/share-out"
+    books["paths"]["rotation"] = f"/groups/{darat.id}/rotations/{rotation.id}"
+    return books
 
 
 @pytest.fixture
 def readers(app, web, make_user):
     """The same pages read by Salma (Arabic) and by the administrator (English)."""
-    make_user("salma", role=Role.ADMIN, locale="ar")
-    web.login("salma")
-    english = Browser(app.test_client())
-    english.login("admin")
-
-    def read(browser, path):
-        response = browser.client.get(path)
-        assert response.status_code == 200, path
-        return response.get_data(as_text=True)
-
-    return lambda path: read(web, path), lambda path: read(english, path)
+    return readers_in(app, web, make_user, "salma", "ar")
 
 
 def test_the_arabic_catalog_is_complete_with_six_plural_forms():
@@ -199,26 +94,28 @@ def test_the_arabic_catalog_is_complete_with_six_plural_forms():
 
 
 def test_the_words_of_the_trade_are_those_of_the_glossary():
-    catalog = load_po("ar")
-    assert catalog.get("Share-out").string == "التوزيع"
-    assert catalog.get("Share").string == "سهم"
-    assert catalog.get("Social fund").string == "الصندوق الاجتماعي"
-    assert catalog.get("Share value").string == "قيمة السهم"
-    assert catalog.get("Fine").string == "غرامة"
-    assert catalog.get("Pot").string == "الحصيلة"
-    assert catalog.get("Hand").string == "الحصة"
-    assert catalog.get("ROSCA (tontine)").string == "دارت (جمعية تناوبية)"
-    assert catalog.get("Treasurer").string == "أمين/أمينة الصندوق"
-    for word, female, male in (
-        ("Returnee", "مهاجرة عائدة", "مهاجر عائد"),
-        ("Treasurer", "أمينة الصندوق", "أمين الصندوق"),
-        ("Chair", "الرئيسة", "الرئيس"),
-        ("Present", "حاضرة", "حاضر"),
-        ("Excused", "غائبة بعذر", "غائب بعذر"),
-        ("served", "تسلّمت", "تسلّم"),
-    ):
-        assert catalog.get(word, "female").string == female
-        assert catalog.get(word, "male").string == male
+    assert_catalog_says(
+        "ar",
+        {
+            "Share-out": "التوزيع",
+            "Share": "سهم",
+            "Social fund": "الصندوق الاجتماعي",
+            "Share value": "قيمة السهم",
+            "Fine": "غرامة",
+            "Pot": "الحصيلة",
+            "Hand": "الحصة",
+            "ROSCA (tontine)": "دارت (جمعية تناوبية)",
+            "Treasurer": "أمين/أمينة الصندوق",
+        },
+        (
+            ("Returnee", "مهاجرة عائدة", "مهاجر عائد"),
+            ("Treasurer", "أمينة الصندوق", "أمين الصندوق"),
+            ("Chair", "الرئيسة", "الرئيس"),
+            ("Present", "حاضرة", "حاضر"),
+            ("Excused", "غائبة بعذر", "غائب بعذر"),
+            ("served", "تسلّمت", "تسلّم"),
+        ),
+    )
 
 
 # A message that says the English term says the Arabic word (short vowels and tatweel left out).
@@ -251,17 +148,7 @@ VOWELS = re.compile("[\u064b-\u0652\u0640]")
 
 
 def test_every_message_uses_the_glossary_s_words():
-    wrong = []
-    for message in load_po("ar"):
-        if not message.id:
-            continue
-        english = message.id if isinstance(message.id, str) else message.id[1]
-        arabic = message.string if isinstance(message.string, str) else message.string[-1]
-        if NOT_THE_TERM.search(english):
-            continue
-        for term, word in TERMS.items():
-            if re.search(term, english, re.I) and not re.search(word, VOWELS.sub("", arabic)):
-                wrong.append(f"{english!r} -> {arabic!r}: expected {word!r}")
+    wrong = glossary_mismatches("ar", TERMS, NOT_THE_TERM, normalise=lambda t: VOWELS.sub("", t))
     assert not wrong, "\n".join(wrong)
 
 
@@ -274,19 +161,7 @@ def test_no_english_is_left_on_the_main_pages(books, readers, page):
     assert re.search(r'<html lang="ar" dir="rtl"', page_ar)
     assert "bootstrap.rtl.min.css" in page_ar
     assert "bootstrap.rtl.min.css" not in english(path)
-    for sentence in ENGLISH[page]:
-        assert sentence in source, f"{sentence!r} is no longer on the English {page} page"
-        assert sentence not in shown, f"{sentence!r} is left in English on the {page} page"
-    for sentence in ARABIC[page]:
-        assert sentence in shown, f"{sentence!r} is missing from the Arabic {page} page"
-    # Beyond the list: no message of several words that the English page shows is left as is.
-    for message in load_po("ar"):
-        if not isinstance(message.id, str) or "%" in message.id or " " not in message.id:
-            continue
-        if message.string == message.id or len(message.id) < 10:
-            continue
-        if message.id in source:
-            assert message.id not in shown, f"{message.id!r} is left in English on the {page} page"
+    assert_no_english_left("ar", page, source, shown, ENGLISH[page], ARABIC[page])
 
 
 def test_money_dates_and_rates_are_written_by_the_arabic_locale(books, readers):
@@ -317,14 +192,13 @@ def test_words_about_a_member_agree_in_arabic(books, readers):
     members = arabic(books["paths"]["members"])
 
     def row(name):
-        found = re.search(rf"<tr[^>]*>(?:(?!</tr>).)*{name}(?:(?!</tr>).)*</tr>", members, re.S)
-        return visible(found.group(0))
+        return visible(member_row(members, name))
 
     assert "مهاجرة عائدة" in row("Fatima Benali") and "أمينة الصندوق" in row("Fatima Benali")
     assert "مهاجر عائد" in row("Youssef Amrani") and "الرئيس" in row("Youssef Amrani")
     assert "الرئيسة" not in row("Youssef Amrani")
     meeting = arabic(books["paths"]["meeting"])
-    youssef, khadija = books["youssef"].id, books["khadija"].id
+    youssef, khadija = books["chair"].id, books["community"].id
     assert re.search(rf'id="m{youssef}-attendance".*?selected>غائب<', meeting, re.S)
     assert re.search(rf'id="m{khadija}-attendance".*?selected>غائبة بعذر<', meeting, re.S)
 

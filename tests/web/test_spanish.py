@@ -2,84 +2,25 @@
 group page, the meeting page, the passbook, the loans and the members list; money is written by
 Babel's es locale (1.250.000 XOF); words about a member agree with her or him."""
 
-import html
 import re
-from datetime import date
-from decimal import Decimal
 
 import pytest
 from babel.numbers import format_currency
 
-from savings_groups.core.vocabulary import EntryKind, Fund, Role
-from savings_groups.ledger import entries as ledger
-from savings_groups.loans import operations as lending
-from savings_groups.loans.requests import LoanRequest
-from savings_groups.meetings import operations as meetings
-from savings_groups.meetings.sheet import MeetingSheet, MemberLine
-from savings_groups.store.db import db
-from tests.conftest import Browser
+from tests.web.languages import (
+    assert_catalog_says,
+    assert_no_english_left,
+    english_sentences,
+    glossary_mismatches,
+    member_row,
+    readers_in,
+    savings_books,
+    visible,
+)
 from tests.web.test_i18n import load_po
 
-RULES = {
-    "loan_rate": Decimal("0.10"),
-    "loan_method": "flat",
-    "loan_max_multiple": Decimal(3),
-    "loan_max_periods": 4,
-    "debt_warning_ratio": Decimal(2),
-}
-
-# Sentences and labels known to be on these pages in English: none may be left in Spanish.
-ENGLISH = {
-    "group": [
-        "Edit the group",
-        "Cycles and rules",
-        "Money history",
-        "Savings to date",
-        "No meeting closed yet: the chart appears after the first one.",
-        "Savings group",
-        "Main menu",
-        "Log out",
-        "Change language",
-    ],
-    "members": [
-        "Add a member",
-        "Role in the group",
-        "Record a departure",
-        "Community member",
-        "Settle and leave",
-        "Returnee",
-        "Treasurer",
-    ],
-    "meeting": [
-        "Save draft",
-        "Close the meeting",
-        "Attendance",
-        "Shares bought",
-        "Social fund",
-        "Cash counted",
-        "Save the draft and grant a loan",
-    ],
-    "passbook": [
-        "Another member's passbook",
-        "Total saved",
-        "Social fund paid",
-        "Every figure comes from the ledger: corrections are included.",
-    ],
-    "loans": [
-        "Portfolio at risk (PAR>30)",
-        "Loans being repaid",
-        "Principal outstanding",
-        "Interest due",
-        "Repayment rate",
-    ],
-    "loan": [
-        "Loan of Rosa Quispe",
-        "Amount lent",
-        "Interest rate",
-        "Where the loan stands on",
-        "No rescheduling or write-off.",
-    ],
-}
+ENGLISH = english_sentences("Rosa Quispe")
+ENGLISH["group"].append("No meeting closed yet: the chart appears after the first one.")
 SPANISH = {
     "group": ["Grupo de ahorro", "Cierre sesión"],
     "members": ["Agregue un miembro", "Migrante retornada", "Migrante retornado", "Tesorera"],
@@ -88,7 +29,24 @@ SPANISH = {
     "loans": ["Cartera en riesgo (PAR>30)", "Préstamos en pago"],
     "loan": ["Préstamo de Rosa Quispe", "Monto prestado", "Tasa de interés"],
 }
-ATTRIBUTES = re.compile(r'\s(?:aria-label|title|placeholder|alt)="([^"]*)"')
+
+
+WORDS = {
+    "Share-out": "Reparto",
+    "Social fund": "Fondo social",
+    "Share value": "Valor de la acción",
+    "Fine": "Multa",
+    "Hand": "Cupo",
+    "Pot": "Pozo",
+    "ROSCA (tontine)": "Tanda (ROSCA)",
+}
+GENDERED = (
+    ("Returnee", "Migrante retornada", "Migrante retornado"),
+    ("Chair", "Presidenta", "Presidente"),
+    ("Present", "Presente", "Presente"),
+    ("Excused", "Justificada", "Justificado"),
+    ("served", "beneficiada", "beneficiado"),
+)
 
 
 def es_money(amount: int) -> str:
@@ -96,75 +54,17 @@ def es_money(amount: int) -> str:
     return format_currency(amount, "XOF", locale="es")
 
 
-def visible(page: str) -> str:
-    """What a reader meets on the page: its text and its labels, scripts and styles left out."""
-    body = re.sub(r"<(script|style)\b.*?</\1>", " ", page, flags=re.S)
-    labels = " ".join(ATTRIBUTES.findall(body))
-    text = re.sub(r"<[^>]+>", " ", body) + " " + labels
-    return re.sub(r"\s+", " ", html.unescape(text).replace("\xa0", " "))
-
-
 @pytest.fixture
 def books(app, admin, make_group, make_member, make_cycle):
     """A savings group in XOF with three members, their shares, a loan and a meeting."""
-    group = make_group("Ahorro Andino", rounding_unit=25, meeting_frequency="weekly")
-    cycle = make_cycle(group, **RULES)
-    rosa = make_member(group, "Rosa Quispe", gender="female", group_role="treasurer")
-    jorge = make_member(group, "Jorge Mamani", gender="male", group_role="chair")
-    ana = make_member(group, "Ana Condori", gender="female", member_type="community")
-    with db.connection_context():
-        for member, amount in ((rosa, 1_250_000), (jorge, 40_000), (ana, 40_000)):
-            ledger.post(
-                admin,
-                group,
-                Fund.LOAN_FUND,
-                EntryKind.SHARE_PURCHASE,
-                amount,
-                cycle=cycle,
-                member=member,
-                shares=amount // 1_000,
-            )
-        loan = lending.grant_loan(
-            admin, group, cycle, LoanRequest(rosa, 30_000, 3, "business", ()), date(2026, 2, 2)
-        )
-        meeting = meetings.open_meeting(admin, group, date(2026, 3, 2))
-        sheet = MeetingSheet(
-            [
-                MemberLine(rosa.id, shares=2),
-                MemberLine(jorge.id, "absent"),
-                MemberLine(ana.id, "excused"),
-            ]
-        )
-        meetings.save_draft(admin, meeting, sheet, 0)
-    base = f"/groups/{group.id}"
-    return {
-        "paths": {
-            "group": base,
-            "members": f"{base}/members",
-            "meeting": f"{base}/meetings/{meeting.id}",
-            "passbook": f"{base}/members/{rosa.id}/passbook",
-            "loans": f"{base}/loans",
-            "loan": f"{base}/loans/{loan.id}",
-        },
-        "rosa": rosa,
-        "jorge": jorge,
-    }
+    names = ("Rosa Quispe", "Jorge Mamani", "Ana Condori")
+    return savings_books(admin, make_group, make_member, make_cycle, "Ahorro Andino", names)
 
 
 @pytest.fixture
 def readers(app, web, make_user):
     """The same pages read by Lucía (Spanish) and by the administrator (English)."""
-    make_user("lucia", role=Role.ADMIN, locale="es")
-    web.login("lucia")
-    english = Browser(app.test_client())
-    english.login("admin")
-
-    def read(browser, path):
-        response = browser.client.get(path)
-        assert response.status_code == 200, path
-        return response.get_data(as_text=True)
-
-    return lambda path: read(web, path), lambda path: read(english, path)
+    return readers_in(app, web, make_user, "lucia", "es")
 
 
 def test_the_spanish_catalog_is_complete_and_agrees_with_the_glossary():
@@ -173,22 +73,7 @@ def test_the_spanish_catalog_is_complete_and_agrees_with_the_glossary():
     messages = [m for m in catalog if m.id]
     assert all(m.string and (isinstance(m.string, str) or all(m.string)) for m in messages)
     # The words of translations/GLOSSARY.es.md, and the words about a person in both genders.
-    assert catalog.get("Share-out").string == "Reparto"
-    assert catalog.get("Social fund").string == "Fondo social"
-    assert catalog.get("Share value").string == "Valor de la acción"
-    assert catalog.get("Fine").string == "Multa"
-    assert catalog.get("Hand").string == "Cupo"
-    assert catalog.get("Pot").string == "Pozo"
-    assert catalog.get("ROSCA (tontine)").string == "Tanda (ROSCA)"
-    for word, female, male in (
-        ("Returnee", "Migrante retornada", "Migrante retornado"),
-        ("Chair", "Presidenta", "Presidente"),
-        ("Present", "Presente", "Presente"),
-        ("Excused", "Justificada", "Justificado"),
-        ("served", "beneficiada", "beneficiado"),
-    ):
-        assert catalog.get(word, "female").string == female
-        assert catalog.get(word, "male").string == male
+    assert_catalog_says("es", WORDS, GENDERED)
 
 
 @pytest.mark.parametrize("page", sorted(ENGLISH))
@@ -197,20 +82,7 @@ def test_no_english_is_left_on_the_main_pages(books, readers, page):
     path = books["paths"][page]
     source, shown = visible(english(path)), visible(spanish(path))
     assert 'lang="es"' in spanish(path)
-    for sentence in ENGLISH[page]:
-        assert sentence in source, f"{sentence!r} is no longer on the English {page} page"
-        assert sentence not in shown, f"{sentence!r} is left in English on the {page} page"
-    for sentence in SPANISH[page]:
-        assert sentence in shown, f"{sentence!r} is missing from the Spanish {page} page"
-    # Beyond the list: no message of several words that the English page shows is left as is.
-    catalog = load_po("es")
-    for message in catalog:
-        if not isinstance(message.id, str) or "%" in message.id or " " not in message.id:
-            continue
-        if message.string == message.id or len(message.id) < 10:
-            continue
-        if message.id in source:
-            assert message.id not in shown, f"{message.id!r} is left in English on the {page} page"
+    assert_no_english_left("es", page, source, shown, ENGLISH[page], SPANISH[page])
 
 
 def test_money_is_written_by_the_spanish_locale(books, readers):
@@ -234,12 +106,11 @@ def test_money_is_written_by_the_spanish_locale(books, readers):
 def test_words_about_a_member_agree_in_spanish(books, readers):
     spanish, _ = readers
     members = spanish(books["paths"]["members"])
-    rosa = re.search(r"<tr[^>]*>(?:(?!</tr>).)*Rosa Quispe(?:(?!</tr>).)*</tr>", members, re.S)
-    jorge = re.search(r"<tr[^>]*>(?:(?!</tr>).)*Jorge Mamani(?:(?!</tr>).)*</tr>", members, re.S)
-    assert "Migrante retornada" in rosa.group(0) and "Tesorera" in rosa.group(0)
-    assert "Migrante retornado" in jorge.group(0) and "Presidente" in jorge.group(0)
+    rosa, jorge = member_row(members, "Rosa Quispe"), member_row(members, "Jorge Mamani")
+    assert "Migrante retornada" in rosa and "Tesorera" in rosa
+    assert "Migrante retornado" in jorge and "Presidente" in jorge
     meeting = spanish(books["paths"]["meeting"])
-    assert re.search(rf'id="m{books["jorge"].id}-attendance".*?selected>Ausente<', meeting, re.S)
+    assert re.search(rf'id="m{books["chair"].id}-attendance".*?selected>Ausente<', meeting, re.S)
 
 
 # The words of translations/GLOSSARY.es.md: a message that says the English term says the Spanish.
@@ -265,16 +136,5 @@ NOT_THE_TERM = re.compile(r"changed hands|\bby hand\b", re.I)
 
 
 def test_the_words_of_the_trade_are_the_glossary_s():
-    catalog = load_po("es")
-    wrong = []
-    for message in catalog:
-        if not message.id:
-            continue
-        english = message.id if isinstance(message.id, str) else message.id[1]
-        spanish = message.string if isinstance(message.string, str) else message.string[-1]
-        if NOT_THE_TERM.search(english):
-            continue
-        for term, word in TERMS.items():
-            if re.search(term, english, re.I) and word not in spanish.lower():
-                wrong.append(f"{english!r} -> {spanish!r}: expected {word!r}")
+    wrong = glossary_mismatches("es", TERMS, NOT_THE_TERM)
     assert not wrong, "\n".join(wrong)
