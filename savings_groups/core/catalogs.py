@@ -23,6 +23,13 @@ def po_path(translations: Path, code: str) -> Path:
     return translations / code / "LC_MESSAGES" / "messages.po"
 
 
+def language_name(code: str) -> str:
+    """A language in its own words, as a speaker looks for it: "Français", "Português (Portugal)"
+    (only the first letter raised: the country keeps its capital)."""
+    name = Locale.parse(code).get_display_name(code) or code
+    return name[:1].upper() + name[1:]
+
+
 def locales(translations: Path) -> list[str]:
     """Every language with a catalog, by code (English, the source, has none)."""
     return sorted(p.parent.parent.name for p in translations.glob("*/LC_MESSAGES/messages.po"))
@@ -67,8 +74,7 @@ def status(translations: Path, code: str) -> CatalogStatus:
         for m in catalog
         if m.id and _is_translated(m)
     }
-    name = Locale.parse(code).get_display_name(code).capitalize()
-    return CatalogStatus(code, name, len(wanted), len(wanted & done))
+    return CatalogStatus(code, language_name(code), len(wanted), len(wanted & done))
 
 
 def all_statuses(translations: Path) -> list[CatalogStatus]:

@@ -3,7 +3,6 @@
 import re
 from datetime import date
 
-from babel import Locale
 from flask import current_app, render_template, request
 from flask_babel import (
     Babel,
@@ -16,6 +15,7 @@ from flask_babel import (
 )
 from flask_login import current_user
 
+from savings_groups.core.catalogs import language_name
 from savings_groups.core.dates import today
 from savings_groups.core.money import format_amount
 
@@ -38,10 +38,7 @@ def discover_locales(translations_dir) -> list[str]:
 
 def language_names() -> list[tuple[str, str]]:
     """Each language in its own name, as a speaker would look for it."""
-    return [
-        (code, Locale.parse(code).get_display_name(code).capitalize())
-        for code in available_locales()
-    ]
+    return [(code, language_name(code)) for code in available_locales()]
 
 
 def select_locale() -> str:

@@ -80,6 +80,7 @@ def test_a_browser_asking_for_portuguese_gets_the_european_catalog(client, admin
         page = client.get("/login", headers={"Accept-Language": header}).get_data(as_text=True)
         assert 'lang="pt-PT"' in page or 'lang="pt_PT"' in page, header
         assert "Nome de utilizador" in page, header
+        assert "Português (Portugal)" in page, header  # the language offered, in its own words
 
 
 @pytest.mark.parametrize("page", sorted(ENGLISH))
