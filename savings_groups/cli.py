@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 
 from savings_groups.core import translation
-from savings_groups.core.errors import N_, DomainError
+from savings_groups.core.errors import N_, DomainError, Number
 
 LANGUAGE_VARIABLE = "SAVINGS_GROUPS_LANGUAGE"
 # click's own words on a help page, shown through HelpFormatter.section(): marked here so that
@@ -22,8 +22,9 @@ _messages = translation.Messages()  # the language of this run, chosen when the 
 
 
 def _(msgid: str, /, **params) -> str:
-    """A message in the command's language, with its %(name)s params."""
-    return _messages.gettext(msgid, **params)
+    """A message in the command's language, with its %(name)s params (a Number written the
+    reader's way: 1 250 000 in French)."""
+    return _messages.message(msgid, params)
 
 
 def _speak(asked: str | None) -> None:
@@ -337,7 +338,7 @@ def export_command(group_ids, path):
 
     data = _domain(export)
     _write_owner_only(path, data)
-    click.echo(_("Bundle written to %(path)s (%(size)s bytes).", path=path, size=len(data)))
+    click.echo(_("Bundle written to %(path)s (%(size)s bytes).", path=path, size=Number(len(data))))
 
 
 def _write_owner_only(path, data: bytes) -> None:
@@ -422,7 +423,7 @@ def check():
     _app()
     with db.connection_context():
         result = integrity.run()
-    counts = {"groups": result.groups, "entries": result.entries}
+    counts = {"groups": Number(result.groups), "entries": Number(result.entries)}
     if result.ok:
         click.echo(_("OK: %(groups)s groups, %(entries)s entries checked", **counts))
         return
@@ -433,7 +434,7 @@ def check():
             "%(num)s difference found (%(groups)s groups, %(entries)s entries checked)",
             "%(num)s differences found (%(groups)s groups, %(entries)s entries checked)",
             len(result.differences),
-            **counts,
+            **{name: _messages.readable(count) for name, count in counts.items()},
         )
     )
     sys.exit(1)
@@ -505,7 +506,11 @@ def backup(path):
     except DomainError as error:
         raise _refused(error) from error
     click.echo(
-        _("Backup written and checked: %(path)s (%(size)s bytes).", path=made.path, size=made.size)
+        _(
+            "Backup written and checked: %(path)s (%(size)s bytes).",
+            path=made.path,
+            size=Number(made.size),
+        )
     )
 
 
@@ -644,11 +649,11 @@ def demo(groups, years, seed, weekly_share, until, add):
         _(
             "%(groups)s groups, %(members)s members, %(meetings)s meetings, %(loans)s loans, "
             "%(entries)s ledger entries (generated in %(generated)s s, written in %(written)s s).",
-            groups=counts.get("SavingsGroup", 0),
-            members=counts.get("Member", 0),
-            meetings=counts.get("Meeting", 0),
-            loans=counts.get("Loan", 0),
-            entries=counts.get("Entry", 0),
+            groups=Number(counts.get("SavingsGroup", 0)),
+            members=Number(counts.get("Member", 0)),
+            meetings=Number(counts.get("Meeting", 0)),
+            loans=Number(counts.get("Loan", 0)),
+            entries=Number(counts.get("Entry", 0)),
             generated=_messages.decimal(report.generate_seconds),
             written=_messages.decimal(report.write_seconds),
         )

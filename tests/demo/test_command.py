@@ -1,12 +1,14 @@
 """`savings-groups demo` from a terminal: on a new installation, then refused, then added to."""
 
+import re
+
 from click.testing import CliRunner
 
 from savings_groups.cli import main
 from savings_groups.demo.operations import ADMIN_USERNAME
 from savings_groups.store.db import db
 from savings_groups.store.models import SavingsGroup, User
-from tests.test_cli import env  # noqa: F401 (the fixture)
+from tests.test_cli import env, speaking  # noqa: F401 (env is a fixture)
 
 
 def test_demo_on_a_new_installation_then_refused_then_added(env):  # noqa: F811
@@ -35,3 +37,17 @@ def test_demo_has_help():
     result = CliRunner().invoke(main, ["demo", "--help"])
     assert result.exit_code == 0
     assert "--groups" in result.output and "--add" in result.output
+
+
+def test_the_demo_counts_are_written_the_installers_way(env):  # noqa: F811
+    """Thousands grouped as the language groups them: "5 890 opérations", "5,890 ledger entries"."""
+    french = CliRunner().invoke(
+        main, ["demo", "--groups", "2", "--years", "1"], env=speaking(LANG="fr_FR.UTF-8")
+    )
+    assert french.exit_code == 0, french.output
+    assert re.search(r"\b\d{1,3}\u202f\d{3} opérations \(générées en \d+,\d s", french.output)
+    english = CliRunner().invoke(
+        main, ["demo", "--groups", "1", "--seed", "3", "--add"], env=speaking(LANG="C.UTF-8")
+    )
+    assert english.exit_code == 0, english.output
+    assert re.search(r"\b\d{1,3},\d{3} ledger entries", english.output)
