@@ -24,7 +24,10 @@ _messages = translation.Messages()  # the language of this run, chosen when the 
 def _(msgid: str, /, **params) -> str:
     """A message in the command's language, with its %(name)s params (a Number written the
     reader's way: 1 250 000 in French)."""
-    return _messages.message(msgid, params)
+    return _messages.gettext(
+        msgid,
+        **{k: _messages.readable(v) if isinstance(v, Number) else v for k, v in params.items()},
+    )
 
 
 def _speak(asked: str | None) -> None:

@@ -80,15 +80,21 @@ def _write(instance_path, key: Key, new: bool) -> None:
 
 def current(instance_path, today: date) -> Key:
     """The key to sign with: the newest not retired, made on first need."""
-    usable = [key for key in all_keys(instance_path).values() if not key.retired_on]
+    keys = all_keys(instance_path)
+    usable = [key for key in keys.values() if not key.retired_on]
     if usable:
         return max(usable, key=lambda key: key.id)
-    return rotate(instance_path, today)
+    # The keys just read, not read again: a process that found none makes key 1 or, if another
+    # made it meanwhile, uses that one (reading again would make key 2 beside it).
+    return _rotate(instance_path, today, keys)
 
 
 def rotate(instance_path, today: date) -> Key:
     """A new current key; the previous current one keeps verifying, marked rotated today."""
-    keys = all_keys(instance_path)
+    return _rotate(instance_path, today, all_keys(instance_path))
+
+
+def _rotate(instance_path, today: date, keys: dict) -> Key:
     new = Key(max(keys, default=0) + 1, secrets.token_bytes(32), today)
     try:
         _write(instance_path, new, new=True)
