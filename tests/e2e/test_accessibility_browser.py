@@ -3,22 +3,13 @@ serious or critical violation; screenshots at 1366×768 and 1280×720; the wide 
 1366-px screen or scroll in a region the keyboard can reach."""
 
 import os
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from savings_groups.core import dates
-from savings_groups.core.vocabulary import Role
-from savings_groups.loans import operations as lending
-from savings_groups.loans.requests import LoanRequest
-from savings_groups.meetings import operations as meetings
-from savings_groups.practice import operations as practice
-from savings_groups.store.db import db
-from savings_groups.store.models import Meeting, Member
 from tests.e2e.conftest import log_in
-from tests.rosca.test_rounds import run_round, set_up_rotation
+from tests.e2e.practice_books import practice_pages
 
 pytestmark = pytest.mark.e2e
 
@@ -69,32 +60,26 @@ def violations(page: Page) -> list:
 def books(admin, make_user, make_group, make_member):
     """A practice group in French (six members, two closed meetings), a loan, a meeting being
     recorded today, and a tontine that has run a round."""
-    today = dates.today()
-    with db.connection_context():
-        group = practice.create_practice_group(admin, "Groupe d’entraînement Benkadi", on=today)
-        awa = Member.get((Member.group == group) & (Member.number == 1))
-        cycle = group.cycles.get()
-        closed = Meeting.select().where(Meeting.group == group).order_by(Meeting.held_on).first()
-        loan = lending.grant_loan(
-            admin, group, cycle, LoanRequest(awa, 2_000, 3, "business"), today - timedelta(days=7)
-        )
-        draft = meetings.open_meeting(admin, group, today)
-    tontine = make_group("Tontine Espoir", kind="rosca", currency="XOF")
-    people = [make_member(tontine, full_name=n) for n in ("Awa", "Binta", "Coumba", "Fanta")]
-    with db.connection_context():
-        rotation = set_up_rotation(admin, tontine, people)
-        run_round(admin, rotation, 1)
-    make_user("mariam", role=Role.FACILITATOR, groups=[group, tontine], locale="fr")
-    g = f"/groups/{group.id}"
+    names = ("Groupe d’entraînement Benkadi", "Tontine Espoir", "Awa", "Binta", "Coumba", "Fanta")
+    pages = practice_pages(
+        admin,
+        make_user,
+        make_group,
+        make_member,
+        names=names,
+        currency="XOF",
+        username="mariam",
+        locale="fr",
+    )
     return {
         "accueil": "/",
-        "groupe": g,
-        "réunion": f"{g}/meetings/{draft.id}",
-        "résumé de réunion": f"{g}/meetings/{closed.id}/summary",
-        "livret": f"{g}/members/{awa.id}/passbook",
-        "prêt": f"{g}/loans/{loan.id}",
-        "partage (aperçu)": f"{g}/share-out",
-        "tontine": f"/groups/{tontine.id}/rotations/{rotation.id}",
+        "groupe": pages["group"],
+        "réunion": pages["meeting-grid"],
+        "résumé de réunion": pages["meeting-summary"],
+        "livret": pages["passbook"],
+        "prêt": pages["loan"],
+        "partage (aperçu)": pages["share-out-preview"],
+        "tontine": pages["rosca-round"],
     }
 
 

@@ -7,22 +7,13 @@ main pages are saved under SAVINGS_GROUPS_SCREENSHOTS (default: the test's tmp_p
 """
 
 import os
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from savings_groups.core import dates
-from savings_groups.core.vocabulary import Role
-from savings_groups.loans import operations as lending
-from savings_groups.loans.requests import LoanRequest
-from savings_groups.meetings import operations as meetings
-from savings_groups.practice import operations as practice
-from savings_groups.store.db import db
-from savings_groups.store.models import Meeting, Member
 from tests.e2e.conftest import log_in
-from tests.rosca.test_rounds import run_round, set_up_rotation
+from tests.e2e.practice_books import practice_pages
 
 pytestmark = pytest.mark.e2e
 
@@ -43,35 +34,19 @@ def browser_context_args(browser_context_args):
 
 @pytest.fixture
 def books(admin, make_user, make_group, make_member):
-    """A practice group (six members, two closed meetings), a loan, a meeting being recorded
-    today, and a tontine (dārat) that has run a round, for a facilitator who reads Arabic."""
-    today = dates.today()
-    with db.connection_context():
-        group = practice.create_practice_group(admin, "مجموعة تدريب الأمل", on=today)
-        first = Member.get((Member.group == group) & (Member.number == 1))
-        cycle = group.cycles.get()
-        closed = Meeting.select().where(Meeting.group == group).order_by(Meeting.held_on).first()
-        loan = lending.grant_loan(
-            admin, group, cycle, LoanRequest(first, 2_000, 3, "business"), today - timedelta(days=7)
-        )
-        draft = meetings.open_meeting(admin, group, today)
-    tontine = make_group("دارت الخير", kind="rosca", currency="MAD")
-    people = [make_member(tontine, full_name=n) for n in ("فاطمة", "خديجة", "مريم", "زينب")]
-    with db.connection_context():
-        rotation = set_up_rotation(admin, tontine, people)
-        run_round(admin, rotation, 1)
-    make_user("amina", role=Role.FACILITATOR, groups=[group, tontine], locale="ar")
-    g = f"/groups/{group.id}"
-    return {
-        "group": g,
-        "meeting-grid": f"{g}/meetings/{draft.id}",
-        "meeting-summary": f"{g}/meetings/{closed.id}/summary",
-        "passbook": f"{g}/members/{first.id}/passbook",
-        "loans": f"{g}/loans",
-        "loan": f"{g}/loans/{loan.id}",
-        "share-out-preview": f"{g}/share-out",
-        "rosca-round": f"/groups/{tontine.id}/rotations/{rotation.id}",
-    }
+    """A practice group, a loan, a meeting being recorded today, and a tontine (dārat) that has
+    run a round, for a facilitator who reads Arabic."""
+    names = ("مجموعة تدريب الأمل", "دارت الخير", "فاطمة", "خديجة", "مريم", "زينب")
+    return practice_pages(
+        admin,
+        make_user,
+        make_group,
+        make_member,
+        names=names,
+        currency="MAD",
+        username="amina",
+        locale="ar",
+    )
 
 
 # Paper pages, as they print (A4): the share-out sheet and slips, the loan agreement, the
