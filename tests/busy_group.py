@@ -13,7 +13,8 @@ from savings_groups.meetings import operations as meetings
 from savings_groups.meetings.sheet import MeetingSheet, MemberLine, loan_positions
 from savings_groups.store.models import Cycle, Meeting, Member, SavingsGroup
 
-REPAYMENT = 600  # what each borrower pays at each meeting, at most what is left
+REPAYMENT = 80  # what each borrower pays at each meeting: a loan of 1,000 is still being repaid
+# after twelve meetings, so the passbook of the first member (a borrower) shows an active loan
 
 
 @dataclass

@@ -31,15 +31,7 @@ def measured(conn, admin, web):
 
 PAGES = [
     "group page",
-    pytest.param(
-        "passbook",
-        marks=pytest.mark.xfail(
-            reason="the passbook's arrears (reports/arrears.py) read loan schedules only when the "
-            "member has an active loan: 14 queries for the small group's borrower, 12 for the big "
-            "group's member without one; constant in the data, but the two fixtures differ",
-            strict=False,
-        ),
-    ),
+    "passbook",
     "loan portfolio",
     "meeting page",
     "share-out preview",
