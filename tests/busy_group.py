@@ -54,7 +54,7 @@ def build(admin, name: str, members: int, meetings_held: int) -> BusyGroup:
         meeting = meetings.open_meeting(admin, group, start + timedelta(days=7 * week))
         if week == 1:
             _lend(admin, group, cycle, meeting, people[::2])
-        _close(admin, meeting, people, week)
+        close(admin, meeting, people, week)
     draft = meetings.open_meeting(admin, group, start + timedelta(days=7 * meetings_held))
     _lend(admin, group, cycle, draft, people[1::4])
     return BusyGroup(group, cycle, people, draft)
@@ -67,7 +67,9 @@ def _lend(admin, group, cycle, meeting, borrowers) -> None:
         lending.grant_loan(admin, group, cycle, request, meeting.held_on, meeting, warnings)
 
 
-def _close(admin, meeting, people, week: int) -> None:
+def close(admin, meeting, people, week: int) -> None:
+    """Close `meeting` with a realistic sheet: everyone buys shares and pays the social fund,
+    borrowers repay (from the third meeting)."""
     positions = loan_positions(meeting, meeting.group)
     lines = []
     for person in people:

@@ -11,7 +11,7 @@ from savings_groups.demo.generate import Actors, Options, facilitator_users, gen
 from savings_groups.demo.rows import Rows, continue_sequences, first_ids, write
 from savings_groups.groups.operations import real_groups
 from savings_groups.org import accounts, passwords
-from savings_groups.store import schema
+from savings_groups.store import schema, stored_figures
 from savings_groups.store.db import db
 from savings_groups.store.models import (
     Attendance,
@@ -138,8 +138,9 @@ def load(options: Options, policy: accounts.LoginPolicy, add: bool = False) -> R
             facilitators = facilitator_users(
                 options, rows, existing, passwords.hash_password(DEMO_PASSWORD), admin.id
             )
-            generate(options, rows, Actors(admin.id, facilitators), flush)
-            flush(rows, last=True)
+            with stored_figures.triggers_paused(database):
+                generate(options, rows, Actors(admin.id, facilitators), flush)
+                flush(rows, last=True)
             continue_sequences(database, MODELS)
     finally:
         if sqlite:

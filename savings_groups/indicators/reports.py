@@ -25,6 +25,7 @@ from savings_groups.core.vocabulary import (
     MeetingStatus,
     MemberType,
 )
+from savings_groups.store import stored_figures
 from savings_groups.store.models import (
     Attendance,
     Contribution,
@@ -40,6 +41,8 @@ from savings_groups.store.models import (
     Round,
     SavingsGroup,
 )
+
+STORED_AS = stored_figures.kind("indicators", __file__)
 
 SEGMENTS = ("all", MemberType.RETURNEE.value, MemberType.COMMUNITY.value)
 PLACES = Decimal("0.0001")
@@ -150,27 +153,75 @@ def first_day() -> date | None:
 
 
 def counters(groups_query, as_of: date, cycle_status: str | None = None) -> list[GroupCounters]:
+    """Each group's raw sums as of the day, in the query's order: stored ones where the group's
+    books have not changed since (store/stored_figures.py), computed for the others."""
+    by_id = {g.id: g for g in groups_query}
+    found = stored_figures.through(
+        STORED_AS,
+        by_id,
+        as_of,
+        lambda ids: computed([by_id[i] for i in ids], as_of),
+        _dump,
+        lambda group_id, data: _load(by_id[group_id], data),
+    )
+    rows = [found[group_id] for group_id in by_id]
+    if cycle_status == "running":
+        return [c for c in rows if c.status == "active"]
+    if cycle_status == "finished":
+        return [c for c in rows if c.status != "active"]
+    return rows
+
+
+def computed(groups: list[SavingsGroup], as_of: date) -> dict[int, GroupCounters]:
     """Each group's raw sums as of the day: 11 queries whatever the number of groups."""
     day = as_of.isoformat()
-    groups = {g.id: GroupCounters(g) for g in groups_query}
-    if not groups:
-        return []
-    ids = list(groups)
-    _cycles(groups, ids, as_of)
-    if cycle_status == "running":
-        groups = {k: v for k, v in groups.items() if v.status == "active"}
-    elif cycle_status == "finished":
-        groups = {k: v for k, v in groups.items() if v.status != "active"}
-    if not groups:
-        return []
-    ids = list(groups)
-    cycles = {c.cycle.id: c for c in groups.values() if c.cycle is not None}
-    _members(groups, ids, as_of)
-    _attendance(groups, ids, day, cycles)
-    _entries(groups, ids, day, cycles)
-    _loans(groups, ids, as_of, cycles)
-    _rosca(groups, ids, day)
-    return list(groups.values())
+    found = {g.id: GroupCounters(g) for g in groups}
+    if not found:
+        return found
+    ids = list(found)
+    _cycles(found, ids, as_of)
+    cycles = {c.cycle.id: c for c in found.values() if c.cycle is not None}
+    _members(found, ids, as_of)
+    _attendance(found, ids, day, cycles)
+    _entries(found, ids, day, cycles)
+    _loans(found, ids, as_of, cycles)
+    _rosca(found, ids, day)
+    return found
+
+
+def _dump(c: GroupCounters) -> dict:
+    cycle = c.cycle
+    return {
+        "cycle": None
+        if cycle is None
+        else [cycle.id, cycle.number, cycle.start_date.isoformat(), cycle.group_id],
+        "status": c.status,
+        "graduated": c.graduated,
+        "weeks": None if c.weeks is None else [c.weeks.numerator, c.weeks.denominator],
+        "n": [[name, segment, value] for (name, segment), value in c.n.items() if value],
+        "purposes": {purpose: list(pair) for purpose, pair in c.purposes.items()},
+    }
+
+
+def _load(group: SavingsGroup, data: dict) -> GroupCounters:
+    """The counters as `_dump` wrote them; the cycle carries what the exports show."""
+    cycle = data["cycle"]
+    if cycle is not None:
+        cycle_id, number, start, group_id = cycle
+        start = date.fromisoformat(start)
+        cycle = Cycle(id=cycle_id, number=number, start_date=start, group=group_id)
+    c = GroupCounters(
+        group,
+        cycle=cycle,
+        status=data["status"],
+        graduated=data["graduated"],
+        weeks=None if data["weeks"] is None else Fraction(*data["weeks"]),
+    )
+    for name, segment, value in data["n"]:
+        c.n[name, segment] = value
+    for purpose, pair in data["purposes"].items():
+        c.purposes[purpose] = pair
+    return c
 
 
 def _cycles(groups: dict, ids: list, as_of: date) -> None:

@@ -11,7 +11,7 @@
 None stands for "no data" (no meeting, no open cycle, nothing lent): never a division by zero.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, astuple, dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -22,7 +22,10 @@ from savings_groups.core.vocabulary import (
     LoanStatus,
     MeetingStatus,
 )
+from savings_groups.store import stored_figures
 from savings_groups.store.db import db
+
+STORED_AS = stored_figures.kind("oversight", __file__)
 
 PLACES = Decimal("0.0001")
 ATTENDED = (AttendanceStatus.PRESENT, AttendanceStatus.LATE, AttendanceStatus.REPRESENTED)
@@ -59,6 +62,7 @@ class Figures:
     last_meeting: date | None = None
     cash_difference: int | None = None
     loans: list[LoanLine] = field(default_factory=list)
+    borrower_savings: dict[int, int] = field(default_factory=dict)  # this cycle's, by member
 
     @property
     def par30(self) -> Decimal | None:
@@ -88,51 +92,64 @@ def _rows(sql: str, params=()):
     return db.execute_sql(sql.replace("?", p), params).fetchall()
 
 
-PARTS = frozenset({"savings", "meetings", "loans"})
+def figures_for(ids, on: date) -> dict[int, Figures]:
+    """The figures of each group of `ids` on the day `on`: stored ones where the group's books
+    have not changed since (store/stored_figures.py), computed for the others."""
+    return stored_figures.through(STORED_AS, ids, on, lambda i: computed(i, on), _dump, _load)
 
 
-def figures_for(ids, on: date, parts=PARTS) -> dict[int, Figures]:
-    """The figures of each group of `ids` on the day `on`: three queries, whatever their number
-    (fewer when `parts` names only some: savings; meetings: attendance, last meeting, cash;
-    loans: loans outstanding and PAR>30)."""
+def _dump(figures: Figures) -> dict:
+    data = asdict(figures)
+    data["last_meeting"] = _iso(figures.last_meeting)
+    data["loans"] = [
+        [*astuple(line)[:4], _iso(line.due_on), line.meetings_since] for line in figures.loans
+    ]
+    return data
+
+
+def _load(group_id: int, data: dict) -> Figures:
+    loans = [LoanLine(*line[:4], _date(line[4]), line[5]) for line in data.pop("loans")]
+    saved = {int(member_id): total for member_id, total in data.pop("borrower_savings").items()}
+    last_meeting = _date(data.pop("last_meeting"))
+    return Figures(**data, last_meeting=last_meeting, loans=loans, borrower_savings=saved)
+
+
+def _iso(day: date | None) -> str | None:
+    return None if day is None else day.isoformat()
+
+
+def computed(ids, on: date) -> dict[int, Figures]:
+    """The figures of each group of `ids` on the day `on`: four queries, whatever their number."""
     ids = list(ids)
     result = {group_id: Figures() for group_id in ids}
     if not ids:
         return result
     groups = _in(ids)
     # 1. savings this cycle (the open cycle)
-    savings = (
-        _rows(
-            f"""SELECT e.group_id, SUM(e.amount) FROM entry e
-        WHERE e.cycle_id IN (
-            SELECT id FROM cycle WHERE group_id IN ({groups}) AND closed_at IS NULL)
-            AND e.kind = ?
-        GROUP BY e.group_id""",
-            (EntryKind.SHARE_PURCHASE.value,),
-        )
-        if "savings" in parts
-        else []
+    savings = _rows(
+        f"""SELECT e.group_id, SUM(e.amount) FROM entry e
+    WHERE e.cycle_id IN (
+        SELECT id FROM cycle WHERE group_id IN ({groups}) AND closed_at IS NULL)
+        AND e.kind = ?
+    GROUP BY e.group_id""",
+        (EntryKind.SHARE_PURCHASE.value,),
     )
     for group_id, total in savings:
         result[group_id].savings = int(total)
     # 2. the last eight closed meetings: attendance by four, the last one's date and cash
     attended = ", ".join(f"'{s.value}'" for s in ATTENDED)
-    meetings = (
-        _rows(
-            f"""WITH m AS (
-            SELECT id, group_id, held_on,
-                ROW_NUMBER() OVER (PARTITION BY group_id ORDER BY held_on DESC) AS rn
-            FROM meeting WHERE status = ? AND group_id IN ({groups}) AND held_on <= ?)
-        SELECT m.group_id, m.rn, m.held_on,
-            (SELECT COUNT(*) FROM attendance a WHERE a.meeting_id = m.id
-                AND a.status IN ({attended})),
-            (SELECT COUNT(*) FROM attendance a WHERE a.meeting_id = m.id),
-            (SELECT SUM(k.counted - k.computed) FROM cash_count k WHERE k.meeting_id = m.id)
-        FROM m WHERE m.rn <= 8""",
-            (MeetingStatus.CLOSED.value, on.isoformat()),
-        )
-        if "meetings" in parts
-        else []
+    meetings = _rows(
+        f"""WITH m AS (
+        SELECT id, group_id, held_on,
+            ROW_NUMBER() OVER (PARTITION BY group_id ORDER BY held_on DESC) AS rn
+        FROM meeting WHERE status = ? AND group_id IN ({groups}) AND held_on <= ?)
+    SELECT m.group_id, m.rn, m.held_on,
+        (SELECT COUNT(*) FROM attendance a WHERE a.meeting_id = m.id
+            AND a.status IN ({attended})),
+        (SELECT COUNT(*) FROM attendance a WHERE a.meeting_id = m.id),
+        (SELECT SUM(k.counted - k.computed) FROM cash_count k WHERE k.meeting_id = m.id)
+    FROM m WHERE m.rn <= 8""",
+        (MeetingStatus.CLOSED.value, on.isoformat()),
     )
     for group_id, rank, day, present, marked, difference in meetings:
         figures = result[group_id]
@@ -146,7 +163,7 @@ def figures_for(ids, on: date, parts=PARTS) -> dict[int, Figures]:
             figures.attended_before += present
             figures.marked_before += marked
     # 3. loans being repaid: outstanding, and the oldest installment unpaid (principal)
-    for loan in _loans(groups, on) if "loans" in parts else []:
+    for loan in _loans(groups, on):
         figures = result[loan[0]]
         outstanding = int(loan[3])
         figures.loans_outstanding = (figures.loans_outstanding or 0) + outstanding
@@ -156,6 +173,11 @@ def figures_for(ids, on: date, parts=PARTS) -> dict[int, Figures]:
         )
         if due_on is not None and due_on < on - timedelta(days=30):
             figures.at_risk += outstanding
+    # 4. what each borrower saved this cycle (their debt against their savings)
+    saved = member_savings({line.member_id for f in result.values() for line in f.loans})
+    for figures in result.values():
+        borrowers = {line.member_id for line in figures.loans}
+        figures.borrower_savings = {member_id: saved.get(member_id, 0) for member_id in borrowers}
     return result
 
 

@@ -14,7 +14,7 @@ from savings_groups.core.errors import N_, DomainError
 from savings_groups.core.vocabulary import GroupKind
 from savings_groups.groups.operations import COUNTRY_CODES
 from savings_groups.org import access
-from savings_groups.oversight.figures import PARTS, Figures, figures_for
+from savings_groups.oversight.figures import Figures, figures_for
 from savings_groups.oversight.warnings import Thresholds, Warning, warnings_for
 from savings_groups.store.models import Cycle, Meeting, SavingsGroup, User
 
@@ -22,14 +22,6 @@ PAGE_SIZE = 25
 SORTS = ("name", "last_meeting", "savings", "loans", "par30", "attendance", "warnings")
 CYCLE_STATES = ("open", "closed", "none")
 ARCHIVED = ("no", "yes", "all")
-# The figures a sort needs for every group matching the filters (the page's rows get them all).
-SORT_PARTS = {
-    "savings": frozenset({"savings"}),
-    "loans": frozenset({"loans"}),
-    "par30": frozenset({"loans"}),
-    "attendance": frozenset({"meetings"}),
-    "warnings": PARTS,
-}
 
 
 class BadFilter(DomainError):
@@ -226,8 +218,7 @@ def page_of(query, filters: Filters, on: date, limits: Thresholds, size: int = P
         total = len(groups)
         pages = max(1, -(-total // size))
         number = min(filters.page, pages)
-        needs = SORT_PARTS[filters.sort]
-        figures = figures_for([g.id for g in groups], on, needs)
+        figures = figures_for([g.id for g in groups], on)
         if filters.sort == "warnings":
             warnings = warnings_for(groups, figures, on, limits)
         else:
@@ -239,9 +230,8 @@ def page_of(query, filters: Filters, on: date, limits: Thresholds, size: int = P
         absent = [r for r in rows if r.group.id not in kept]
         present.sort(key=lambda r: (key(r), r.group.name.casefold()), reverse=filters.descending)
         rows = (present + absent)[(number - 1) * size : number * size]
-        if needs != PARTS:  # the page's other figures and its warnings
+        if filters.sort != "warnings":  # the page's warnings
             shown = [r.group for r in rows]
-            figures = figures_for([g.id for g in shown], on)
             warnings = warnings_for(shown, figures, on, limits)
-            rows = [Row(g, figures[g.id], warnings[g.id]) for g in shown]
+            rows = [Row(r.group, r.figures, warnings[r.group.id]) for r in rows]
     return Page(rows, number, pages, total - practice, filters, number < filters.page, practice)

@@ -1,4 +1,5 @@
-"""Monthly figures over a set of groups, for the trends charts: three SQL aggregate queries.
+"""Monthly figures over a set of groups, for the trends charts: four SQL aggregate queries
+for the groups whose figures are not stored already (store/stored_figures.py).
 
 Each month is read at its last day M (the last point: today):
 - savings: shares bought, up to M, in cycles open at M (started, not yet shared out);
@@ -18,7 +19,11 @@ from peewee import PostgresqlDatabase
 
 from savings_groups.core.vocabulary import EntryKind, LoanStatus, MeetingStatus
 from savings_groups.oversight.figures import ATTENDED, _in, ratio
+from savings_groups.store import stored_figures
 from savings_groups.store.db import db
+from savings_groups.store.models import SavingsGroup
+
+STORED_AS = stored_figures.kind("trends", __file__)
 
 
 @dataclass(frozen=True)
@@ -56,11 +61,48 @@ def _literal(day: date) -> str:
 
 
 def trends_for(ids, on: date, count: int = 12) -> Trends:
+    """The monthly figures of the groups, added up per currency: each group's are stored as of
+    `on` while its books do not change (store/stored_figures.py)."""
     months = month_ends(on, count)
+    found = stored_figures.through(
+        f"{STORED_AS}-{count}", ids, on, lambda i: computed(i, months), dict, lambda _, data: data
+    )
+    trends = Trends(months, {}, {}, {}, [0] * count, [0] * count)
+    for data in found.values():
+        currency = data["currency"]
+        for name in ("savings", "loans", "at_risk"):
+            if data[name] is not None:
+                _add(getattr(trends, name).setdefault(currency, [0] * count), data[name])
+        _add(trends.attended, data["attended"])
+        _add(trends.marked, data["marked"])
+    return trends
+
+
+def _add(total: list[int], values: list[int]) -> None:
+    for k, value in enumerate(values):
+        total[k] += value
+
+
+def computed(ids, months: list[date]) -> dict[int, dict]:
+    """Each group's figures at each month end: four queries whatever the number of groups.
+    A group with no share purchase has no savings (None), one that never lent no loans."""
+    count = len(months)
     ids = list(ids)
-    empty = Trends(months, {}, {}, {}, [0] * count, [0] * count)
-    if not ids:
-        return empty
+    found = {
+        group_id: {
+            "currency": currency,
+            "savings": None,
+            "loans": None,
+            "at_risk": None,
+            "attended": [0] * count,
+            "marked": [0] * count,
+        }
+        for group_id, currency in SavingsGroup.select(SavingsGroup.id, SavingsGroup.currency)
+        .where(SavingsGroup.id.in_(ids))
+        .tuples()
+    }
+    if not found:
+        return found
     groups = _in(ids)
     ms = [_literal(m) for m in months]
     savings_columns = ", ".join(
@@ -68,15 +110,12 @@ def trends_for(ids, on: date, count: int = 12) -> Trends:
         f" OR c.closed_at > {m}) THEN e.amount ELSE 0 END)"
         for m in ms
     )
-    savings = {
-        row[0]: [int(v or 0) for v in row[1:]]
-        for row in db.execute_sql(
-            f"""SELECT g.currency, {savings_columns} FROM entry e
-            JOIN cycle c ON c.id = e.cycle_id JOIN savings_group g ON g.id = e.group_id
-            WHERE e.group_id IN ({groups}) AND e.kind = '{EntryKind.SHARE_PURCHASE.value}'
-            GROUP BY g.currency"""
-        ).fetchall()
-    }
+    for row in db.execute_sql(
+        f"""SELECT e.group_id, {savings_columns} FROM entry e JOIN cycle c ON c.id = e.cycle_id
+        WHERE e.group_id IN ({groups}) AND e.kind = '{EntryKind.SHARE_PURCHASE.value}'
+        GROUP BY e.group_id"""
+    ).fetchall():
+        found[row[0]]["savings"] = [int(v or 0) for v in row[1:]]
     lent = ", ".join(
         f"SUM(CASE WHEN e.kind = '{EntryKind.LOAN_DISBURSEMENT.value}' AND e.effective_on <= {m}"
         f" THEN -e.amount ELSE 0 END) AS lent{k}"
@@ -103,7 +142,6 @@ def trends_for(ids, on: date, count: int = 12) -> Trends:
         for k in range(count)
     )
     kinds = f"'{EntryKind.LOAN_DISBURSEMENT.value}', '{EntryKind.LOAN_PRINCIPAL.value}'"
-    loans, at_risk = {}, {}
     for row in db.execute_sql(
         f"""WITH l AS (
             SELECT id, group_id, granted_on, closed_on, baseline_principal FROM loan
@@ -117,13 +155,12 @@ def trends_for(ids, on: date, count: int = 12) -> Trends:
         d AS (
             SELECT i.loan_id, {due} FROM loan_installment i
             WHERE i.loan_id IN (SELECT id FROM l) AND i.replaced_on IS NULL GROUP BY i.loan_id)
-        SELECT g.currency, {loan_columns}, {risk_columns}
-        FROM l JOIN savings_group g ON g.id = l.group_id
-        LEFT JOIN p ON p.loan_id = l.id LEFT JOIN d ON d.loan_id = l.id
-        GROUP BY g.currency"""
+        SELECT l.group_id, {loan_columns}, {risk_columns}
+        FROM l LEFT JOIN p ON p.loan_id = l.id LEFT JOIN d ON d.loan_id = l.id
+        GROUP BY l.group_id"""
     ).fetchall():
-        loans[row[0]] = [int(v or 0) for v in row[1 : count + 1]]
-        at_risk[row[0]] = [int(v or 0) for v in row[count + 1 :]]
+        found[row[0]]["loans"] = [int(v or 0) for v in row[1 : count + 1]]
+        found[row[0]]["at_risk"] = [int(v or 0) for v in row[count + 1 :]]
     starts = [_literal(months[0].replace(day=1) - timedelta(days=1)), *ms[:-1]]
     attended_states = ", ".join(f"'{s.value}'" for s in ATTENDED)
     columns = []
@@ -133,10 +170,13 @@ def trends_for(ids, on: date, count: int = 12) -> Trends:
             f"SUM(CASE WHEN {within} AND a.status IN ({attended_states}) THEN 1 ELSE 0 END)"
         )
         columns.append(f"SUM(CASE WHEN {within} THEN 1 ELSE 0 END)")
-    row = db.execute_sql(
-        f"""SELECT {", ".join(columns)} FROM attendance a JOIN meeting m ON m.id = a.meeting_id
+    for row in db.execute_sql(
+        f"""SELECT m.group_id, {", ".join(columns)}
+        FROM attendance a JOIN meeting m ON m.id = a.meeting_id
         WHERE m.group_id IN ({groups}) AND m.status = '{MeetingStatus.CLOSED.value}'
-            AND m.held_on > {starts[0]} AND m.held_on <= {ms[-1]}"""
-    ).fetchone()
-    values = [int(v or 0) for v in row]
-    return Trends(months, savings, loans, at_risk, values[0::2], values[1::2])
+            AND m.held_on > {starts[0]} AND m.held_on <= {ms[-1]}
+        GROUP BY m.group_id"""
+    ).fetchall():
+        values = [int(v or 0) for v in row[1:]]
+        found[row[0]]["attended"], found[row[0]]["marked"] = values[0::2], values[1::2]
+    return found

@@ -12,7 +12,6 @@ from savings_groups.core.errors import N_, Amount, Number
 from savings_groups.core.vocabulary import GroupKind, MeetingFrequency
 from savings_groups.oversight.figures import (
     Figures,
-    member_savings,
     overdue_cycles,
     served_arrears,
 )
@@ -66,19 +65,12 @@ class Warning:
 
 
 def warnings_for(groups, figures: dict[int, Figures], on: date, limits: Thresholds):
-    """The warnings of each group (a dict by group id), in three more queries for all of them
-    (two when none is a ROSCA or none a savings group)."""
+    """The warnings of each group (a dict by group id), in two more queries for all of them
+    (one when none is a ROSCA or none a savings group, none when neither)."""
     result = {g.id: [] for g in groups}
     savings_ids = [g.id for g in groups if g.kind == GroupKind.SAVINGS.value]
     late_cycles = overdue_cycles(savings_ids, on)
     served_behind = served_arrears([g.id for g in groups if g.kind == GroupKind.ROSCA.value], on)
-    members = {
-        line.member_id
-        for g in groups
-        for line in figures[g.id].loans
-        if g.kind == GroupKind.SAVINGS.value
-    }
-    saved = member_savings(members)
     for group in groups:
         f = figures[group.id]
         found = result[group.id]
@@ -131,7 +123,7 @@ def warnings_for(groups, figures: dict[int, Figures], on: date, limits: Threshol
                     meetings=line.meetings_since,
                 )
         for member_id, debt in debts.items():
-            savings = saved.get(member_id, 0)
+            savings = f.borrower_savings.get(member_id, 0)
             if debt > 0 and (savings <= 0 or Decimal(debt) / savings > limits.debt_to_savings):
                 add(
                     "debt_ratio",

@@ -9,6 +9,7 @@ from peewee import (
     BlobField,
     BooleanField,
     CharField,
+    CompositeKey,
     DateField,
     DateTimeField,
     DeferredForeignKey,
@@ -805,6 +806,29 @@ class ApiToken(BaseModel):
         return frozenset(int(v) for v in self.group_ids.split(",") if v)
 
 
+class BooksVersion(BaseModel):
+    """How many times a group's books have changed: raised by the database's own triggers on
+    every row written to a table the figures are read from (migration 0031), so that no writer
+    (a view, the demo loader, a bundle import) can forget it. A group with no row is at 0."""
+
+    group_id = BigIntegerField(primary_key=True)  # not a foreign key: never in the way of a delete
+    version = BigIntegerField(default=0)
+
+
+class StoredFigures(BaseModel):
+    """A group's figures as of a day, as computed at a version of its books (JSON): read instead
+    of computing them again while the group's books are at that version."""
+
+    group_id = BigIntegerField()
+    kind = CharField(max_length=20)  # which figures: "indicators" or "oversight"
+    as_of = DateField()
+    version = BigIntegerField()
+    figures = TextField()
+
+    class Meta:
+        primary_key = CompositeKey("group_id", "kind", "as_of")
+
+
 ALL_MODELS = [
     Organization,
     User,
@@ -843,4 +867,6 @@ ALL_MODELS = [
     BundleExchange,
     MemberConsent,
     ApiToken,
+    BooksVersion,
+    StoredFigures,
 ]

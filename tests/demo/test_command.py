@@ -5,9 +5,10 @@ import re
 from click.testing import CliRunner
 
 from savings_groups.cli import main
+from savings_groups.core.dates import today
 from savings_groups.demo.operations import ADMIN_USERNAME
 from savings_groups.store.db import db
-from savings_groups.store.models import SavingsGroup, User
+from savings_groups.store.models import SavingsGroup, StoredFigures, User
 from tests.test_cli import env, speaking  # noqa: F401 (env is a fixture)
 
 
@@ -51,3 +52,18 @@ def test_the_demo_counts_are_written_the_installers_way(env):  # noqa: F811
     )
     assert english.exit_code == 0, english.output
     assert re.search(r"\b\d{1,3},\d{3} ledger entries", english.output)
+
+
+def test_the_nightly_command_stores_todays_figures_of_every_group(env):  # noqa: F811
+    runner = CliRunner()
+    assert runner.invoke(main, ["demo", "--groups", "3", "--years", "1"]).exit_code == 0
+    stored = runner.invoke(main, ["store-figures"], env=speaking(LANG="fr_FR.UTF-8"))
+    assert stored.exit_code == 0, stored.output
+    assert "Les chiffres du jour de 3 groupes sont enregistrés." in stored.output
+    with db.connection_context():
+        kinds = {
+            (row.kind.split(":")[0], row.as_of)
+            for row in StoredFigures.select(StoredFigures.kind, StoredFigures.as_of)
+        }
+        assert kinds == {(name, today()) for name in ("indicators", "oversight", "trends")}
+        assert StoredFigures.select().count() == 3 * 3
