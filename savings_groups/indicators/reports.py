@@ -70,12 +70,22 @@ class Filters:
     cycle_status: str | None = None
 
 
+@dataclass(frozen=True)
+class CycleShown:
+    """What the indicators keep of a group's cycle (a stored one is not read again)."""
+
+    id: int
+    number: int
+    start_date: date
+    group_id: int
+
+
 @dataclass
 class GroupCounters:
     """The raw sums of one group as of a day; money in the group's currency's minor units."""
 
     group: SavingsGroup
-    cycle: Cycle | None = None
+    cycle: Cycle | CycleShown | None = None
     status: str = "inactive"  # active | inactive | dissolved
     graduated: bool = False
     weeks: Fraction | None = None  # since the cycle started
@@ -208,8 +218,7 @@ def _load(group: SavingsGroup, data: dict) -> GroupCounters:
     cycle = data["cycle"]
     if cycle is not None:
         cycle_id, number, start, group_id = cycle
-        start = date.fromisoformat(start)
-        cycle = Cycle(id=cycle_id, number=number, start_date=start, group=group_id)
+        cycle = CycleShown(cycle_id, number, date.fromisoformat(start), group_id)
     c = GroupCounters(
         group,
         cycle=cycle,
@@ -635,6 +644,23 @@ def totals(rows: list[GroupCounters]) -> Totals:
     return t
 
 
+def merged(parts) -> Totals:
+    """The totals of groups of different currencies from each currency's (as `totals` of all
+    the groups would add them, without going over every group's counters again)."""
+    t = Totals()
+    for part in parts:
+        t.groups += part.groups
+        t.active += part.active
+        t.graduated += part.graduated
+        t.dissolved += part.dissolved
+        t.facilitators |= part.facilitators
+        for key, value in part.n.items():
+            t.n[key] += value
+        for name in ("money", "annual_profit", "assets_with_weeks", "purposes"):
+            getattr(t, name).update(getattr(part, name))  # each part's own currency
+    return t
+
+
 def ratio(part, whole) -> Decimal | None:
     """part / whole to 4 places, or None ("no data") when the whole is 0."""
     if not whole:
@@ -769,9 +795,10 @@ class Indicators:
 def indicators(groups_query, as_of: date, cycle_status: str | None = None) -> Indicators:
     """The indicators of the groups of a query (see group_query) as of a day: 11 queries."""
     rows = counters(groups_query, as_of, cycle_status)
-    t = totals(rows)
+    by_currency = currency_totals(rows)
+    t = merged(by_currency.values())
     money = {}
-    for currency, ct in currency_totals(rows).items():
+    for currency, ct in by_currency.items():
         money[currency] = money_figures(ct, currency)
     return Indicators(
         as_of=as_of,

@@ -26,7 +26,7 @@ from savings_groups.indicators import reports as indicators
 from savings_groups.org.access import Action, require, visible_groups
 from savings_groups.oversight import group_list
 from savings_groups.oversight.warnings import Thresholds
-from savings_groups.store.models import SavingsGroup, User
+from savings_groups.store.models import SavingsGroup, User, groups_among
 from savings_groups.web.views import translate
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
@@ -169,8 +169,7 @@ def _groups_table(result) -> tuple[dict, int]:
     filters = group_list.Filters(
         sort=asked.sort, descending=asked.descending, page=asked.page, keep=keep
     )
-    ids = [c.group.id for c in result.groups]
-    counted = SavingsGroup.select().where(SavingsGroup.id.in_(ids or [-1]))
+    counted = SavingsGroup.select().where(groups_among([c.group.id for c in result.groups]))
     limits = Thresholds.from_config(current_app.config)
     context["filters"] = filters
     context["page"] = group_list.page_of(counted, filters, today(), limits)
