@@ -3,6 +3,7 @@ keys. It speaks the installer's language (LANG and the like, or --language), fro
 catalogs: help and prompts are msgids marked with N_, translated when click shows them."""
 
 import functools
+import gc
 import os
 import sys
 from datetime import UTC, datetime
@@ -206,6 +207,7 @@ def serve(host, port, threads):
     from waitress import serve as waitress_serve
 
     app = _app()
+    gc.freeze()  # the app's own objects out of the collector's way, as in wsgi.py
     host = host or app.config["HOST"]
     port = port or int(app.config["PORT"])
     address = f"http://{host}:{port}/"

@@ -40,6 +40,7 @@ from savings_groups.store.models import (
     Rotation,
     Round,
     SavingsGroup,
+    groups_among,
 )
 
 STORED_AS = stored_figures.kind("indicators", __file__)
@@ -815,7 +816,7 @@ def indicators(groups_query, as_of: date, cycle_status: str | None = None) -> In
 
 def for_groups(group_ids, as_of: date) -> Indicators:
     """The indicators of the given groups as of a day (practice groups left out)."""
-    query = group_query(Filters(), as_of).where(SavingsGroup.id.in_(list(group_ids)))
+    query = group_query(Filters(), as_of).where(groups_among(group_ids))
     return indicators(query, as_of)
 
 
