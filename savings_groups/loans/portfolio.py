@@ -134,8 +134,9 @@ def portfolio(
 
 def outstanding(group: SavingsGroup, cycle: Cycle | None, on: date) -> Portfolio | None:
     """The loan figures of the group page: the portfolio on a day, or None when no loan is being
-    repaid or the group is a ROSCA, which lends nothing (one query then, three otherwise)."""
+    repaid or the group is a ROSCA, which lends nothing (none then, three queries otherwise).
+    Only the open loans are read: the page shows no repayment rate (None here)."""
     if group.kind != GroupKind.SAVINGS:
         return None
-    report = portfolio(group, cycle, on)
+    report = portfolio(group, cycle, on, open_only=True)
     return report if report.loans_outstanding else None
