@@ -46,7 +46,7 @@ def init_app(app) -> None:
         shareout,
         verify,
     )
-    from savings_groups.web.views.auth import language_switch_form
+    from savings_groups.web.views.auth import language_switch
 
     blueprints = (auth, groups, members, cycles, meetings, ledger, loans, shareout, oversight)
     for module in blueprints + (
@@ -87,7 +87,7 @@ def init_app(app) -> None:
         org = None if g.get("database_failed") else accounts.organization()
         return {
             "organization_name": org.name if org else None,
-            "language_switch_form": language_switch_form,
+            "language_switch": language_switch,
         }
 
 
