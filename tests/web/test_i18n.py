@@ -348,3 +348,26 @@ def test_language_switch_refuses_an_unknown_language(client, admin):
     )
     assert response.status_code == 302
     assert client.get_cookie("lang") is None
+
+
+def test_the_catalog_kept_for_a_request_follows_a_forced_language(app):
+    """web.i18n.translations() looks the catalog up once per request and language: a
+    print-out in another language (force_locale) gets its own, and the page its own after."""
+    from flask import render_template_string
+    from flask_babel import force_locale
+
+    from savings_groups.web import i18n
+
+    template = "{{ _('Groups') }} {{ pgettext('loan', 'Closed') }}"
+    with app.test_request_context("/", headers={"Cookie": "lang=fr"}):
+        assert i18n.gettext("Groups") == "Groupes"
+        page = render_template_string(template)
+        with force_locale("ar"):
+            assert i18n.gettext("Groups") == "المجموعات"
+            assert render_template_string(template).startswith("المجموعات ")
+        assert i18n.gettext("Groups") == "Groupes"
+        assert render_template_string(template) == page
+        assert page.startswith("Groupes ")
+    with app.test_request_context("/", headers={"Cookie": "lang=en"}):
+        assert i18n.gettext("%(n)s groups", n=3) == "3 groups"
+        assert render_template_string(template) == "Groups Closed"

@@ -5,7 +5,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
 from flask import g, render_template, request
-from flask_babel import format_date, get_locale, gettext, pgettext
+from flask_babel import format_date, get_locale, gettext
 from flask_login import current_user
 
 from savings_groups.core.errors import N_, Amount, DomainError, NotFound, Number
@@ -17,6 +17,7 @@ from savings_groups.loans.compute import meeting_period, period_rate
 from savings_groups.org import accounts
 from savings_groups.org.access import Action, can
 from savings_groups.org.audit import ACTION_LABELS
+from savings_groups.web import i18n
 
 
 def init_app(app) -> None:
@@ -69,7 +70,7 @@ def init_app(app) -> None:
     verify.init_app(app)
     errors.init_app(app)
     app.jinja_env.globals.update(can=lambda action: can(current_user.user, action), Action=Action)
-    app.jinja_env.filters["label"] = lambda enum_value: gettext(enum_value.label)
+    app.jinja_env.filters["label"] = lambda enum_value: i18n.gettext(enum_value.label)
     app.jinja_env.filters["label_for"] = lambda enum_value, gender: gendered(
         enum_value.label, gender
     )
@@ -96,8 +97,8 @@ def gendered(message: str, gender: str | None) -> str:
     it is known and the word has gendered forms (vocabulary.GENDERED)."""
     context = GENDER_CONTEXTS.get(gender or "")
     if context is None or message not in GENDERED:
-        return gettext(message)
-    return pgettext(context, message)
+        return i18n.gettext(message)
+    return i18n.pgettext(context, message)
 
 
 def practice_group_of(*shown):
