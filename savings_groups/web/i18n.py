@@ -110,6 +110,35 @@ def translations():
     return found
 
 
+def _written() -> dict | None:
+    """The dates written so far in this request and its language (see once_a_request)."""
+    state = g.get("_flask_babel") if has_app_context() else None
+    locale = getattr(state, "babel_locale", None)
+    if locale is None:
+        return None
+    kept = getattr(state, "app_written", None)
+    if kept is None or kept[0] is not locale:
+        kept = state.app_written = (locale, {})
+    return kept[1]
+
+
+def once_a_request(formatter):
+    """A date formatter of the templates that writes each value once a request and language:
+    a loan portfolio shows 130 dates, 49 different ones (18 µs each through Flask-Babel)."""
+
+    def write(value=None, *args, **kwargs):
+        written = _written() if value is not None else None  # None: now, never the same
+        if written is None:
+            return formatter(value, *args, **kwargs)
+        key = (type(value), value, getattr(value, "tzinfo", None), args, *kwargs.items())
+        text = written.get(key)
+        if text is None:
+            text = written[key] = formatter(value, *args, **kwargs)
+        return text
+
+    return write
+
+
 def gettext(string: str, **variables) -> str:
     """flask_babel.gettext, through translations()."""
     text = translations().ugettext(string)
@@ -150,8 +179,8 @@ def init_app(app, translations_dir) -> None:
         current_locale=lambda: str(get_locale()),
     )
     app.jinja_env.filters.update(
-        datetime=format_datetime,
-        date=format_date,
+        datetime=once_a_request(format_datetime),
+        date=once_a_request(format_date),
         number=format_decimal,
         percent=format_percent,
         currency_name=currency_name,
