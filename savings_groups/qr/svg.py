@@ -6,10 +6,11 @@ standard asks) is part of the drawing, so a code printed next to text still scan
 
 Choosing the mask is most of the cost of a code: `qrcode` places the data eight times, once per
 mask, and scores each with Python loops over every module (15 ms for a statement's link, the
-half of a passbook page). _QRCode places it from a list of the data's cells kept per version
-and scores whole rows and columns at once (bytes, regular expressions, integers): the same
-modules, the same scores, the same mask, about five times faster; tests/qr/test_svg.py checks
-both against `qrcode` itself.
+half of a passbook page). _QRCode places it once from a list of the data's cells kept per
+version, makes each mask's symbol from it by turning its data cells over all at once, and
+scores whole rows and columns at once (bytes and integers): the same modules, the same scores,
+the same mask, in a quarter of the time (the rest is qrcode's error correction);
+tests/qr/test_svg.py checks both against `qrcode` itself.
 """
 
 import functools
@@ -38,8 +39,11 @@ def _alike(bits: int) -> int:
 def lost_point(modules: list[list[bool]]) -> int:
     """`qrcode.util.lost_point` (the penalty rules of ISO/IEC 18004, 8.8.2, as qrcode scores
     them), computed on every row and column at once: each line a run of bits of one number."""
-    count = len(modules)
-    flat = b"".join(bytes(row) for row in modules)
+    return _lost_point(b"".join(bytes(row) for row in modules), len(modules))
+
+
+def _lost_point(flat: bytes, count: int) -> int:
+    """lost_point of the modules row after row, one byte each (1 dark, 0 light)."""
     rows = [flat[start : start + count] for start in range(0, count * count, count)]
     lines = b"\x02".join(rows + [flat[column::count] for column in range(count)])
     dark = int(lines.translate(_DARK_BITS), 2)
@@ -57,6 +61,12 @@ def lost_point(modules: list[list[bool]]) -> int:
         points += 3 * (alike & (alike >> 1) & ~(upper ^ (upper >> 1)) & whole).bit_count()
     percent = float(flat.count(1)) / (count**2)  # dark modules far from half: 10 each 5 %
     return points + int(abs(percent * 100 - 50) / 5) * 10
+
+
+def _number(modules) -> int:
+    """Modules row after row as one number, a byte each (1 dark, 0 light): the bytes of two
+    such numbers combine module by module with &, | and ^."""
+    return int.from_bytes(b"".join(bytes(row) for row in modules), "big")
 
 
 _CELLS: dict[int, tuple[tuple[int, int], ...]] = {}
@@ -93,6 +103,23 @@ def _mask(count: int, pattern: int) -> tuple[tuple[bool, ...], ...]:
     return tuple(tuple(bool(turns(r, c)) for c in range(count)) for r in range(count))
 
 
+@functools.cache
+def _mask_number(count: int, pattern: int) -> int:
+    """_mask as one number (_number)."""
+    return _number(_mask(count, pattern))
+
+
+@functools.cache
+def _free_number(version: int) -> tuple[int, int]:
+    """The data's cells of a symbol (_cells, once known) as one number (_number), and the
+    other cells."""
+    count = version * 4 + 17
+    free = [[False] * count for _ in range(count)]
+    for r, c in _CELLS[version]:
+        free[r][c] = True
+    return _number(free), _number([[not cell for cell in row] for row in free])
+
+
 class _QRCode(qrcode.QRCode):
     """qrcode.QRCode, faster where it spends its time: placing the data and choosing the mask."""
 
@@ -108,10 +135,18 @@ class _QRCode(qrcode.QRCode):
             modules[r][c] = dark != mask[r][c]
 
     def best_mask_pattern(self):
+        """The mask qrcode's best_mask_pattern chooses (the first of the lowest lost_point),
+        each mask's symbol made from the first's by turning over its data cells at once."""
+        self.makeImpl(True, 0)
+        count = self.modules_count
+        free, fixed = _free_number(self.version)
+        drawn = _number(self.modules)
+        data = (drawn ^ _mask_number(count, 0)) & free
+        drawn &= fixed
         best, lowest = 0, None
         for pattern in range(8):
-            self.makeImpl(True, pattern)
-            points = lost_point(self.modules)
+            symbol = drawn | ((data ^ _mask_number(count, pattern)) & free)
+            points = _lost_point(symbol.to_bytes(count * count, "big"), count)
             if lowest is None or points < lowest:
                 best, lowest = pattern, points
         return best
