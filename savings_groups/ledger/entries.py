@@ -330,9 +330,9 @@ def member_totals(group: SavingsGroup, cycle=None, meeting=None) -> dict[int, Me
     if meeting is not None:
         query = query.where(Entry.meeting == meeting)
     sums: dict[int, dict[str, int]] = {}
-    for row in query:
-        into = sums.setdefault(row.member_id, dict.fromkeys(MemberTotals.__dataclass_fields__, 0))
-        add_to_totals(into, row.kind, row.fund, int(row.total or 0), int(row.share_count or 0))
+    for member_id, kind, fund, total, share_count in query.tuples():  # no model object a row
+        into = sums.setdefault(member_id, dict.fromkeys(MemberTotals.__dataclass_fields__, 0))
+        add_to_totals(into, kind, fund, int(total or 0), int(share_count or 0))
     return {member_id: MemberTotals(**values) for member_id, values in sums.items()}
 
 
