@@ -4,7 +4,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
-from flask import g, render_template, request
+from flask import g, render_template, request, url_for
 from flask_babel import format_date, get_locale, gettext
 from flask_login import current_user
 
@@ -79,6 +79,7 @@ def init_app(app) -> None:
     app.jinja_env.filters["action_label"] = lambda code: (
         gettext(ACTION_LABELS[code]) if code in ACTION_LABELS else code
     )
+    app.jinja_env.globals.update(row_urls=row_urls, ROW=ROW)
     app.jinja_env.filters["rate"] = rate_text
     app.jinja_env.filters["rate_in_meetings"] = rate_in_meetings
 
@@ -90,6 +91,24 @@ def init_app(app) -> None:
             "organization_name": org.name if org else None,
             "language_switch": language_switch,
         }
+
+
+# Stands for each row's id in row_urls: a number no other part of the app's URLs holds.
+ROW = 987_654_321_987
+
+
+def row_urls(endpoint: str, **values):
+    """url_for for every row of a long list: `row_urls("members.edit", group_id=7,
+    member_id=ROW)(member.id)`. The URL is built once with ROW for the row's id, then each
+    row's id is written in its place (url_for costs about 10 µs; the members list asks for four
+    URLs a member). The rows' ids are whole numbers, written as url_for writes them; when ROW
+    does not appear exactly once, url_for builds each one."""
+    name = next(key for key, value in values.items() if value is ROW)
+    built = url_for(endpoint, **values)
+    if built.count(str(ROW)) != 1:
+        return lambda row_id: url_for(endpoint, **{**values, name: row_id})
+    before, after = built.split(str(ROW))
+    return lambda row_id: f"{before}{int(row_id)}{after}"
 
 
 def gendered(message: str, gender: str | None) -> str:
