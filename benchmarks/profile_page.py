@@ -8,9 +8,10 @@ Logs in as the demo administrator (one argon2 hash), fetches each page once to w
 templates, then --repeat times, and prints the median and the 95th percentile and the number of
 SQL queries of one fetch. With --profile, one more batch of --repeat fetches runs under cProfile
 and the --top functions are printed (the figures of that batch are inflated by the profiler:
-read the shares, not the times). The group is by default the one benchmarks/bench.py would
-measure on this dataset when given as --group; without it, the savings group of 28 to 32 members
-with an open cycle and most meetings and open loans (a busy one).
+read the shares, not the times). The group is --group (bench.py prints the one it measured),
+else the savings group of 28 to 32 members with an open cycle and most meetings and open loans
+(a busy one); a page is one of the names above or a path. "account" is the floor: a logged-in
+page with the shell of every page and two small forms.
 
 The dataset is only read; nothing is written but the login's session and audit rows.
 """
