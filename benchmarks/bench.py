@@ -18,7 +18,9 @@ the writes, its domain functions:
   meetings.close_meeting alone (the save and close of the meeting page);
 - the group page, a passbook (the member of that group with most entries), the loan portfolio,
   the share-out preview, the meeting page of a draft meeting, the members list;
-- the export of that group's bundle (bundles.operations.export_groups).
+- the export of that group's bundle (bundles.operations.export_groups);
+- "my account": the least a logged-in page costs (the request, the session, the shell of every
+  page, two small forms), the floor under every page above.
 
 For each: the median and the 95th percentile of --repeat runs, the number of SQL queries of one
 run, and beside it the median time of a hand-written SQL query computing the same figures (HAND
@@ -116,6 +118,8 @@ HAND = {
     """,
     # Every row of the group's ledger.
     "export bundle (1 group)": "SELECT * FROM entry WHERE group_id = :group ORDER BY id",
+    # The floor: a page with the shell alone (menus, language switch) and two small forms.
+    "my account (the floor)": 'SELECT id, full_name, role, locale FROM "user" WHERE id = :admin',
 }
 
 
@@ -443,7 +447,7 @@ def main() -> None:
             [cycle.id],
         ).fetchone()[0]
     base = f"/groups/{group.id}"
-    params = {"group": group.id, "cycle": cycle.id, "member": member_id}
+    params = {"group": group.id, "cycle": cycle.id, "member": member_id, "admin": admin.id}
     today_meeting = db_meeting_today(group)
     pages = {
         "group page": f"{base}",
@@ -452,6 +456,7 @@ def main() -> None:
         "share-out preview": f"{base}/share-out",
         "meeting page": f"{base}/meetings/{today_meeting}",
         "members list": f"{base}/members",
+        "my account (the floor)": "/account",
     }
     for name, path in pages.items():
         results.append(measure(name, page(client, path), args.repeat, params))

@@ -1,5 +1,6 @@
 """Money: currency digits, rounding, largest-remainder splits, and amounts to and from text."""
 
+import functools
 import re
 from decimal import Decimal
 from fractions import Fraction
@@ -9,6 +10,7 @@ from babel.core import get_global
 from babel.numbers import (
     format_currency,
     get_currency_precision,
+    get_currency_symbol,
     get_territory_currencies,
     is_currency,
 )
@@ -129,15 +131,104 @@ def to_minor(major: Decimal | int | str, currency: str) -> int:
 def format_amount(amount: int, currency: str, locale: str, with_symbol: bool = True) -> str:
     """Minor units as text in the reader's locale, with the currency's decimals.
 
-    The Decimal handed to Babel already has exactly those decimals, so Babel's half-even
-    rounding has nothing to round.
+    The same text as Babel's format_currency of the exact Decimal (which has exactly the
+    currency's decimals, so Babel's half-even rounding has nothing to round), written from
+    the locale's pattern and symbols read once per currency, locale and form (_AmountFormat):
+    a page shows hundreds of amounts, and Babel reads its data again for each one.
+    tests/core/test_money.py checks both agree on every locale the app offers and more.
     """
+    amount = require_int("amount", amount)
+    form = _amount_format(currency, str(locale), with_symbol)
+    if form is None:
+        return _format_amount_with_babel(amount, currency, locale, with_symbol)
+    return form.write(amount)
+
+
+def _format_amount_with_babel(amount: int, currency: str, locale, with_symbol: bool) -> str:
     value = to_major(amount, currency)
     if with_symbol:
         return format_currency(value, currency, locale=locale)
     # The locale's plain number pattern; passing the currency only fixes the decimals.
     pattern = Locale.parse(locale).decimal_formats[None]
     return format_currency(value, currency, format=pattern, locale=locale)
+
+
+class _AmountFormat:
+    """How a locale writes amounts of one currency: Babel's NumberPattern.apply for a Decimal
+    with exactly the currency's decimals, unrolled (grouping, symbols, affixes)."""
+
+    __slots__ = ("digits", "minimum", "first", "other", "group", "decimal", "affixes")
+
+    def __init__(self, digits, minimum, grouping, group, decimal, affixes):
+        self.digits = digits
+        self.minimum = minimum
+        self.first, self.other = grouping
+        self.group = group
+        self.decimal = decimal
+        self.affixes = affixes  # ((prefix, suffix) of a positive amount, of a negative one)
+
+    def write(self, amount: int) -> str:
+        negative = amount < 0
+        text = str(-amount if negative else amount)
+        digits = self.digits
+        if digits:
+            text = text.rjust(digits + 1, "0")
+            whole, fraction = text[:-digits], self.decimal + text[-digits:]
+        else:
+            whole, fraction = text, ""
+        if len(whole) < self.minimum:
+            whole = "0" * (self.minimum - len(whole)) + whole
+        size, groups = self.first, []
+        while len(whole) > size:
+            groups.append(whole[-size:])
+            whole = whole[:-size]
+            size = self.other
+        if groups:
+            groups.append(whole)
+            groups.reverse()
+            whole = self.group.join(groups)
+        prefix, suffix = self.affixes[negative]
+        return f"{prefix}{whole}{fraction}{suffix}"
+
+
+@functools.cache
+def _amount_format(currency: str, locale: str, with_symbol: bool) -> "_AmountFormat | None":
+    """The locale's way with this currency, or None where the pattern is one this unrolling
+    does not cover (Babel then formats): scientific, significant digits, a scale, the
+    currency's long name, or a quote anywhere (Babel strips quoted text from the whole result)."""
+    parsed = Locale.parse(locale)
+    pattern = parsed.currency_formats["standard"] if with_symbol else parsed.decimal_formats[None]
+    symbols = parsed.number_symbols["latn"]
+    group, decimal = symbols["group"], symbols["decimal"]
+    affixes = []
+    for sign in (0, 1):
+        prefix, suffix = pattern.prefix[sign], pattern.suffix[sign]
+        if "¤¤¤" in prefix + suffix:
+            return None
+        prefix, suffix = (
+            part.replace("¤¤", currency.upper()).replace("¤", get_currency_symbol(currency, parsed))
+            if "¤" in prefix + suffix
+            else part
+            for part in (prefix, suffix)
+        )
+        affixes.append((prefix, suffix))
+    texts = [group, decimal, *(part for pair in affixes for part in pair)]
+    if (
+        pattern.exp_prec
+        or pattern.scale
+        or "@" in pattern.pattern
+        or pattern.number_pattern == ""
+        or any("'" in text for text in texts)
+    ):
+        return None
+    return _AmountFormat(
+        currency_digits(currency),
+        pattern.int_prec[0],
+        pattern.grouping,
+        group,
+        decimal,
+        tuple(affixes),
+    )
 
 
 def _example(currency: str, locale: str) -> str:

@@ -1,12 +1,12 @@
 """The loan portfolio of a group on a day: what is outstanding, due and in arrears by age."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from savings_groups.core.errors import N_
 from savings_groups.core.vocabulary import GroupKind, LoanStatus
-from savings_groups.loans.book import Standing, books_of, standing_of
+from savings_groups.loans.book import Book, Standing, books_of, standing_of
 from savings_groups.store.models import Cycle, Loan, Member, SavingsGroup
 
 SHARE_PLACES = Decimal("0.0001")
@@ -54,6 +54,9 @@ class Portfolio:
     par30: Decimal
     repayment_rate: Decimal | None
     lines: list[LoanLine]
+    # The loans repaid or written off (none with open_only), each with its book (what was paid
+    # on it), in the lines' order: loans.reports.closed_in lists them without reading them again.
+    closed: list[tuple[Loan, Book]] = field(default_factory=list)
 
 
 def _share(part: int, whole: int) -> Decimal:
@@ -88,17 +91,19 @@ def portfolio(
     active = [loan.id for loan in loans if loan.status == LoanStatus.ACTIVE.value]
     books = books_of(loans, schedules_of=active)
     buckets = {key: Bucket() for key, *_rest in AGE_BUCKETS}
-    lines = []
+    lines, closed = [], []
     outstanding = at_risk = interest_due = principal_due = fell_due = unpaid = 0
     for loan in loans:
         book = books[loan.id]
         paid = book.interest_paid + book.principal_paid
         if loan.status == LoanStatus.REPAID.value:
             fell_due += paid
+            closed.append((loan, book))
             continue
         if loan.status == LoanStatus.WRITTEN_OFF.value:
             fell_due += paid + loan.written_off
             unpaid += loan.written_off
+            closed.append((loan, book))
             continue
         state = standing_of(book, on)
         lines.append(LoanLine(loan, state))
@@ -129,13 +134,15 @@ def portfolio(
             _share(fell_due - unpaid, fell_due) if fell_due and not open_only else None
         ),
         lines=lines,
+        closed=closed,
     )
 
 
 def outstanding(group: SavingsGroup, cycle: Cycle | None, on: date) -> Portfolio | None:
     """The loan figures of the group page: the portfolio on a day, or None when no loan is being
-    repaid or the group is a ROSCA, which lends nothing (one query then, three otherwise)."""
+    repaid or the group is a ROSCA, which lends nothing (none then, three queries otherwise).
+    Only the open loans are read: the page shows no repayment rate (None here)."""
     if group.kind != GroupKind.SAVINGS:
         return None
-    report = portfolio(group, cycle, on)
+    report = portfolio(group, cycle, on, open_only=True)
     return report if report.loans_outstanding else None

@@ -109,6 +109,14 @@ def closed_loans(group: SavingsGroup, cycle: Cycle | None) -> list[LoanSummary]:
     return _summaries(where)
 
 
+def closed_in(report: loan_portfolio.Portfolio) -> list[LoanSummary]:
+    """The repaid and written-off loans of a portfolio that read every loan (not open_only),
+    oldest first, with what was paid on each: what closed_loans of the same group and cycle
+    returns, without reading the loans again."""
+    pairs = sorted(report.closed, key=lambda pair: (pair[0].granted_on, pair[0].id))
+    return [LoanSummary(loan, book.interest_paid, book.principal_paid) for loan, book in pairs]
+
+
 def member_loans(member: Member) -> list[LoanSummary]:
     """Every loan of a member, in every cycle, oldest first (one query)."""
     return _summaries(Loan.member == member)

@@ -98,7 +98,7 @@ def group_summary(group: SavingsGroup) -> GroupSummary:
     )
     if cycle is not None:
         closed = closed.where(Meeting.cycle == cycle)
-    closed_meetings = list(closed.order_by(Meeting.held_on, Meeting.id))
+    closed_meetings = list(closed.order_by(Meeting.held_on, Meeting.id).tuples())  # (id, day)
 
     counts = (
         Attendance.select(Attendance.status, fn.COUNT(Attendance.id).alias("count"))
@@ -143,7 +143,7 @@ def group_summary(group: SavingsGroup) -> GroupSummary:
 
     # In the ledger's order (ledger.counted_at): a settlement counts after a meeting of its day.
     running = per_meeting.get(None, 0)
-    events = [(m.held_on, 0, per_meeting.get(m.id, 0)) for m in closed_meetings]
+    events = [(held_on, 0, per_meeting.get(id_, 0)) for id_, held_on in closed_meetings]
     events += [(day, 1, -amount) for day, amount in settled.items()]
     events.sort(key=lambda event: event[:2])
     start = cycle.start_date if cycle is not None else None

@@ -25,13 +25,14 @@ NONE = MemberFigures()
 
 def member_figures(group: SavingsGroup, on: date) -> dict[int, MemberFigures]:
     """Per member id, on a day (five queries: the cycle, the savings summed per member, the
-    loans, their schedules and what was paid on them); empty for a ROSCA."""
+    loans being repaid, their schedules and what was paid on them); empty for a ROSCA. Loans
+    repaid or written off owe nothing: they are not read (years of them on an old group)."""
     if group.kind != GroupKind.SAVINGS.value:
         return {}
     cycle = cycle_of(group, None)
     saved = ledger.member_totals(group, cycle) if cycle is not None else {}
     lent: dict[int, list] = {}
-    for line in loan_portfolio.portfolio(group, None, on).lines:
+    for line in loan_portfolio.portfolio(group, None, on, open_only=True).lines:
         lent.setdefault(line.loan.member_id, []).append(line.standing)
     result = {}
     for member_id in set(saved) | set(lent):

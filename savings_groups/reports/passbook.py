@@ -137,18 +137,18 @@ def passbook(group: SavingsGroup, member: Member, cycle: Cycle | None) -> Passbo
     blank = dict.fromkeys(TOTAL_FIELDS, 0)
     outside = {kind: dict(blank) for kind in BEFORE_MEETINGS + AFTER_MEETINGS}
     per_meeting: dict[int, dict[str, int]] = {m.id: dict(blank) for m in meetings}
-    for row in entries:
-        amount, shares = int(row.total or 0), int(row.share_count or 0)
-        if row.meeting_id in per_meeting:
-            into = per_meeting[row.meeting_id]
-        elif row.meeting_id is None and row.kind in OUTSIDE_MEETINGS:
-            kind = OUTSIDE_MEETINGS[row.kind]
+    for meeting_id, entry_kind, fund, total, share_count in entries.tuples():
+        amount, shares = int(total or 0), int(share_count or 0)
+        if meeting_id in per_meeting:
+            into = per_meeting[meeting_id]
+        elif meeting_id is None and entry_kind in OUTSIDE_MEETINGS:
+            kind = OUTSIDE_MEETINGS[entry_kind]
             if kind == "reinvested" and (cycle is None or cycle.follows_id is None):
                 kind = "other"  # shares bought outside a meeting, not from a share-out
             into = outside[kind]
         else:  # no meeting, or a meeting outside the cycle: still the member's money
             into = outside["other"]
-        ledger.add_to_totals(into, row.kind, row.fund, amount, shares)
+        ledger.add_to_totals(into, entry_kind, fund, amount, shares)
 
     share_out = settled = None
     if cycle is not None:

@@ -348,3 +348,53 @@ def test_language_switch_refuses_an_unknown_language(client, admin):
     )
     assert response.status_code == 302
     assert client.get_cookie("lang") is None
+
+
+def test_the_catalog_kept_for_a_request_follows_a_forced_language(app):
+    """web.i18n.translations() looks the catalog up once per request and language: a
+    print-out in another language (force_locale) gets its own, and the page its own after."""
+    from flask import render_template_string
+    from flask_babel import force_locale
+
+    from savings_groups.web import i18n
+
+    template = "{{ _('Groups') }} {{ pgettext('loan', 'Closed') }}"
+    with app.test_request_context("/", headers={"Cookie": "lang=fr"}):
+        assert i18n.gettext("Groups") == "Groupes"
+        page = render_template_string(template)
+        with force_locale("ar"):
+            assert i18n.gettext("Groups") == "المجموعات"
+            assert render_template_string(template).startswith("المجموعات ")
+        assert i18n.gettext("Groups") == "Groupes"
+        assert render_template_string(template) == page
+        assert page.startswith("Groupes ")
+    with app.test_request_context("/", headers={"Cookie": "lang=en"}):
+        assert i18n.gettext("%(n)s groups", n=3) == "3 groups"
+        assert render_template_string(template) == "Groups Closed"
+
+
+def test_a_date_is_written_once_a_request_in_its_language(app):
+    """The templates' date filters keep what they wrote for the rest of the request
+    (web.i18n.once_a_request), per language: a forced language writes its own."""
+    from datetime import UTC, date, datetime, timedelta, timezone
+
+    from flask import render_template_string
+    from flask_babel import force_locale
+
+    template = "{{ day | date }}|{{ day | date('short') }}|{{ moment | datetime }}"
+    day = date(2026, 3, 9)
+    moment = datetime(2026, 3, 9, 12, 0, tzinfo=UTC)
+    with app.test_request_context("/", headers={"Cookie": "lang=fr"}):
+        first = render_template_string(template, day=day, moment=moment)
+        assert first.startswith("9 mars 2026|09/03/2026|")
+        assert render_template_string(template, day=day, moment=moment) == first
+        with force_locale("en"):
+            assert render_template_string(template, day=day, moment=moment).startswith(
+                "Mar 9, 2026|3/9/26|"
+            )
+        assert render_template_string(template, day=day, moment=moment) == first
+        # The same instant in another zone, not rebased: written in its own zone.
+        shifted = moment.astimezone(timezone(timedelta(hours=3)))
+        plain = "{{ moment | datetime('HH:mm', rebase=False) }}"
+        assert render_template_string(plain, moment=moment) == "12:00"
+        assert render_template_string(plain, moment=shifted) == "15:00"

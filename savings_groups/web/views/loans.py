@@ -111,7 +111,7 @@ def index(group_id: int):
         on=on,
         report=report,
         flags=loan_reports.flags_of([line.loan for line in report.lines]),
-        closed=loan_reports.closed_loans(group, cycle),
+        closed=loan_reports.closed_in(report),
     )
 
 

@@ -3,9 +3,13 @@
 import re
 import time
 
+import pytest
+from flask import render_template
+
 from savings_groups.core.vocabulary import Role
 from savings_groups.store.models import AuditEntry, Organization, User
 from savings_groups.web.auth import LAST_SEEN
+from savings_groups.web.views.auth import language_switch_form
 from tests.conftest import PASSWORD
 
 
@@ -259,6 +263,30 @@ def test_the_language_switch_shows_the_page_language_after_a_failed_form(web, ma
     response = web.post("/admin/users/new", {"full_name": ""})
     assert response.status_code == 422
     assert '<option selected value="fr">' in page(response)
+
+
+@pytest.mark.parametrize("csrf", [True, False])
+@pytest.mark.parametrize("language", ["fr", "ar", "en"])
+def test_the_header_switch_writes_the_language_form(app, conn, csrf, language):
+    """templates/_language_switch.html writes the markup of the form /language reads
+    (language_switch_form) without building it: the same fields, token, page and choice."""
+    app.config["WTF_CSRF_ENABLED"] = csrf
+    with app.test_request_context(
+        "/groups/7?page=2&q=a%22b", headers={"Cookie": f"lang={language}"}
+    ):
+        written = render_template("_language_switch.html")
+        form = language_switch_form()
+        fields = [
+            form.next(),
+            form.language.label(class_="visually-hidden"),
+            form.language(class_="form-select form-select-sm", **{"data-autosubmit": "1"}),
+        ]
+        if csrf:
+            fields.insert(0, form.csrf_token())
+        assert "csrf_token" in written if csrf else "csrf_token" not in written
+        for field in fields:
+            assert str(field) in written
+        assert f'<option selected value="{language}">' in written
 
 
 def test_no_template_uses_an_inline_style_or_script():

@@ -15,6 +15,7 @@ from savings_groups.core.vocabulary import EntryKind, Fund, LoanWarning
 from savings_groups.ledger import entries as ledger
 from savings_groups.loans import operations as lending
 from savings_groups.loans import reports as loan_reports
+from savings_groups.loans.portfolio import portfolio
 from savings_groups.loans.requests import LoanRequest
 from savings_groups.store.db import db
 from savings_groups.store.models import AuditEntry, Entry, Loan, LoanInstallment, Meeting
@@ -167,6 +168,24 @@ def test_the_portfolio_page_in_xof(web, lend):
     assert f"{xof(1_100)} — Repaid" in closed
     assert f"{xof(400)} {xof(700)} Written off" in closed
     assert "more than 30 days late, divided by all the principal outstanding" in text(page)
+
+
+def test_the_closed_loans_of_the_portfolio_are_those_closed_loans_reads(lend):
+    """The page lists the closed loans the portfolio read (loan_reports.closed_in) rather than
+    reading them again: the same loans, in the same order, with the same sums paid."""
+    w = lend(savings=[40_000] * 8)
+    on = date(2026, 6, 1)
+    prepared(w, on)
+    with db.connection_context():
+        report = portfolio(w.group, w.cycle, on)
+        listed = loan_reports.closed_in(report)
+        read = loan_reports.closed_loans(w.group, w.cycle)
+        assert [
+            (s.loan.id, s.loan.member.full_name, s.interest_paid, s.principal_paid) for s in listed
+        ] == [(s.loan.id, s.loan.member.full_name, s.interest_paid, s.principal_paid) for s in read]
+        assert [s.loan.status for s in listed] == ["written_off", "repaid"]  # oldest first
+        assert [s.paid for s in listed] == [400, 1_100]
+        assert portfolio(w.group, w.cycle, on, open_only=True).closed == []
 
 
 def test_the_portfolio_shows_the_warnings_acknowledged_and_other_cycles(web, lend, make_cycle):
