@@ -92,3 +92,16 @@ def pay_out(actor: int, rotation: int, number: int, on: date):
 def undo_repayment(actor: int, repayment: int):
     user, found = User.get_by_id(actor), DebtRepayment.get_by_id(repayment)
     return lambda: rosca_debts.undo_repayment(user, found, "race")
+
+
+def read_figures(group: int, on: date):
+    """The dashboard's and the groups list's figures of the group, through the stored figures
+    (computed and stored when its books changed since)."""
+    from savings_groups.indicators import reports
+    from savings_groups.oversight import figures
+
+    def read():
+        reports.counters(SavingsGroup.select().where(SavingsGroup.id == group), on)
+        figures.figures_for([group], on)
+
+    return read
