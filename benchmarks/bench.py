@@ -32,6 +32,7 @@ groups.
 """
 
 import argparse
+import gc
 import json
 import os
 import platform
@@ -425,6 +426,7 @@ def main() -> None:
         "BACKUPS_AUTOMATIC": False,
     }
     app = create_app(config)
+    gc.freeze()  # as wsgi.py and `savings-groups serve` do
     memory = {"after start": rss_mb()}
     client = login(app)
     memory["after a login"] = rss_mb()

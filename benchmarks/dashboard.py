@@ -126,7 +126,7 @@ def main() -> int:
             ]
             subprocess.run(command, env=env, check=True)
     os.environ["DATABASE_URL"] = url
-    app = create_app()
+    app = create_app({"BACKUPS_AUTOMATIC": False})  # no copy of a 4 GB file at each run
     gc.freeze()  # as wsgi.py and `savings-groups serve` do
     client = app.test_client()
     page = client.get("/login").get_data(as_text=True)
