@@ -95,7 +95,9 @@ def load(options: Options, policy: accounts.LoginPolicy, add: bool = False) -> R
     beside them. On an installation not set up yet, the organization and an administrator
     (ADMIN_USERNAME, DEMO_PASSWORD) are created first, through org.accounts. The rows get their
     ids here (after the largest in each table): run it while nobody else writes (the server
-    stopped, or not yet in use), as for a restore.
+    stopped, or not yet in use), as for a restore. On PostgreSQL the books-version triggers are
+    switched off inside its transaction (stored_figures.triggers_paused), which holds the
+    tables it writes to until it commits: other connections wait, readers too.
     """
     if real_groups().exists() and not add:  # practice groups are not in the way
         raise HasGroups(
