@@ -96,8 +96,8 @@ def load(options: Options, policy: accounts.LoginPolicy, add: bool = False) -> R
     (ADMIN_USERNAME, DEMO_PASSWORD) are created first, through org.accounts. The rows get their
     ids here (after the largest in each table): run it while nobody else writes (the server
     stopped, or not yet in use), as for a restore. On PostgreSQL the books-version triggers are
-    switched off inside its transaction (stored_figures.triggers_paused), which holds the
-    tables it writes to until it commits: other connections wait, readers too.
+    switched off inside its transaction (stored_figures.triggers_paused: a SHARE ROW EXCLUSIVE
+    lock on each table they watch until it commits): other writes wait, reads go on.
     """
     if real_groups().exists() and not add:  # practice groups are not in the way
         raise HasGroups(
