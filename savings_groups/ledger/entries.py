@@ -231,7 +231,7 @@ def correct(
         return reversal, corrected
 
 
-def balances(group: SavingsGroup, cycle=None) -> dict[Fund, int]:
+def balances(group: SavingsGroup | int, cycle=None) -> dict[Fund, int]:
     """What each box holds according to the ledger (one SUM query), every fund present.
 
     For one of the group's cycles, its entries are those of the cycle alone: an entry is in its
@@ -239,7 +239,8 @@ def balances(group: SavingsGroup, cycle=None) -> dict[Fund, int]:
     an index that holds them with their fund and amount, where asking for the group too made
     SQLite read the group's whole ledger (11,000 entries for 3,700: 4.5 ms, now 1.5 ms)."""
     query = Entry.select(Entry.fund, fn.SUM(Entry.amount).alias("total"))
-    if cycle is not None and getattr(cycle, "group_id", None) == group.id:
+    group_id = getattr(group, "id", group)  # a group or its id, as Entry.group == takes
+    if cycle is not None and getattr(cycle, "group_id", None) == group_id:
         query = query.where(Entry.cycle == cycle)
     else:
         query = query.where(Entry.group == group)
