@@ -92,4 +92,4 @@ def test_the_group_summary_reads_a_fixed_number_of_queries(world, make_member):
             group_summary.group_summary(w.group)
         return counter.count
 
-    assert queries_for(2) == queries_for(40) <= 6
+    assert queries_for(2) == queries_for(40) <= 7
