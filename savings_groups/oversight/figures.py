@@ -23,7 +23,7 @@ from savings_groups.core.vocabulary import (
     MeetingStatus,
 )
 from savings_groups.store import stored_figures
-from savings_groups.store.db import db
+from savings_groups.store.db import db, written_out
 
 STORED_AS = stored_figures.kind("oversight", __file__)
 
@@ -77,10 +77,6 @@ class Figures:
         return ratio(self.attended_before, self.marked_before)
 
 
-def _in(ids) -> str:
-    return ", ".join(str(int(i)) for i in ids)  # ints only: nothing typed by a user
-
-
 def _date(value) -> date | None:
     if value is None or isinstance(value, date):
         return value
@@ -124,7 +120,7 @@ def computed(ids, on: date) -> dict[int, Figures]:
     result = {group_id: Figures() for group_id in ids}
     if not ids:
         return result
-    groups = _in(ids)
+    groups = written_out(ids)
     # 1. savings this cycle (the open cycle)
     savings = _rows(
         f"""SELECT e.group_id, SUM(e.amount) FROM entry e
@@ -189,7 +185,7 @@ def member_savings(member_ids) -> dict[int, int]:
         member_id: int(total)
         for member_id, total in _rows(
             f"""SELECT e.member_id, SUM(e.amount) FROM entry e JOIN cycle c ON c.id = e.cycle_id
-            WHERE e.member_id IN ({_in(member_ids)}) AND c.closed_at IS NULL AND e.kind = ?
+            WHERE e.member_id IN ({written_out(member_ids)}) AND c.closed_at IS NULL AND e.kind = ?
             GROUP BY e.member_id""",
             (EntryKind.SHARE_PURCHASE.value,),
         )
@@ -204,7 +200,7 @@ def overdue_cycles(ids, on: date) -> dict[int, date]:
         group_id: _date(end)
         for group_id, end in _rows(
             f"""SELECT group_id, MIN(planned_end) FROM cycle
-            WHERE group_id IN ({_in(ids)}) AND closed_at IS NULL AND planned_end < ?
+            WHERE group_id IN ({written_out(ids)}) AND closed_at IS NULL AND planned_end < ?
             GROUP BY group_id""",
             (on.isoformat(),),
         )
@@ -244,7 +240,7 @@ def served_arrears(ids, on: date) -> dict[int, list[ServedArrears]]:
             FROM round r
             JOIN rotation ro ON ro.id = r.rotation_id
             JOIN hand_holder hh ON hh.hand_id = r.recipient_id
-            WHERE ro.group_id IN ({_in(ids)}) AND ro.finished_at IS NULL
+            WHERE ro.group_id IN ({written_out(ids)}) AND ro.finished_at IS NULL
                 AND r.paid_out_on IS NOT NULL AND r.paid_out_on <= ?
             GROUP BY r.rotation_id, hh.member_id)
         SELECT ro.group_id, s.member_id, mb.full_name, ro.number, s.number, COUNT(c.id)

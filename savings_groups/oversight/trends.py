@@ -18,9 +18,9 @@ from datetime import date, timedelta
 from peewee import PostgresqlDatabase
 
 from savings_groups.core.vocabulary import EntryKind, LoanStatus, MeetingStatus
-from savings_groups.oversight.figures import ATTENDED, _in, ratio
+from savings_groups.oversight.figures import ATTENDED, ratio
 from savings_groups.store import stored_figures
-from savings_groups.store.db import db
+from savings_groups.store.db import db, written_out
 from savings_groups.store.models import SavingsGroup
 
 STORED_AS = stored_figures.kind("trends", __file__)
@@ -103,7 +103,7 @@ def computed(ids, months: list[date]) -> dict[int, dict]:
     }
     if not found:
         return found
-    groups = _in(ids)
+    groups = written_out(ids)
     ms = [_literal(m) for m in months]
     savings_columns = ", ".join(
         f"SUM(CASE WHEN e.effective_on <= {m} AND c.start_date <= {m} AND (c.closed_at IS NULL"

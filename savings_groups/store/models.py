@@ -41,7 +41,7 @@ from savings_groups.core.vocabulary import (
     Role,
     SocialFundRule,
 )
-from savings_groups.store.db import db
+from savings_groups.store.db import db, written_out
 
 
 class BaseModel(Model):
@@ -835,8 +835,7 @@ class StoredFigures(BaseModel):
 def groups_among(ids) -> Expression:
     """SavingsGroup.id IN (the ids written out): a query run several times over a thousand ids
     (a page, its count) would build a thousand peewee parameters each time."""
-    listed = ", ".join(str(int(i)) for i in ids) or "NULL"  # ints only: nothing typed by a user
-    return Expression(SavingsGroup.id, OP.IN, SQL(f"({listed})"))
+    return Expression(SavingsGroup.id, OP.IN, SQL(f"({written_out(ids)})"))
 
 
 ALL_MODELS = [

@@ -25,7 +25,7 @@ from datetime import date
 from peewee import PeeweeException, PostgresqlDatabase
 
 from savings_groups.core.dates import today
-from savings_groups.store.db import Busy, db
+from savings_groups.store.db import Busy, db, written_out
 from savings_groups.store.models import BooksVersion, StoredFigures
 
 log = logging.getLogger(__name__)
@@ -44,17 +44,13 @@ def _name(kind: str) -> str:
     return kind.split(":")[0]
 
 
-def _in(ids) -> str:
-    return ", ".join(str(int(i)) for i in ids) or "NULL"  # ints only: nothing typed by a user
-
-
 def versions(ids: list[int]) -> dict[int, int]:
     """The version of each group's books (0 for a group never written since migration 0031).
     Plain SQL with the ids written out: a thousand ids as peewee nodes cost more than the read."""
     found = dict.fromkeys(ids, 0)
     found.update(
         db.execute_sql(
-            f"SELECT group_id, version FROM books_version WHERE group_id IN ({_in(ids)})"
+            f"SELECT group_id, version FROM books_version WHERE group_id IN ({written_out(ids)})"
         ).fetchall()
     )
     return found
@@ -64,7 +60,7 @@ def stored(kind: str, day: date, current: dict[int, int]) -> dict[int, object]:
     """The JSON figures of `kind` as of `day` stored at each group's current version."""
     rows = db.execute_sql(
         "SELECT group_id, version, figures FROM stored_figures"
-        f" WHERE kind = {db.param} AND as_of = {db.param} AND group_id IN ({_in(current)})",
+        f" WHERE kind = {db.param} AND as_of = {db.param} AND group_id IN ({written_out(current)})",
         (kind, day if isinstance(db.obj, PostgresqlDatabase) else day.isoformat()),
     ).fetchall()
     return {
